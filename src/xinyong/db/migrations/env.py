@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection ``xinyong.db.migrate`` hands over, or on the settings URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from xinyong.db.base import Base
+from xinyong.db.engine import make_engine
+from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
+from xinyong.settings import get_settings
+
+config = context.config
+connection = config.attributes.get("connection")
+
+
+def run(conn: object) -> None:
+    context.configure(
+        connection=conn,  # type: ignore[arg-type]
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if connection is not None:
+    run(connection)
+else:
+    with make_engine(get_settings().database_url).connect() as conn:
+        run(conn)
+        conn.commit()

@@ -1,0 +1,202 @@
+"""The shape of a jurisdiction profile: every rule that differs between jurisdictions (PROF-1).
+
+A profile file sets values; each value names the article it comes from (``basis``). Where a regulation
+only says 及时 (promptly) or is silent, the profile still needs a number to run on: it sets one and marks
+it ``chosen = true`` so no page presents an operator's choice as law.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
+
+Severity = Literal["minor", "general", "serious"]
+SEVERITIES: tuple[Severity, ...] = ("minor", "general", "serious")
+SEVERITY_LABELS: dict[Severity, str] = {"minor": "轻微失信", "general": "一般失信", "serious": "严重失信"}
+
+PeriodStart = Literal["decision_date", "behaviour_end", "determination_date"]
+PERIOD_START_LABELS: dict[PeriodStart, str] = {
+    "decision_date": "决定日期",
+    "behaviour_end": "失信行为终止之日",
+    "determination_date": "失信行为认定之日",
+}
+
+DisclosureMode = Literal["public", "shared", "duty", "real_name", "authorized"]
+
+ObjectionStep = Literal[
+    "handle",  # the receiving unit handles the objection alone and answers (JN 40: 3)
+    "handle_with_verification",  # other units must help verify (JN 40: 7)
+    "check",  # the platform checks or reviews the application (LN 37: 3; JS-P 32: 10)
+    "own_error_notice",  # an error of the platform's own: corrected at once, applicant told (LN 37: 2)
+    "provider_reply",  # the provider verifies and replies to the platform (LN 37: 5; JS-P 32: 5)
+    "result_notice",  # the applicant is told in writing after the provider's reply (LN 37: 2)
+    "correction",  # a confirmed error is corrected and republished (JS-P 32: 3)
+]
+
+_SPAN = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
+
+T = TypeVar("T")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Span(_Strict):
+    """A calendar length such as 3 months or 5 years, written in profiles as ISO 8601 (``P3M``, ``P5Y``)."""
+
+    years: int = Field(default=0, ge=0)
+    months: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _SPAN.match(value.strip().upper())
+            if not match or value.strip().upper() == "P":
+                raise ValueError(f"期限格式应为 ISO 8601，如 P3M、P1Y、P5D，实际为 {value!r}")
+            return {k: int(v) for k, v in match.groupdict().items() if v is not None}
+        return value
+
+    @model_serializer
+    def _iso(self) -> str:
+        return self.iso()
+
+    def iso(self) -> str:
+        parts = [(self.years, "Y"), (self.months, "M"), (self.days, "D")]
+        text = "".join(f"{n}{unit}" for n, unit in parts if n)
+        return "P" + (text or "0D")
+
+    def label(self) -> str:
+        parts = [(self.years, "年"), (self.months, "个月"), (self.days, "日")]
+        return "".join(f"{n}{unit}" for n, unit in parts if n) or "0日"
+
+    def key(self) -> tuple[int, int]:
+        """Orders spans by length (months, days); used to compare caps."""
+        return (self.years * 12 + self.months, self.days)
+
+
+class Setting(_Strict, Generic[T]):
+    """One value with the article it comes from."""
+
+    value: T
+    basis: str = Field(min_length=1)
+    chosen: bool = False
+
+    def label(self) -> str:
+        return f"{self.basis}（运营方设定，非该法规规定）" if self.chosen else self.basis
+
+
+class TierRule(_Strict):
+    """Publicity of one severity under one regime: whether published, earliest repair, longest publicity."""
+
+    published: bool = True
+    min: Span
+    max: Span
+
+    @model_validator(mode="after")
+    def _min_not_after_max(self) -> TierRule:
+        if self.min.key() > self.max.key():
+            raise ValueError(f"最短公示期 {self.min.label()} 长于最长公示期 {self.max.label()}")
+        return self
+
+
+class PublicityRegime(_Strict):
+    """The national rule in force for records decided on or after ``effective_from``."""
+
+    effective_from: date
+    basis: str = Field(min_length=1)
+    tiers: dict[Severity, TierRule]
+    special_domains: list[str] = []
+    special_min: Span | None = None
+
+    @field_validator("tiers")
+    @classmethod
+    def _all_tiers(cls, tiers: dict[Severity, TierRule]) -> dict[Severity, TierRule]:
+        missing = [s for s in SEVERITIES if s not in tiers]
+        if missing:
+            raise ValueError(f"缺少失信等级：{', '.join(missing)}")
+        return tiers
+
+
+class LocalPeriod(_Strict):
+    """A jurisdiction's own longest public period, counted from its own start date (JN 22, JS-P 30)."""
+
+    runs_from: PeriodStart
+    max: dict[Severity, Span]
+    basis: str = Field(min_length=1)
+
+
+class Publicity(_Strict):
+    regimes: list[PublicityRegime] = Field(min_length=1)
+    local: LocalPeriod | None = None
+    retention: Setting[Span]
+
+    @field_validator("regimes")
+    @classmethod
+    def _sorted(cls, regimes: list[PublicityRegime]) -> list[PublicityRegime]:
+        return sorted(regimes, key=lambda r: r.effective_from)
+
+
+class Objection(_Strict):
+    mark_suspends_publicity: Setting[bool]
+    deadlines: dict[ObjectionStep, Setting[int]]
+    pause_for: Setting[list[str]]
+
+
+class Revocation(_Strict):
+    provider_notice_days: Setting[int]
+    platform_apply_days: Setting[int]
+
+
+class Repair(_Strict):
+    clean_period: Setting[Span]
+    publicity_days: Setting[int]
+    requires_commitment: Setting[bool]
+
+
+class Leniency(_Strict):
+    minor_age: Setting[int]
+
+
+class Lists(_Strict):
+    removed_key_monitoring: Setting[Span]
+
+
+class Disclosure(_Strict):
+    modes: Setting[list[DisclosureMode]]
+
+
+class Masking(_Strict):
+    """How the public portal de-identifies natural persons (DATA-3): how much of each value stays visible."""
+
+    name_keep_start: Setting[int]
+    citizen_id_keep_start: Setting[int]
+    citizen_id_keep_end: Setting[int]
+    phone_keep_start: Setting[int]
+    phone_keep_end: Setting[int]
+    address_keep_start: Setting[int]
+
+
+class Timeliness(_Strict):
+    double_publicity_days: Setting[int]
+
+
+class Profile(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str = Field(min_length=1)
+    extends: str | None = None
+    sources: list[str] = []
+    publicity: Publicity
+    objection: Objection
+    revocation: Revocation
+    repair: Repair
+    leniency: Leniency
+    lists: Lists
+    disclosure: Disclosure
+    masking: Masking
+    timeliness: Timeliness

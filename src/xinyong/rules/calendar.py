@@ -1,0 +1,159 @@
+"""Chinese working days (PROF-2): weekends, statutory holidays and adjusted working days (调休上班).
+
+Deadlines in the regulations count working days from the day after the triggering event
+(自收到之日起N个工作日内), so ``add_working_days(d, n)`` is the n-th working day after ``d``.
+A year that neither chinesecalendar nor an override table knows is counted by weekends only, and the
+result says so (``estimated_years``) instead of failing: a deadline is still needed, and the operator
+is told to add the year's schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import chinese_calendar
+
+from xinyong.errors import XinyongError
+
+ONE_DAY = timedelta(days=1)
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+Pause = tuple[date, date]
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's official schedule: its holidays and its adjusted working days, with the notice it is from."""
+
+    year: int
+    source: str
+    holidays: Mapping[date, str]
+    workdays: Mapping[date, str]
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    working: bool
+    reason: str
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """A computed date or count, and the years it had to count by weekends only."""
+
+    value: date | int
+    estimated_years: tuple[int, ...] = ()
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.estimated_years)
+
+
+def _library_schedules() -> dict[int, YearSchedule]:
+    years: dict[int, dict[str, dict[date, str]]] = {}
+    for kind, table in (("holidays", chinese_calendar.holidays), ("workdays", chinese_calendar.workdays)):
+        for day, name in table.items():
+            years.setdefault(day.year, {"holidays": {}, "workdays": {}})[kind][day] = HOLIDAY_NAMES.get(
+                name, name
+            )
+    return {
+        year: YearSchedule(year, "chinesecalendar", tables["holidays"], tables["workdays"])
+        for year, tables in years.items()
+    }
+
+
+def parse_schedules(document: Mapping[str, Any], *, origin: str) -> list[YearSchedule]:
+    """Read an override table (the ``[[year]]`` entries of a holidays TOML) into schedules."""
+    schedules = []
+    for index, entry in enumerate(document.get("year", []), start=1):
+        where = f"{origin} 第{index}个 [[year]]"
+        try:
+            year = int(entry["year"])
+            source = str(entry["source"])
+            tables: dict[str, dict[date, str]] = {"holidays": {}, "workdays": {}}
+            for kind, table in tables.items():
+                for item in entry.get(kind, []):
+                    day = item["date"]
+                    if not isinstance(day, date) or day.year != year:
+                        raise ValueError(f"{kind} 中的日期 {day!r} 不属于 {year} 年")
+                    table[day] = str(item.get("name", ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise XinyongError("calendar.override_invalid", f"{where}：节假日补充表格式错误：{exc}") from exc
+        schedules.append(YearSchedule(year, source, tables["holidays"], tables["workdays"]))
+    return schedules
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """The official calendar, with override schedules that replace or add whole years."""
+
+    schedules: Mapping[int, YearSchedule] = field(default_factory=_library_schedules)
+
+    @classmethod
+    def with_overrides(cls, overrides: Iterable[YearSchedule]) -> WorkingCalendar:
+        schedules = _library_schedules()
+        schedules.update({s.year: s for s in overrides})
+        return cls(schedules)
+
+    def known_years(self) -> list[int]:
+        return sorted(self.schedules)
+
+    def day(self, day: date) -> DayInfo:
+        schedule = self.schedules.get(day.year)
+        weekend = day.weekday() >= 5
+        if schedule is None:
+            reason = "周末" if weekend else "工作日"
+            return DayInfo(day, not weekend, f"{reason}（{day.year}年节假日安排未知，仅按周末计算）", True)
+        if day in schedule.holidays:
+            return DayInfo(day, False, f"法定节假日：{schedule.holidays[day]}", False)
+        if day in schedule.workdays:
+            return DayInfo(day, True, f"调休上班：{schedule.workdays[day]}", False)
+        return DayInfo(day, not weekend, "周末" if weekend else "工作日", False)
+
+    def add_working_days(self, start: date, days: int, pauses: Sequence[Pause] = ()) -> CountResult:
+        """The ``days``-th working day after ``start``, not counting days inside ``pauses`` (OBJ-4)."""
+        if days < 0:
+            raise XinyongError("calendar.negative_days", f"工作日数不能为负数（{days}）", field="days")
+        current, counted, estimated = start, 0, set()
+        while counted < days:
+            current += ONE_DAY
+            info = self.day(current)
+            if info.estimated:
+                estimated.add(current.year)
+            if info.working and not _paused(current, pauses):
+                counted += 1
+        return CountResult(current, tuple(sorted(estimated)))
+
+    def working_days_between(self, start: date, end: date, pauses: Sequence[Pause] = ()) -> CountResult:
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+        if end < start:
+            result = self.working_days_between(end, start, pauses)
+            return CountResult(-int(result.value), result.estimated_years)
+        count, estimated, current = 0, set(), start
+        while current < end:
+            current += ONE_DAY
+            info = self.day(current)
+            if info.estimated:
+                estimated.add(current.year)
+            if info.working and not _paused(current, pauses):
+                count += 1
+        return CountResult(count, tuple(sorted(estimated)))
+
+
+def _paused(day: date, pauses: Sequence[Pause]) -> bool:
+    return any(first <= day <= last for first, last in pauses)

@@ -1,0 +1,36 @@
+"""Every setting read from the environment lives here (``XINYONG_*``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xinyong.clock import Clock, clock_for
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+
+    database_url: str = "sqlite:///./xinyong.db"
+    profile: str = "national"
+    fixed_date: date | None = None
+    data_dir: Path = Path("./var")
+    test_database_url: str | None = None
+
+    @field_validator("fixed_date", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def clock(self) -> Clock:
+        return clock_for(self.fixed_date)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
