@@ -1,8 +1,9 @@
 """Find, merge and validate jurisdiction profiles.
 
 A profile is a TOML file that may ``extends`` another; the child's values replace the parent's key by key
-(tables merge, everything else is replaced whole). The merged result is validated once; an error names the
-file that set the offending key, the key, and what is wrong with it.
+(tables merge, everything else is replaced whole). A setting (a table with ``value``) is one value, replaced
+whole, so a parent's ``chosen = true`` never sticks to a value the child cites as law. The merged result is
+validated once; an error names the file that set the offending key, the key, and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -71,12 +72,24 @@ def _get(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return data
 
 
+def _is_setting(value: Any) -> bool:
+    return isinstance(value, Mapping) and "value" in value
+
+
+def _merges_into(path: tuple[str, ...], value: Any, parent: Any) -> bool:
+    """Whether ``value`` merges key by key into ``parent`` rather than replacing it whole."""
+    if not (isinstance(value, Mapping) and isinstance(parent, dict)):
+        return False
+    return path not in WHOLE_TABLES and not _is_setting(value) and not _is_setting(parent)
+
+
 def _merge(base: dict[str, Any], top: Mapping[str, Any], at: tuple[str, ...] = ()) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
         path = (*at, key)
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict) and path not in WHOLE_TABLES:
-            merged[key] = _merge(merged[key], value, path)
+        parent = merged.get(key)
+        if isinstance(parent, dict) and _merges_into(path, value, parent):
+            merged[key] = _merge(parent, value, path)
         else:
             merged[key] = value
     return merged
@@ -95,9 +108,10 @@ def _resolve(path: Path, search: tuple[Path, ...], seen: tuple[Path, ...]) -> tu
             raise XinyongError("profile.invalid", f"{path}：extends 应为配置名称", field="extends")
         parent = locate(parent_name, (path.parent, *search))
         merged, origins = _resolve(parent, search, (*seen, path.resolve()))
-    for table in WHOLE_TABLES:
-        if _get(data, table) is not None:
-            origins = {k: v for k, v in origins.items() if k[: len(table)] != table}
+    for at in _leaves(data):
+        if not _merges_into(at, _get(data, at), _get(merged, at)):
+            # Replaced whole: nothing below it comes from the parent any more.
+            origins = {k: v for k, v in origins.items() if k[: len(at)] != at}
     for leaf in _leaves(data):
         origins[leaf] = path
     return _merge(merged, data), origins

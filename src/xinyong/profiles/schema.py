@@ -36,6 +36,30 @@ ObjectionStep = Literal[
     "correction",  # a confirmed error is corrected and republished (JS-P 32: 3)
 ]
 
+STEP_LABELS: dict[str, str] = {
+    "handle": "本单位审核处理并告知",
+    "handle_with_verification": "需其他单位协助核查的处理并告知",
+    "check": "平台核查/审核",
+    "own_error_notice": "平台自身原因错误：更正并告知申请人",
+    "provider_reply": "提供单位核实回复",
+    "result_notice": "收到回复后书面告知申请人",
+    "correction": "确有错误的修正并更正发布",
+}
+DOMAIN_LABELS: dict[str, str] = {
+    "food": "食品",
+    "drug": "药品",
+    "special_equipment": "特种设备",
+    "work_safety": "安全生产",
+    "fire": "消防",
+}
+MODE_LABELS: dict[str, str] = {
+    "public": "公开",
+    "shared": "政务共享",
+    "duty": "依职权查询",
+    "real_name": "实名认证查询",
+    "authorized": "授权查询",
+}
+
 _SPAN = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
 
 T = TypeVar("T")
@@ -134,7 +158,7 @@ class LocalPeriod(_Strict):
 class Publicity(_Strict):
     regimes: list[PublicityRegime] = Field(min_length=1)
     local: LocalPeriod | None = None
-    retention: Setting[Span]
+    retention: Setting[Span] = Field(description="公示期满后档案保存期限（目录项未规定时）")
 
     @field_validator("regimes")
     @classmethod
@@ -143,47 +167,47 @@ class Publicity(_Strict):
 
 
 class Objection(_Strict):
-    mark_suspends_publicity: Setting[bool]
-    deadlines: dict[ObjectionStep, Setting[int]]
-    pause_for: Setting[list[str]]
+    mark_suspends_publicity: Setting[bool] = Field(description="异议标注期间暂停公示")
+    deadlines: dict[ObjectionStep, Setting[int]] = Field(description="异议办理时限（工作日）")
+    pause_for: Setting[list[str]] = Field(description="不计入办理时限的事项")
 
 
 class Revocation(_Strict):
-    provider_notice_days: Setting[int]
-    platform_apply_days: Setting[int]
+    provider_notice_days: Setting[int] = Field(description="提供单位告知平台时限（工作日）")
+    platform_apply_days: Setting[int] = Field(description="平台撤销或变更时限（工作日）")
 
 
 class Repair(_Strict):
-    clean_period: Setting[Span]
-    publicity_days: Setting[int]
-    requires_commitment: Setting[bool]
+    clean_period: Setting[Span] = Field(description="纠正后未再发生同类失信的期间")
+    publicity_days: Setting[int] = Field(description="修复意见公示期（工作日）")
+    requires_commitment: Setting[bool] = Field(description="须作出信用承诺")
 
 
 class Leniency(_Strict):
-    minor_age: Setting[int]
+    minor_age: Setting[int] = Field(description="未成年人宽容审慎认定起始年龄（周岁）")
 
 
 class Lists(_Strict):
-    removed_key_monitoring: Setting[Span]
+    removed_key_monitoring: Setting[Span] = Field(description="移出严重失信主体名单后重点监测期限")
 
 
 class Disclosure(_Strict):
-    modes: Setting[list[DisclosureMode]]
+    modes: Setting[list[DisclosureMode]] = Field(description="披露方式")
 
 
 class Masking(_Strict):
     """How the public portal de-identifies natural persons (DATA-3): how much of each value stays visible."""
 
-    name_keep_start: Setting[int]
-    citizen_id_keep_start: Setting[int]
-    citizen_id_keep_end: Setting[int]
-    phone_keep_start: Setting[int]
-    phone_keep_end: Setting[int]
-    address_keep_start: Setting[int]
+    name_keep_start: Setting[int] = Field(description="姓名保留前几个字")
+    citizen_id_keep_start: Setting[int] = Field(description="身份证号保留前几位")
+    citizen_id_keep_end: Setting[int] = Field(description="身份证号保留后几位")
+    phone_keep_start: Setting[int] = Field(description="手机号保留前几位")
+    phone_keep_end: Setting[int] = Field(description="手机号保留后几位")
+    address_keep_start: Setting[int] = Field(description="地址保留前几个字")
 
 
 class Timeliness(_Strict):
-    double_publicity_days: Setting[int]
+    double_publicity_days: Setting[int] = Field(description="“双公示”信息上网时限（工作日）")
 
 
 class Profile(_Strict):
@@ -191,12 +215,12 @@ class Profile(_Strict):
     title: str = Field(min_length=1)
     extends: str | None = None
     sources: list[str] = []
-    publicity: Publicity
-    objection: Objection
-    revocation: Revocation
-    repair: Repair
-    leniency: Leniency
-    lists: Lists
-    disclosure: Disclosure
-    masking: Masking
-    timeliness: Timeliness
+    publicity: Publicity = Field(description="公示期限")
+    objection: Objection = Field(description="异议")
+    revocation: Revocation = Field(description="撤销")
+    repair: Repair = Field(description="信用修复")
+    leniency: Leniency = Field(description="宽容审慎")
+    lists: Lists = Field(description="名单")
+    disclosure: Disclosure = Field(description="信息披露")
+    masking: Masking = Field(description="脱敏")
+    timeliness: Timeliness = Field(description="时效")

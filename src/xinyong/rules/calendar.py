@@ -19,6 +19,8 @@ import chinese_calendar
 from xinyong.errors import XinyongError
 
 ONE_DAY = timedelta(days=1)
+# A guard against requests that would loop for years of days, not a legal period.
+MAX_DAYS = 3650
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -129,9 +131,11 @@ class WorkingCalendar:
         """The ``days``-th working day after ``start``, not counting days inside ``pauses`` (OBJ-4)."""
         if days < 0:
             raise XinyongError("calendar.negative_days", f"工作日数不能为负数（{days}）", field="days")
+        if days > MAX_DAYS:
+            raise XinyongError("calendar.too_many_days", f"工作日数不能超过 {MAX_DAYS}（{days}）", field="days")
         current, counted, estimated = start, 0, set()
         while counted < days:
-            current += ONE_DAY
+            current = _next_day(current)
             info = self.day(current)
             if info.estimated:
                 estimated.add(current.year)
@@ -144,15 +148,24 @@ class WorkingCalendar:
         if end < start:
             result = self.working_days_between(end, start, pauses)
             return CountResult(-int(result.value), result.estimated_years)
+        if (end - start).days > MAX_DAYS * 2:
+            raise XinyongError("calendar.too_many_days", f"起止日期相隔不能超过 {MAX_DAYS * 2} 天", field="end")
         count, estimated, current = 0, set(), start
         while current < end:
-            current += ONE_DAY
+            current = _next_day(current)
             info = self.day(current)
             if info.estimated:
                 estimated.add(current.year)
             if info.working and not _paused(current, pauses):
                 count += 1
         return CountResult(count, tuple(sorted(estimated)))
+
+
+def _next_day(day: date) -> date:
+    try:
+        return day + ONE_DAY
+    except OverflowError as exc:
+        raise XinyongError("calendar.out_of_range", "日期超出可计算范围（最晚 9999-12-31）") from exc
 
 
 def _paused(day: date, pauses: Sequence[Pause]) -> bool:

@@ -1,0 +1,5 @@
+"""``python -m xinyong`` runs the command line."""
+
+from xinyong.cli import main
+
+main()

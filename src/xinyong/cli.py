@@ -1,0 +1,240 @@
+"""The ``xinyong`` command line.
+
+Every command exits 0 on success and 1 on refused input, with the reason (Chinese, plus its code) on
+stderr; ``--json`` prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from xinyong import __version__
+from xinyong.errors import XinyongError
+from xinyong.profiles.describe import describe
+from xinyong.profiles.loader import load_profile
+from xinyong.rules import identifiers
+from xinyong.rules.dates import parse_date, parse_int
+from xinyong.rules.identifiers import SEX_LABELS
+from xinyong.settings import Settings
+
+app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
+id_app = typer.Typer(help="统一社会信用代码与身份证件号码", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历（法定节假日与调休）", no_args_is_help=True)
+profile_app = typer.Typer(help="辖区配置", no_args_is_help=True)
+app.add_typer(id_app, name="id")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(profile_app, name="profile")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="按指定日期计算（YYYY-MM-DD）")]
+
+
+def fail(code: str, message: str) -> None:
+    err.print(f"[bold red]错误[/] {escape(f'[{code}]')} {escape(message)}", highlight=False)
+    raise typer.Exit(1)
+
+
+def refusals(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn refused input into a message and exit code 1 instead of a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except XinyongError as exc:
+            fail(exc.code, exc.message)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = "XINYONG_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise XinyongError(
+            "settings.invalid", f"环境变量 {key} 的值“{first['input']}”无效（{first['msg']}）", field=key
+        ) from exc
+
+
+def settings_as_of(as_of: str | None) -> Settings:
+    base = settings()
+    if as_of is None:
+        return base
+    return base.model_copy(update={"fixed_date": parse_date(as_of, "--as-of")})
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def main_options(
+    version: Annotated[bool, typer.Option("--version", help="显示版本")] = False,
+) -> None:
+    if version:
+        out.print(f"xinyong {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+@refusals
+def init(as_of: AsOfOption = None) -> None:
+    """迁移数据库到最新版本并载入参考数据（可重复执行）。"""
+    from xinyong.db.bootstrap import initialise
+    from xinyong.db.engine import make_engine
+
+    config = settings_as_of(as_of)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
+        bar.add_task(f"初始化数据库 {config.database_url}", total=None)
+        results = initialise(make_engine(config.database_url), config)
+    for result in results:
+        state = "已载入" if result.changed else "未变化"
+        out.print(f"参考数据 {result.name}：{result.entries} 项，{state}")
+    out.print(f"[green]完成[/]：数据库 {config.database_url}，辖区配置 {config.profile}")
+
+
+@app.command()
+@refusals
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """启动门户网站与 API。"""
+    import uvicorn
+
+    from xinyong.db import migrate
+    from xinyong.db.engine import make_engine
+    from xinyong.web.app import create_app
+
+    config = settings()
+    current = migrate.current_revision(make_engine(config.database_url))
+    if current != migrate.head_revision():
+        fail("database.not_initialised", f"数据库 {config.database_url} 未初始化或版本过旧，请先运行 xinyong init")
+    if config.fixed_date:
+        err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
+    out.print(f"门户网站 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs")
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+@id_app.command("check")
+@refusals
+def id_check(
+    code: Annotated[str, typer.Argument(help="统一社会信用代码或身份证件号码")],
+    kind: Annotated[str | None, typer.Option(help="证件类型，不填则自动识别")] = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """校验代码；有效退出码 0，无效退出码 1。"""
+    today = settings_as_of(as_of).clock.today()
+    try:
+        identifier = identifiers.validate(code, kind, today=today)
+    except XinyongError as exc:
+        if as_json:
+            emit_json({"valid": False, "error": exc.problem.as_dict()})
+            raise typer.Exit(1) from exc
+        raise
+    if as_json:
+        emit_json({
+            "valid": True, "kind": identifier.kind.value, "label": identifier.label, "value": identifier.value,
+            "birth_date": identifier.birth_date, "sex": identifier.sex, "region": identifier.region,
+        })
+        return
+    out.print(f"[green]有效[/] {identifier.label} {identifier.value}")
+    if identifier.birth_date:
+        sex = SEX_LABELS[identifier.sex] if identifier.sex else ""
+        out.print(f"出生日期 {identifier.birth_date}  性别 {sex}  地区代码 {identifier.region}")
+
+
+def _calendar() -> Any:
+    from xinyong.workdays import working_calendar
+
+    return working_calendar(settings().data_dir.resolve())
+
+
+@calendar_app.command("add-working-days", context_settings={"ignore_unknown_options": True})
+@refusals
+def add_working_days(
+    start: Annotated[str, typer.Argument(help="起算日 YYYY-MM-DD（当日不计入）")],
+    days: Annotated[str, typer.Argument(help="工作日数")],
+    as_json: JsonOption = False,
+) -> None:
+    """打印起算日后第 N 个工作日（ISO 日期）。"""
+    from xinyong.workdays import warn_if_estimated
+
+    first, count = parse_date(start, "起算日"), parse_int(days, "工作日数")
+    result = warn_if_estimated(_calendar().add_working_days(first, count))
+    if result.estimated:
+        years = "、".join(str(y) for y in result.estimated_years)
+        err.print(f"[yellow]注意：{years} 年节假日安排未收录，仅按周末计算，结果为估算[/]")
+    if as_json:
+        emit_json({"start": first, "days": count, "date": result.value, "estimated": result.estimated,
+                   "estimated_years": list(result.estimated_years)})
+    else:
+        out.print(str(result.value), highlight=False)
+
+
+@calendar_app.command("is-working-day")
+@refusals
+def is_working_day(
+    day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")],
+    as_json: JsonOption = False,
+) -> None:
+    """说明某日是否为工作日及原因。"""
+    info = _calendar().day(parse_date(day, "日期"))
+    if as_json:
+        emit_json({"date": info.day, "working": info.working, "reason": info.reason, "estimated": info.estimated})
+    else:
+        out.print(f"{info.day} {'工作日' if info.working else '休息日'}（{info.reason}）", highlight=False)
+
+
+@profile_app.command("show")
+@refusals
+def profile_show(
+    name: Annotated[str | None, typer.Argument(help="配置名称或 TOML 文件路径；默认为 XINYONG_PROFILE")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """打印解析后的辖区配置，每项注明出处。"""
+    config = settings()
+    profile = load_profile(name or config.profile, (config.data_dir / "profiles",))
+    if as_json:
+        emit_json(profile.model_dump(mode="json"))
+        return
+    title = f"{profile.title}（{profile.name}" + (f"，继承 {profile.extends}）" if profile.extends else "）")
+    table = Table(title=title, show_lines=False, expand=True)
+    for column in ("类别", "设置", "规定", "出处"):
+        table.add_column(column, overflow="fold")
+    for row in describe(profile):
+        basis = row.basis + (" [yellow]〔运营方设定〕[/]" if row.chosen else "")
+        table.add_row(row.section, f"{row.label}\n[dim]{row.key}[/]", row.value, basis)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: a usage error (Click's exit code 2) exits 1 like any other refused input."""
+    try:
+        app()
+    except SystemExit as exc:
+        sys.exit(1 if exc.code == 2 else exc.code)
+
+
+

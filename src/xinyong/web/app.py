@@ -1,0 +1,49 @@
+"""The FastAPI app factory: one app serves the JSON API (``/api/v1``) and the portal pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from xinyong import __version__
+from xinyong.db.engine import make_engine, session_factory
+from xinyong.profiles.loader import load_profile
+from xinyong.settings import Settings, get_settings
+from xinyong.web import errors, health, pages, reference_api
+from xinyong.subjects import api as subjects_api
+from xinyong.workdays import working_calendar
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
+    app = FastAPI(
+        title="xinyong 公共信用信息平台 API",
+        version=__version__,
+        description="公共信用信息归集、披露、名单与联合奖惩、主体权益保护。错误统一返回 "
+        '`{"error": {"code", "message", "field", "row"}}`。',
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.profile = profile
+    app.state.calendar = working_calendar(settings.data_dir.resolve())
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(settings=settings, profile=profile, version=__version__)
+    app.state.templates = templates
+
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(subjects_api.router, prefix="/api/v1")
+    app.include_router(reference_api.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    return app

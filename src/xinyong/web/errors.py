@@ -1,0 +1,89 @@
+"""One error shape for every endpoint: ``{"error": {"code", "message", "field", "row"}}``.
+
+Portal pages get the same information as a Chinese HTML page; nothing ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong.errors import Problem, XinyongError
+
+log = logging.getLogger("xinyong.web")
+
+HTTP_MESSAGES = {
+    400: "请求无效",
+    401: "需要登录或提供有效的访问令牌",
+    403: "无权访问",
+    404: "页面或资源不存在",
+    405: "不支持该请求方法",
+    413: "上传内容过大",
+    500: "服务器内部错误，已记录，请稍后再试",
+}
+
+VALIDATION_MESSAGES = {
+    "missing": "缺少必填参数",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_type": "应为日期，格式 YYYY-MM-DD",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "string_too_long": "内容过长",
+    "literal_error": "取值不在允许范围内",
+    "json_invalid": "请求体不是有效的 JSON",
+}
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
+def render_problem(request: Request, problem: Problem, status: int) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": problem.as_dict()}, status_code=status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"problem": problem, "status": status}, status_code=status
+    )
+
+
+def _validation_problem(exc: RequestValidationError) -> Problem:
+    first = exc.errors()[0]
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body", "header")]
+    field = ".".join(loc) or None
+    reason = VALIDATION_MESSAGES.get(first.get("type", ""), "取值无效").format(**first.get("ctx", {}))
+    message = f"参数 {field}：{reason}" if field else reason
+    return Problem(code=f"request.{first.get('type', 'invalid')}", message=message, field=field)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(XinyongError)
+    async def refused(request: Request, exc: XinyongError) -> Response:
+        return render_problem(request, exc.problem, 422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return render_problem(request, _validation_problem(exc), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) and _chinese(exc.detail) else None
+        message = detail or HTTP_MESSAGES.get(exc.status_code, "请求失败")
+        problem = Problem(code=f"http.{exc.status_code}", message=message)
+        return render_problem(request, problem, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render_problem(request, Problem(code="internal", message=HTTP_MESSAGES[500]), 500)
