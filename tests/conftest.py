@@ -35,7 +35,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "var", fixed_date=TODAY, profile="national")
+    return Settings(
+        database_url=database_url, data_dir=tmp_path / "var", fixed_date=TODAY, profile="national"
+    )
 
 
 @pytest.fixture

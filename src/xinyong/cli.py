@@ -129,7 +129,10 @@ def serve(
     config = settings()
     current = migrate.current_revision(make_engine(config.database_url))
     if current != migrate.head_revision():
-        fail("database.not_initialised", f"数据库 {config.database_url} 未初始化或版本过旧，请先运行 xinyong init")
+        fail(
+            "database.not_initialised",
+            f"数据库 {config.database_url} 未初始化或版本过旧，请先运行 xinyong init",
+        )
     if config.fixed_date:
         err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
     out.print(f"门户网站 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs")
@@ -154,10 +157,17 @@ def id_check(
             raise typer.Exit(1) from exc
         raise
     if as_json:
-        emit_json({
-            "valid": True, "kind": identifier.kind.value, "label": identifier.label, "value": identifier.value,
-            "birth_date": identifier.birth_date, "sex": identifier.sex, "region": identifier.region,
-        })
+        emit_json(
+            {
+                "valid": True,
+                "kind": identifier.kind.value,
+                "label": identifier.label,
+                "value": identifier.value,
+                "birth_date": identifier.birth_date,
+                "sex": identifier.sex,
+                "region": identifier.region,
+            }
+        )
         return
     out.print(f"[green]有效[/] {identifier.label} {identifier.value}")
     if identifier.birth_date:
@@ -187,8 +197,15 @@ def add_working_days(
         years = "、".join(str(y) for y in result.estimated_years)
         err.print(f"[yellow]注意：{years} 年节假日安排未收录，仅按周末计算，结果为估算[/]")
     if as_json:
-        emit_json({"start": first, "days": count, "date": result.value, "estimated": result.estimated,
-                   "estimated_years": list(result.estimated_years)})
+        emit_json(
+            {
+                "start": first,
+                "days": count,
+                "date": result.value,
+                "estimated": result.estimated,
+                "estimated_years": list(result.estimated_years),
+            }
+        )
     else:
         out.print(str(result.value), highlight=False)
 
@@ -202,7 +219,9 @@ def is_working_day(
     """说明某日是否为工作日及原因。"""
     info = _calendar().day(parse_date(day, "日期"))
     if as_json:
-        emit_json({"date": info.day, "working": info.working, "reason": info.reason, "estimated": info.estimated})
+        emit_json(
+            {"date": info.day, "working": info.working, "reason": info.reason, "estimated": info.estimated}
+        )
     else:
         out.print(f"{info.day} {'工作日' if info.working else '休息日'}（{info.reason}）", highlight=False)
 
@@ -210,7 +229,9 @@ def is_working_day(
 @profile_app.command("show")
 @refusals
 def profile_show(
-    name: Annotated[str | None, typer.Argument(help="配置名称或 TOML 文件路径；默认为 XINYONG_PROFILE")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="配置名称或 TOML 文件路径；默认为 XINYONG_PROFILE")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """打印解析后的辖区配置，每项注明出处。"""
@@ -235,6 +256,3 @@ def main() -> None:
         app()
     except SystemExit as exc:
         sys.exit(1 if exc.code == 2 else exc.code)
-
-
-

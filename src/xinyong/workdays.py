@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xinyong.errors import XinyongError
-from xinyong.rules.calendar import CountResult, WorkingCalendar, YearSchedule, parse_schedules
+from xinyong.rules.calendar import CountResult, T, WorkingCalendar, YearSchedule, parse_schedules
 
 SHIPPED_TABLE = Path(__file__).parent / "data" / "holidays.toml"
 log = logging.getLogger("xinyong.calendar")
@@ -39,7 +39,7 @@ def working_calendar(data_dir: Path) -> WorkingCalendar:
     return WorkingCalendar.with_overrides(schedules)
 
 
-def warn_if_estimated(result: CountResult) -> CountResult:
+def warn_if_estimated(result: CountResult[T]) -> CountResult[T]:
     if result.estimated:
         years = "、".join(str(y) for y in result.estimated_years)
         log.warning("%s 年节假日安排未知，工作日仅按周末计算；请在 holidays.toml 中补充该年安排", years)

@@ -27,7 +27,9 @@ def test_changing_the_profile_reloads_only_the_profile(engine: Engine, settings:
     results = initialise(engine, settings.model_copy(update={"profile": "jiangsu"}))
     assert {r.name: r.changed for r in results} == {"holidays": False, "profile": True}
     with engine.connect() as conn:
-        source = conn.execute(text("SELECT source FROM reference_dataset WHERE name = 'profile'")).scalar_one()
+        source = conn.execute(
+            text("SELECT source FROM reference_dataset WHERE name = 'profile'")
+        ).scalar_one()
     assert source == "jiangsu"
     initialise(engine, settings)
 

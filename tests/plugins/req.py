@@ -3,7 +3,7 @@
 Collection fails when a test names an ID the catalog does not have. ``--req-report=FILE`` writes, for every
 ID of the catalog, how many of its tests passed and failed (uncovered IDs appear with zeros).
 
-The catalog is ``REQUIREMENTS.md`` beside the project (``../shared``) when present, else the copy in ``docs/``.
+The catalog is ``../shared/REQUIREMENTS.md`` when present, else the copy in ``docs/``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         unknown += [f"{item.nodeid}: {rid}" for rid in named if rid not in ids]
         _ITEM_REQS[item.nodeid] = named
     if unknown:
-        raise pytest.UsageError("tests name requirements that are not in the catalog:\n  " + "\n  ".join(unknown))
+        raise pytest.UsageError(
+            "tests name requirements that are not in the catalog:\n  " + "\n  ".join(unknown)
+        )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -27,7 +27,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError and ValueError for bad URLs
-        raise XinyongError("database.url", f"数据库地址无效：{url}（{exc}）", field="XINYONG_DATABASE_URL") from exc
+        raise XinyongError(
+            "database.url", f"数据库地址无效：{url}（{exc}）", field="XINYONG_DATABASE_URL"
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

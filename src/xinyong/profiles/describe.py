@@ -23,8 +23,17 @@ from xinyong.profiles.schema import (
     Span,
 )
 
-SECTIONS = ("publicity", "objection", "revocation", "repair", "leniency", "lists", "disclosure",
-            "masking", "timeliness")
+SECTIONS = (
+    "publicity",
+    "objection",
+    "revocation",
+    "repair",
+    "leniency",
+    "lists",
+    "disclosure",
+    "masking",
+    "timeliness",
+)
 
 
 @dataclass(frozen=True)
@@ -59,13 +68,29 @@ def _periods(section: str, publicity: Publicity) -> list[Row]:
         if regime.special_min is not None:
             domains = "、".join(DOMAIN_LABELS.get(d, d) for d in regime.special_domains)
             tiers += f"；{domains}领域最短{regime.special_min.label()}"
-        rows.append(Row(section, f"publicity.regimes[{regime.effective_from}]",
-                        f"{regime.effective_from} 起作出的决定（自决定日期起算）", tiers, regime.basis, False))
+        rows.append(
+            Row(
+                section,
+                f"publicity.regimes[{regime.effective_from}]",
+                f"{regime.effective_from} 起作出的决定（自决定日期起算）",
+                tiers,
+                regime.basis,
+                False,
+            )
+        )
     local = publicity.local
     if local is not None:
         caps = "；".join(f"{SEVERITY_LABELS[s]}最长{local.max[s].label()}" for s in SEVERITIES)
-        rows.append(Row(section, "publicity.local",
-                        f"本地公示期限（自{PERIOD_START_LABELS[local.runs_from]}起算）", caps, local.basis, False))
+        rows.append(
+            Row(
+                section,
+                "publicity.local",
+                f"本地公示期限（自{PERIOD_START_LABELS[local.runs_from]}起算）",
+                caps,
+                local.basis,
+                False,
+            )
+        )
     return rows
 
 
@@ -75,11 +100,21 @@ def _settings(section: str, prefix: str, model: BaseModel) -> list[Row]:
         value = getattr(model, name)
         label = info.description or name
         if isinstance(value, Setting):
-            rows.append(Row(section, f"{prefix}.{name}", label, _text(value.value), value.basis, value.chosen))
+            rows.append(
+                Row(section, f"{prefix}.{name}", label, _text(value.value), value.basis, value.chosen)
+            )
         elif isinstance(value, dict):
             for key, setting in value.items():
-                rows.append(Row(section, f"{prefix}.{name}.{key}", f"{label}：{STEP_LABELS.get(key, key)}",
-                                _text(setting.value), setting.basis, setting.chosen))
+                rows.append(
+                    Row(
+                        section,
+                        f"{prefix}.{name}.{key}",
+                        f"{label}：{STEP_LABELS.get(key, key)}",
+                        _text(setting.value),
+                        setting.basis,
+                        setting.chosen,
+                    )
+                )
     return rows
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import chinese_calendar
 
@@ -34,11 +34,12 @@ HOLIDAY_NAMES = {
 }
 
 Pause = tuple[date, date]
+T = TypeVar("T", date, int)
 
 
 @dataclass(frozen=True)
 class YearSchedule:
-    """One year's official schedule: its holidays and its adjusted working days, with the notice it is from."""
+    """One year's official schedule: holidays and adjusted working days, and the notice it is from."""
 
     year: int
     source: str
@@ -55,10 +56,10 @@ class DayInfo:
 
 
 @dataclass(frozen=True)
-class CountResult:
+class CountResult(Generic[T]):
     """A computed date or count, and the years it had to count by weekends only."""
 
-    value: date | int
+    value: T
     estimated_years: tuple[int, ...] = ()
 
     @property
@@ -127,12 +128,14 @@ class WorkingCalendar:
             return DayInfo(day, True, f"调休上班：{schedule.workdays[day]}", False)
         return DayInfo(day, not weekend, "周末" if weekend else "工作日", False)
 
-    def add_working_days(self, start: date, days: int, pauses: Sequence[Pause] = ()) -> CountResult:
+    def add_working_days(self, start: date, days: int, pauses: Sequence[Pause] = ()) -> CountResult[date]:
         """The ``days``-th working day after ``start``, not counting days inside ``pauses`` (OBJ-4)."""
         if days < 0:
             raise XinyongError("calendar.negative_days", f"工作日数不能为负数（{days}）", field="days")
         if days > MAX_DAYS:
-            raise XinyongError("calendar.too_many_days", f"工作日数不能超过 {MAX_DAYS}（{days}）", field="days")
+            raise XinyongError(
+                "calendar.too_many_days", f"工作日数不能超过 {MAX_DAYS}（{days}）", field="days"
+            )
         current, counted, estimated = start, 0, set()
         while counted < days:
             current = _next_day(current)
@@ -143,13 +146,15 @@ class WorkingCalendar:
                 counted += 1
         return CountResult(current, tuple(sorted(estimated)))
 
-    def working_days_between(self, start: date, end: date, pauses: Sequence[Pause] = ()) -> CountResult:
+    def working_days_between(self, start: date, end: date, pauses: Sequence[Pause] = ()) -> CountResult[int]:
         """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
         if end < start:
             result = self.working_days_between(end, start, pauses)
-            return CountResult(-int(result.value), result.estimated_years)
+            return CountResult(-result.value, result.estimated_years)
         if (end - start).days > MAX_DAYS * 2:
-            raise XinyongError("calendar.too_many_days", f"起止日期相隔不能超过 {MAX_DAYS * 2} 天", field="end")
+            raise XinyongError(
+                "calendar.too_many_days", f"起止日期相隔不能超过 {MAX_DAYS * 2} 天", field="end"
+            )
         count, estimated, current = 0, set(), start
         while current < end:
             current = _next_day(current)

@@ -17,7 +17,6 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from xinyong.rules.calendar import ONE_DAY
 from xinyong.profiles.schema import (
     PERIOD_START_LABELS,
     SEVERITY_LABELS,
@@ -26,10 +25,11 @@ from xinyong.profiles.schema import (
     Severity,
     Span,
 )
+from xinyong.rules.calendar import ONE_DAY
 
 
 def add_span(day: date, span: Span) -> date:
-    """``day`` plus a calendar span; a missing day of month clamps to the month's end (民法典 第二百零三条)."""
+    """``day`` plus a calendar span; a missing day clamps to the month's end (民法典 203)."""
     return day + relativedelta(years=span.years, months=span.months, days=span.days)
 
 
@@ -75,8 +75,11 @@ def public_period(
     caps: list[tuple[date, str]] = [(add_span(decision_date, tier.max), regime.basis)]
     local = publicity.local
     if local is not None:
-        starts = {"decision_date": decision_date, "behaviour_end": behaviour_end,
-                  "determination_date": determination_date}
+        starts = {
+            "decision_date": decision_date,
+            "behaviour_end": behaviour_end,
+            "determination_date": determination_date,
+        }
         local_start = starts[local.runs_from]
         if local_start is None:
             local_start = decision_date

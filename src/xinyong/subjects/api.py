@@ -21,5 +21,5 @@ def check_identifier(
     clock: Annotated[Clock, Depends(deps.clock)],
     kind: Annotated[IdType | None, Query(description="不填则自动识别")] = None,
 ) -> IdentifierOut:
-    """Valid: 200 with the normalised code; invalid: 422 with the code of the problem and the character at fault."""
+    """Valid: 200 with the normalised code; invalid: 422 naming the problem and the character at fault."""
     return IdentifierOut.of(identifiers.validate(code, kind, today=clock.today()))

@@ -12,8 +12,8 @@ from xinyong import __version__
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.profiles.loader import load_profile
 from xinyong.settings import Settings, get_settings
-from xinyong.web import errors, health, pages, reference_api
 from xinyong.subjects import api as subjects_api
+from xinyong.web import errors, health, pages, reference_api
 from xinyong.workdays import working_calendar
 
 HERE = Path(__file__).parent

@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.errors import Problem, XinyongError
@@ -52,7 +53,7 @@ def wants_json(request: Request) -> bool:
 def render_problem(request: Request, problem: Problem, status: int) -> Response:
     if wants_json(request):
         return JSONResponse({"error": problem.as_dict()}, status_code=status)
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"problem": problem, "status": status}, status_code=status
     )

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong.db import migrate
-from xinyong.web import deps
 from xinyong.settings import Settings
+from xinyong.web import deps
 
 router = APIRouter(tags=["health"])
 

@@ -46,7 +46,9 @@ def id_check(
     request: Request, clock: Annotated[Clock, Depends(deps.clock)], code: str = "", kind: str = ""
 ) -> HTMLResponse:
     context: dict[str, Any] = {
-        "active": "id", "code": code, "kind": kind,
+        "active": "id",
+        "code": code,
+        "kind": kind,
         "kinds": [(k.value, label) for k, label in ID_TYPE_LABELS.items()],
     }
     if not code.strip():
@@ -82,13 +84,18 @@ def working_days(
         result = warn_if_estimated(calendar.add_working_days(first, count))
     except XinyongError as exc:
         return render(request, "working_days.html", {**context, "problem": exc.problem}, 422)
-    assert not isinstance(result.value, int)
     span = (result.value - first).days
     steps = [calendar.day(first.fromordinal(first.toordinal() + i)) for i in range(1, span + 1)]
-    return render(request, "working_days.html", {
-        **context, "result": result.value, "estimated_years": result.estimated_years,
-        "steps": steps if span <= MAX_LISTED_DAYS else [],
-    })
+    return render(
+        request,
+        "working_days.html",
+        {
+            **context,
+            "result": result.value,
+            "estimated_years": result.estimated_years,
+            "steps": steps if span <= MAX_LISTED_DAYS else [],
+        },
+    )
 
 
 @router.get("/rules", response_class=HTMLResponse)

@@ -39,10 +39,12 @@ def working_days(
 ) -> WorkingDaysOut:
     """The ``days``-th working day after ``start``; ``estimated`` when a year's holidays are unknown."""
     result = warn_if_estimated(calendar.add_working_days(start, days))
-    assert isinstance(result.value, date)
     return WorkingDaysOut(
-        start=start, days=days, date=result.value,
-        estimated=result.estimated, estimated_years=list(result.estimated_years),
+        start=start,
+        days=days,
+        date=result.value,
+        estimated=result.estimated,
+        estimated_years=list(result.estimated_years),
     )
 
 

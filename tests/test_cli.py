@@ -1,0 +1,116 @@
+"""The ``xinyong`` command: exit 0 on success, 1 on refused input with the reason on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xinyong.settings import Settings
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "xinyong", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+@pytest.fixture
+def env(settings: Settings) -> dict[str, str]:
+    return {"XINYONG_DATABASE_URL": settings.database_url, "XINYONG_DATA_DIR": str(settings.data_dir)}
+
+
+def test_init_is_idempotent(env: dict[str, str]) -> None:
+    first = run("init", env=env)
+    assert first.returncode == 0, first.stderr
+    second = run("init", env=env)
+    assert second.returncode == 0 and "未变化" in second.stdout and "已载入" not in second.stdout
+
+
+@pytest.mark.req("SUB-2")
+def test_id_check_exit_codes_and_json() -> None:
+    ok = run("id", "check", "91110000802100433B", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["kind"] == "uscc"
+    bad = run("id", "check", "91110000802100433A")
+    assert bad.returncode == 1 and "uscc.checksum" in bad.stderr and "Traceback" not in bad.stderr
+    bad_json = run("id", "check", "110105194902300021", "--json")
+    assert bad_json.returncode == 1
+    assert json.loads(bad_json.stdout)["error"]["code"] == "citizen_id.birth_date"
+
+
+@pytest.mark.req("SUB-2")
+def test_id_check_as_of_refuses_a_birth_date_after_that_day() -> None:
+    assert run("id", "check", "110105202001010015", "--as-of", "2026-11-23").returncode == 0
+    later = run("id", "check", "110105202001010015", "--as-of", "2019-12-31")
+    assert later.returncode == 1 and "citizen_id.birth_date" in later.stderr
+
+
+@pytest.mark.req("PROF-2")
+def test_calendar_commands() -> None:
+    added = run("calendar", "add-working-days", "2026-09-30", "3")
+    assert (added.returncode, added.stdout.strip()) == (0, "2026-10-10")
+    day = run("calendar", "is-working-day", "2026-10-01", "--json")
+    assert day.returncode == 0 and json.loads(day.stdout)["working"] is False
+    estimated = run("calendar", "add-working-days", "2026-12-30", "3")
+    assert estimated.stdout.strip() == "2027-01-04" and "估算" in estimated.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("calendar", "add-working-days", "2026-09-30", "-3"), "calendar.negative_days"),
+        (("calendar", "add-working-days", "2026-02-30", "3"), "date.invalid"),
+        (("calendar", "is-working-day", "tomorrow"), "date.invalid"),
+        (("profile", "show", "atlantis"), "profile.unknown"),
+        (("id", "check", "123", "--as-of", "yesterday"), "date.invalid"),
+    ],
+)
+def test_refused_input_exits_1_with_code(args: tuple[str, ...], code: str) -> None:
+    result = run(*args)
+    assert result.returncode == 1 and code in result.stderr and "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_1_too() -> None:
+    result = run("calendar", "add-working-days")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_a_malformed_environment_setting_is_named() -> None:
+    result = run("id", "check", "91110000802100433B", env={"XINYONG_FIXED_DATE": "someday"})
+    assert result.returncode == 1 and "XINYONG_FIXED_DATE" in result.stderr
+
+
+@pytest.mark.req("PROF-1")
+def test_profile_show_json_and_table(tmp_path: Path) -> None:
+    shown = run("profile", "show", "jiangsu", "--json")
+    document = json.loads(shown.stdout)
+    assert document["name"] == "jiangsu" and document["objection"]["deadlines"]["check"]["value"] == 10
+    table = run("profile", "show", "ct", env={"COLUMNS": "400"})
+    assert table.returncode == 0 and "CT 第十六条" in table.stdout
+
+
+@pytest.mark.req("PROF-1")
+def test_a_deployment_profile_file_names_the_bad_key(tmp_path: Path) -> None:
+    local = tmp_path / "mycity.toml"
+    local.write_text(
+        'extends = "jiangsu"\nname = "mycity"\ntitle = "某市"\n'
+        '[repair.publicity_days]\nvalue = "five"\nbasis = "某市办法第十条"\n',
+        encoding="utf-8",
+    )
+    result = run("profile", "show", str(local))
+    assert result.returncode == 1
+    assert "profile.invalid" in result.stderr and str(local) in result.stderr
+    assert "repair.publicity_days.value" in result.stderr
+
+
+def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    result = run("serve", env={"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"})
+    assert result.returncode == 1 and "xinyong init" in result.stderr

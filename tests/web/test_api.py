@@ -1,0 +1,160 @@
+"""The JSON API: identifier and calendar endpoints, and one error shape everywhere."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+
+def error_of(response: object) -> dict[str, object]:
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "field", "row"}
+    return dict(body["error"])
+
+
+def test_healthz_reports_schema_and_fixed_date(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["schema"]["current"] == body["schema"]["head"] == "0001"
+    assert body["fixed_date"] == "2026-11-23"
+
+
+def test_healthz_says_when_the_database_is_not_migrated(settings: Settings, tmp_path: object) -> None:
+    empty = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/empty.db"})
+    with TestClient(create_app(empty)) as fresh:
+        response = fresh.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "schema_outdated"
+
+
+@pytest.mark.req("SUB-2")
+def test_a_valid_uscc(client: TestClient) -> None:
+    body = client.get("/api/v1/identifiers/91110000802100433B").json()
+    assert body == {
+        "valid": True,
+        "kind": "uscc",
+        "label": "统一社会信用代码",
+        "value": "91110000802100433B",
+        "birth_date": None,
+        "sex": None,
+        "region": None,
+    }
+
+
+@pytest.mark.req("SUB-2")
+def test_a_valid_citizen_id_gives_birth_date_and_sex(client: TestClient) -> None:
+    body = client.get("/api/v1/identifiers/11010519491231002x").json()
+    assert body["kind"] == "citizen_id" and body["value"] == "11010519491231002X"
+    assert body["birth_date"] == "1949-12-31" and body["sex"] == "女"
+
+
+@pytest.mark.req("SUB-2")
+def test_a_wrong_check_character_is_422_naming_the_expected_one(client: TestClient) -> None:
+    response = client.get("/api/v1/identifiers/91110000802100433A")
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "uscc.checksum" and error["field"] == "code"
+    assert "第18位" in str(error["message"]) and "“B”" in str(error["message"])
+
+
+@pytest.mark.req("PROF-2")
+def test_working_days_endpoint(client: TestClient) -> None:
+    body = client.get("/api/v1/calendar/working-days", params={"start": "2026-09-30", "days": 3}).json()
+    assert body == {
+        "start": "2026-09-30",
+        "days": 3,
+        "date": "2026-10-10",
+        "estimated": False,
+        "estimated_years": [],
+    }
+    body = client.get("/api/v1/calendar/working-days", params={"start": "2026-12-30", "days": 3}).json()
+    assert body["date"] == "2027-01-04" and body["estimated"] and body["estimated_years"] == [2027]
+
+
+@pytest.mark.req("PROF-2")
+def test_calendar_day_endpoint(client: TestClient) -> None:
+    body = client.get("/api/v1/calendar/days/2026-10-10").json()
+    assert body["working"] and body["reason"] == "调休上班：国庆节"
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "field"),
+    [
+        ({"start": "2026-09-30", "days": -3}, "calendar.negative_days", "days"),
+        ({"start": "2026-09-30", "days": 99999}, "calendar.too_many_days", "days"),
+        ({"start": "2026-02-30", "days": 3}, "request.date_from_datetime_parsing", "start"),
+        ({"start": "2026-09-30", "days": "three"}, "request.int_parsing", "days"),
+        ({"days": 3}, "request.missing", "start"),
+    ],
+)
+def test_bad_calendar_input_is_422_with_code_and_field(
+    client: TestClient, params: dict[str, object], code: str, field: str
+) -> None:
+    response = client.get("/api/v1/calendar/working-days", params=params)
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == (code, field)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(error["message"]))
+
+
+def test_unknown_api_paths_use_the_error_shape(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and error_of(response)["code"] == "http.404"
+
+
+def test_an_unexpected_failure_is_a_500_in_the_error_shape(settings: Settings, engine: object) -> None:
+    app: FastAPI = create_app(settings)
+
+    @app.get("/api/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get("/api/v1/boom")
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "internal" and "secret" not in str(error["message"])
+
+
+def test_openapi_lists_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/identifiers/{code}",
+        "/api/v1/calendar/working-days",
+        "/api/v1/calendar/days/{day}",
+        "/api/v1/profile",
+        "/healthz",
+    } <= set(paths)
+
+
+@pytest.mark.req("PROF-1")
+def test_the_profile_endpoint_shows_the_settings_in_force(client: TestClient) -> None:
+    body = client.get("/api/v1/profile").json()
+    assert body["name"] == "national"
+    assert body["publicity"]["regimes"][-1]["effective_from"] == "2026-04-01"
+    assert body["objection"]["deadlines"]["check"]["chosen"] is True
+
+
+@hypothesis_settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(code=st.text(max_size=40), start=st.text(max_size=12), days=st.text(max_size=8))
+def test_no_input_crashes_the_server(client: TestClient, code: str, start: str, days: str) -> None:
+    responses = [
+        client.get(f"/api/v1/identifiers/{quote(code, safe='')}"),
+        client.get("/api/v1/calendar/working-days", params={"start": start, "days": days}),
+        client.get(f"/api/v1/calendar/days/{quote(start, safe='')}"),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 404, 422), response.text
+        if response.status_code != 200:
+            error_of(response)
