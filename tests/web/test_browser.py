@@ -1,0 +1,137 @@
+"""The portal in headless Debian Chromium: pages render in Chinese, forms work, phones need no sideways scroll.
+
+Set ``XINYONG_SCREENSHOTS=DIR`` to keep a screenshot of each page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from xinyong.db.bootstrap import initialise
+from xinyong.db.engine import make_engine
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("live")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'live.db'}", data_dir=folder / "var", fixed_date=date(2026, 11, 23)
+    )
+    initialise(make_engine(settings.database_url), settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("XINYONG_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is required (XINYONG_REQUIRE_BROWSER is set)")
+        pytest.skip(f"{CHROMIUM} not installed")
+    with playwright_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _shot(page: object, name: str) -> None:
+    folder = os.environ.get("XINYONG_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("width", "height", "label"), [(1280, 900, "desktop"), (375, 740, "phone")])
+def test_home_page_renders_without_sideways_scroll(
+    browser: object, base_url: str, width: int, height: int, label: str
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page.goto(base_url + "/")
+    assert page.title().startswith("首页")
+    assert "系统日期固定为 2026-11-23" in page.inner_text(".fixed-date")
+    assert page.inner_text("h1") == "信用信息公示与查询"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than a {width}px screen"
+    _shot(page, f"home-{label}")
+    page.close()
+
+
+@pytest.mark.req("SUB-2")
+def test_checking_a_code_from_the_home_page(browser: object, base_url: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(base_url + "/")
+    page.fill("#q", "91110000802100433A")
+    page.click("form.search button")
+    page.wait_for_url("**/tools/id-check?*")
+    alert = page.inner_text("[role=alert]")
+    assert "第18位校验码应为“B”" in alert and "uscc.checksum" in alert
+    _shot(page, "id-check-error")
+    page.fill("#code", "11010519491231002X")
+    page.click("form.stack button")
+    page.wait_for_selector(".result.ok")
+    assert "有效的公民身份号码" in page.inner_text(".result.ok")
+    assert "1949-12-31" in page.inner_text(".result.ok")
+    _shot(page, "id-check-ok")
+    page.close()
+
+
+@pytest.mark.req("PROF-2")
+def test_working_day_calculator(browser: object, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page.goto(base_url + "/tools/working-days")
+    page.fill("#start", "2026-09-30")
+    page.fill("#days", "3")
+    page.click("form.stack button")
+    page.wait_for_selector(".result.ok")
+    assert "2026-10-10" in page.inner_text(".result.ok")
+    assert page.locator("table.days tbody tr").count() == 10
+    _shot(page, "working-days-phone")
+    page.close()
+
+
+@pytest.mark.req("PROF-1")
+def test_rules_page_shows_basis_and_operator_choices(browser: object, base_url: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(base_url + "/rules")
+    assert page.locator("table.rules").count() >= 5
+    assert page.locator(".tag.chosen").count() > 1
+    assert "国家发展改革委令第36号" in page.inner_text("main")
+    _shot(page, "rules")
+    page.close()
