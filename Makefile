@@ -39,6 +39,7 @@ test: install-test browser
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
 # Re-pin every dependency (run after changing pyproject.toml).

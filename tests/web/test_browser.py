@@ -1,4 +1,4 @@
-"""The portal in headless Debian Chromium: pages render in Chinese, forms work, phones need no sideways scroll.
+"""The portal in headless Debian Chromium: Chinese pages, working forms, no sideways scroll on phones.
 
 Set ``XINYONG_SCREENSHOTS=DIR`` to keep a screenshot of each page.
 """
@@ -26,8 +26,13 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -46,7 +51,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     initialise(make_engine(settings.database_url), settings)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
