@@ -91,7 +91,8 @@ def test_calendar_day_endpoint(client: TestClient) -> None:
     [
         ({"start": "2026-09-30", "days": -3}, "calendar.negative_days", "days"),
         ({"start": "2026-09-30", "days": 99999}, "calendar.too_many_days", "days"),
-        ({"start": "2026-02-30", "days": 3}, "request.date_from_datetime_parsing", "start"),
+        ({"start": "2026-02-30", "days": 3}, "request.value_error", "start"),
+        ({"start": "0", "days": 3}, "request.value_error", "start"),
         ({"start": "2026-09-30", "days": "three"}, "request.int_parsing", "days"),
         ({"days": 3}, "request.missing", "start"),
     ],

@@ -141,3 +141,16 @@ def test_rules_page_shows_basis_and_operator_choices(browser: object, base_url: 
     assert "国家发展改革委令第36号" in page.inner_text("main")
     _shot(page, "rules")
     page.close()
+
+
+def test_api_docs_render_from_local_assets(browser: object, base_url: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
+    page.goto(base_url + "/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/identifiers/{code}" in [p.replace("\u200b", "") for p in paths]
+    assert outside == []
+    _shot(page, "api-docs")
+    page.close()

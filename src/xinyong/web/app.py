@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 
 from xinyong import __version__
 from xinyong.db.engine import make_engine, session_factory
@@ -22,13 +23,15 @@ HERE = Path(__file__).parent
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
-    app = FastAPI(
+    # Swagger UI from local files: agency intranets often cannot reach a CDN.
+    app = FastAPIOffline(
         title="xinyong 公共信用信息平台 API",
         version=__version__,
         description="公共信用信息归集、披露、名单与联合奖惩、主体权益保护。错误统一返回 "
         '`{"error": {"code", "message", "field", "row"}}`。',
         docs_url="/api/docs",
         redoc_url=None,
+        static_url="/static/api-docs",
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
@@ -43,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health.router)
-    app.include_router(subjects_api.router, prefix="/api/v1")
-    app.include_router(reference_api.router, prefix="/api/v1")
+    for router in (subjects_api.router, reference_api.router):
+        app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)
     return app

@@ -6,16 +6,38 @@ Portal pages get the same information as a Chinese HTML page; nothing ever shows
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.errors import Problem, XinyongError
 
 log = logging.getLogger("xinyong.web")
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="稳定的错误代码，供程序判断，如 uscc.checksum")
+    message: str = Field(description="中文说明")
+    field: str | None = Field(default=None, description="出错的字段或参数")
+    row: int | None = Field(default=None, description="出错的行号（批量导入）")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+# Declared on every API router so that the OpenAPI document shows the error shape actually returned.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "资源不存在"},
+    422: {"model": ErrorOut, "description": "输入被拒绝：代码、中文说明、字段"},
+    500: {"model": ErrorOut, "description": "服务器内部错误"},
+}
 
 HTTP_MESSAGES = {
     400: "请求无效",
@@ -50,20 +72,25 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
 
 
-def render_problem(request: Request, problem: Problem, status: int) -> Response:
+def render_problem(
+    request: Request, problem: Problem, status: int, headers: Mapping[str, str] | None = None
+) -> Response:
     if wants_json(request):
-        return JSONResponse({"error": problem.as_dict()}, status_code=status)
+        return JSONResponse({"error": problem.as_dict()}, status_code=status, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, "error.html", {"problem": problem, "status": status}, status_code=status
-    )
+    context = {"problem": problem, "status": status}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
 
 
 def _validation_problem(exc: RequestValidationError) -> Problem:
     first = exc.errors()[0]
     loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body", "header")]
     field = ".".join(loc) or None
-    reason = VALIDATION_MESSAGES.get(first.get("type", ""), "取值无效").format(**first.get("ctx", {}))
+    kind = first.get("type", "")
+    if kind == "value_error":
+        reason = str(first["ctx"]["error"])
+    else:
+        reason = VALIDATION_MESSAGES.get(kind, "取值无效").format(**first.get("ctx", {}))
     message = f"参数 {field}：{reason}" if field else reason
     return Problem(code=f"request.{first.get('type', 'invalid')}", message=message, field=field)
 
@@ -82,7 +109,7 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and _chinese(exc.detail) else None
         message = detail or HTTP_MESSAGES.get(exc.status_code, "请求失败")
         problem = Problem(code=f"http.{exc.status_code}", message=message)
-        return render_problem(request, problem, exc.status_code)
+        return render_problem(request, problem, exc.status_code, exc.headers)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong.db import migrate
@@ -15,18 +17,38 @@ from xinyong.web import deps
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="健康检查")
+class SchemaState(BaseModel):
+    head: str | None
+    current: str | None
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "schema_outdated", "database_unreachable"]
+    profile: str
+    schema_: SchemaState = Field(alias="schema")
+    fixed_date: date | None = None
+
+
+@router.get(
+    "/healthz",
+    summary="健康检查",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "数据库不可达或未迁移到最新版本"}},
+)
 def healthz(request: Request, settings: Annotated[Settings, Depends(deps.settings)]) -> JSONResponse:
     head = migrate.head_revision()
-    body: dict[str, Any] = {"status": "ok", "profile": settings.profile, "schema": {"head": head}}
     try:
         current = migrate.current_revision(request.app.state.engine)
+        status = "ok" if current == head else "schema_outdated"
     except SQLAlchemyError:
-        current = None
-        body["status"] = "database_unreachable"
-    body["schema"]["current"] = current
-    if body["status"] == "ok" and current != head:
-        body["status"] = "schema_outdated"
-    if settings.fixed_date is not None:
-        body["fixed_date"] = settings.fixed_date.isoformat()
-    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+        current, status = None, "database_unreachable"
+    body = HealthOut.model_validate(
+        {
+            "status": status,
+            "profile": settings.profile,
+            "schema": {"head": head, "current": current},
+            "fixed_date": settings.fixed_date,
+        }
+    )
+    content = body.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return JSONResponse(content, status_code=200 if status == "ok" else 503)

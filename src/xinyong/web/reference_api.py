@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from xinyong.profiles.schema import Profile
-from xinyong.rules.calendar import WorkingCalendar
+from xinyong.rules.calendar import MAX_DAYS, WorkingCalendar
+from xinyong.rules.dates import IsoDate
 from xinyong.web import deps
 from xinyong.workdays import warn_if_estimated
 
@@ -34,8 +35,10 @@ class DayOut(BaseModel):
 @router.get("/calendar/working-days", response_model=WorkingDaysOut, summary="第N个工作日")
 def working_days(
     calendar: Annotated[WorkingCalendar, Depends(deps.calendar)],
-    start: Annotated[date, Query(description="起算日（当日不计入）")],
-    days: Annotated[int, Query(description="工作日数，0 至 3650")],
+    start: Annotated[IsoDate, Query(description="起算日（当日不计入）")],
+    days: Annotated[
+        int, Query(description="工作日数", json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})
+    ],
 ) -> WorkingDaysOut:
     """The ``days``-th working day after ``start``; ``estimated`` when a year's holidays are unknown."""
     result = warn_if_estimated(calendar.add_working_days(start, days))
@@ -49,7 +52,7 @@ def working_days(
 
 
 @router.get("/calendar/days/{day}", response_model=DayOut, summary="是否工作日")
-def calendar_day(calendar: Annotated[WorkingCalendar, Depends(deps.calendar)], day: date) -> DayOut:
+def calendar_day(calendar: Annotated[WorkingCalendar, Depends(deps.calendar)], day: IsoDate) -> DayOut:
     info = calendar.day(day)
     return DayOut(date=info.day, working=info.working, reason=info.reason, estimated=info.estimated)
 
