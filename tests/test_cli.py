@@ -114,3 +114,25 @@ def test_a_deployment_profile_file_names_the_bad_key(tmp_path: Path) -> None:
 def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     result = run("serve", env={"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"})
     assert result.returncode == 1 and "xinyong init" in result.stderr
+
+
+@pytest.mark.req("PROF-1")
+def test_an_unknown_profile_stops_start_up(env: dict[str, str]) -> None:
+    assert run("init", env=env).returncode == 0
+    result = run("serve", env={**env, "XINYONG_PROFILE": "atlantis"})
+    assert result.returncode == 1 and "profile.unknown" in result.stderr and "jiangsu" in result.stderr
+
+
+@pytest.mark.req("PROF-1")
+def test_every_problem_in_a_profile_file_is_listed(tmp_path: Path) -> None:
+    local = tmp_path / "typos.toml"
+    local.write_text(
+        'extends = "jinan"\nname = "typos"\ntitle = "某市"\n'
+        '[objection.deadlines]\nchek = { value = 3, basis = "x" }\n'
+        '[leniency.minor_age]\nvalue = true\nbasis = "x"\n',
+        encoding="utf-8",
+    )
+    result = run("profile", "show", str(local))
+    assert result.returncode == 1
+    assert "objection.deadlines.chek" in result.stderr and "leniency.minor_age.value" in result.stderr
+    assert "应为整数" in result.stderr

@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from xinyong import __version__
-from xinyong.errors import XinyongError
+from xinyong.errors import XinyongError, explain
 from xinyong.profiles.describe import describe
 from xinyong.profiles.loader import load_profile
 from xinyong.rules import identifiers
@@ -72,7 +72,7 @@ def settings() -> Settings:
         first = exc.errors()[0]
         key = "XINYONG_" + "_".join(str(p) for p in first["loc"]).upper()
         raise XinyongError(
-            "settings.invalid", f"环境变量 {key} 的值“{first['input']}”无效（{first['msg']}）", field=key
+            "settings.invalid", f"环境变量 {key} 的值“{first['input']}”无效：{explain(first)}", field=key
         ) from exc
 
 

@@ -6,6 +6,7 @@ and where it applies the field and the row of the input that is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -35,3 +36,48 @@ class XinyongError(Exception):
     @property
     def message(self) -> str:
         return self.problem.message
+
+
+# Chinese wording for the pydantic error types that people meet in settings, profiles and requests.
+VALIDATION_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不是可识别的设置项（拼写错误？）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "dict_type": "应为表（TOML table）",
+    "model_type": "应为表（TOML table）",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_type": "应为日期，格式 YYYY-MM-DD",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不符合要求（{pattern}）",
+    "too_short": "至少需要 {min_length} 项",
+    "literal_error": "取值应为 {expected}",
+    "enum": "取值应为 {expected}",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def explain(error: Mapping[str, Any]) -> str:
+    """One pydantic error in Chinese; our own validators already raise Chinese ``ValueError`` text."""
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    template = VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return f"取值无效（{error.get('msg', kind)}）"
+    if "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template

@@ -19,7 +19,6 @@ class Settings(BaseSettings):
     profile: str = "national"
     fixed_date: date | None = None
     data_dir: Path = Path("./var")
-    test_database_url: str | None = None
 
     @field_validator("fixed_date", mode="before")
     @classmethod

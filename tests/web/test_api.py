@@ -29,6 +29,13 @@ def test_healthz_reports_schema_and_fixed_date(client: TestClient) -> None:
     assert body["fixed_date"] == "2026-11-23"
 
 
+def test_every_response_says_when_today_is_fixed(client: TestClient, settings: Settings) -> None:
+    assert client.get("/api/v1/calendar/days/2026-10-10").headers["X-Xinyong-Fixed-Date"] == "2026-11-23"
+    assert client.get("/api/v1/nothing").headers["X-Xinyong-Fixed-Date"] == "2026-11-23"
+    with TestClient(create_app(settings.model_copy(update={"fixed_date": None}))) as live:
+        assert "X-Xinyong-Fixed-Date" not in live.get("/api/v1/calendar/days/2026-10-10").headers
+
+
 def test_healthz_says_when_the_database_is_not_migrated(settings: Settings, tmp_path: object) -> None:
     empty = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/empty.db"})
     with TestClient(create_app(empty)) as fresh:

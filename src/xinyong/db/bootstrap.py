@@ -6,9 +6,8 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from xinyong.db import migrate
@@ -78,7 +77,3 @@ def initialise(engine: Engine, settings: Settings) -> list[LoadResult]:
     migrate.upgrade(engine)
     with transaction(session_factory(engine)) as session:
         return load_reference_data(session, settings)
-
-
-def loaded_datasets(session: Session) -> dict[str, datetime]:
-    return {row.name: row.loaded_at for row in session.scalars(select(ReferenceDataset))}

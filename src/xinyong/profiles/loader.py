@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from xinyong.errors import XinyongError
+from xinyong.errors import XinyongError, explain
 from xinyong.profiles.schema import Profile
 
 BUILTIN_DIR = Path(__file__).parent
@@ -134,17 +133,12 @@ def load_profile(name: str, search: tuple[Path, ...] = ()) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        source = _origin(first["loc"], origins, path)
-        more = f"（另有 {exc.error_count() - 1} 处错误）" if exc.error_count() > 1 else ""
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"] if part != "[key]")
+            problems.append(
+                (key, f"{_origin(error['loc'], origins, path)}：设置 {key} 无效：{explain(error)}")
+            )
         raise XinyongError(
-            "profile.invalid",
-            f"{source}：设置 {key} 无效：{first['msg']}{more}",
-            field=key,
+            "profile.invalid", "；".join(text for _, text in problems), field=problems[0][0]
         ) from exc
-
-
-@lru_cache(maxsize=16)
-def cached_profile(name: str, search: tuple[Path, ...] = ()) -> Profile:
-    return load_profile(name, search)

@@ -9,7 +9,7 @@ is told to add the year's schedule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
@@ -136,14 +136,12 @@ class WorkingCalendar:
             raise XinyongError(
                 "calendar.too_many_days", f"工作日数不能超过 {MAX_DAYS}（{days}）", field="days"
             )
-        current, counted, estimated = start, 0, set()
+        estimated: set[int] = set()
+        walk = self._walk(start, pauses, estimated)
+        current, counted = start, 0
         while counted < days:
-            current = _next_day(current)
-            info = self.day(current)
-            if info.estimated:
-                estimated.add(current.year)
-            if info.working and not _paused(current, pauses):
-                counted += 1
+            current, counts = next(walk)
+            counted += counts
         return CountResult(current, tuple(sorted(estimated)))
 
     def working_days_between(self, start: date, end: date, pauses: Sequence[Pause] = ()) -> CountResult[int]:
@@ -155,15 +153,23 @@ class WorkingCalendar:
             raise XinyongError(
                 "calendar.too_many_days", f"起止日期相隔不能超过 {MAX_DAYS * 2} 天", field="end"
             )
-        count, estimated, current = 0, set(), start
+        estimated: set[int] = set()
+        walk = self._walk(start, pauses, estimated)
+        current, count = start, 0
         while current < end:
+            current, counts = next(walk)
+            count += counts
+        return CountResult(count, tuple(sorted(estimated)))
+
+    def _walk(self, start: date, pauses: Sequence[Pause], estimated: set[int]) -> Iterator[tuple[date, bool]]:
+        """The days after ``start``, each with whether it counts; notes the years counted by weekends only."""
+        current = start
+        while True:
             current = _next_day(current)
             info = self.day(current)
             if info.estimated:
                 estimated.add(current.year)
-            if info.working and not _paused(current, pauses):
-                count += 1
-        return CountResult(count, tuple(sorted(estimated)))
+            yield current, info.working and not _paused(current, pauses)
 
 
 def _next_day(day: date) -> date:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
@@ -42,6 +43,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     app.state.templates = templates
+
+    if settings.fixed_date is not None:
+        fixed = settings.fixed_date.isoformat()
+
+        @app.middleware("http")
+        async def announce_fixed_date(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
+            """API clients learn that "today" is fixed, as page readers do from the banner."""
+            response = await call_next(request)
+            response.headers["X-Xinyong-Fixed-Date"] = fixed
+            return response
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

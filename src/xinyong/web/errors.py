@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xinyong.errors import Problem, XinyongError
+from xinyong.errors import Problem, XinyongError, explain
 
 log = logging.getLogger("xinyong.web")
 
@@ -49,20 +49,6 @@ HTTP_MESSAGES = {
     500: "服务器内部错误，已记录，请稍后再试",
 }
 
-VALIDATION_MESSAGES = {
-    "missing": "缺少必填参数",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
-    "date_parsing": "应为日期，格式 YYYY-MM-DD",
-    "date_type": "应为日期，格式 YYYY-MM-DD",
-    "greater_than_equal": "不能小于 {ge}",
-    "less_than_equal": "不能大于 {le}",
-    "string_too_long": "内容过长",
-    "literal_error": "取值不在允许范围内",
-    "json_invalid": "请求体不是有效的 JSON",
-}
-
 
 def _chinese(text: str) -> bool:
     return any("\u4e00" <= char <= "\u9fff" for char in text)
@@ -86,11 +72,7 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     first = exc.errors()[0]
     loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body", "header")]
     field = ".".join(loc) or None
-    kind = first.get("type", "")
-    if kind == "value_error":
-        reason = str(first["ctx"]["error"])
-    else:
-        reason = VALIDATION_MESSAGES.get(kind, "取值无效").format(**first.get("ctx", {}))
+    reason = explain(first)
     message = f"参数 {field}：{reason}" if field else reason
     return Problem(code=f"request.{first.get('type', 'invalid')}", message=message, field=field)
 
