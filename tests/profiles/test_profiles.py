@@ -23,6 +23,13 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def refusal(name: str, search: tuple[Path, ...] = ()) -> XinyongError:
+    """The error that loading ``name`` must raise."""
+    with pytest.raises(XinyongError) as caught:
+        load_profile(name, search)
+    return caught.value
+
+
 def bases(model: BaseModel, at: str = "") -> Iterator[tuple[str, str, bool | None]]:
     """Every ``basis`` in a profile with its key; ``chosen`` is None for rules that have no such flag."""
     if isinstance(model, Setting):
@@ -389,11 +396,10 @@ def test_a_setting_without_its_value_is_refused(tmp_path: Path) -> None:
         'name = "site"\ntitle = "某区部署"\nextends = "jiangsu"\n\n'
         '[repair.clean_period]\nbasis = "补充说明"\n',
     )
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.invalid"
-    assert "repair.clean_period.value" in caught.value.message
-    assert str(path) in caught.value.message
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.invalid"
+    assert "repair.clean_period.value" in error.message
+    assert str(path) in error.message
 
 
 @pytest.mark.req("PROF-1")
@@ -421,26 +427,23 @@ def test_objection_deadlines_are_replaced_whole(tmp_path: Path) -> None:
 
 @pytest.mark.req("PROF-1")
 def test_unknown_profile_name() -> None:
-    with pytest.raises(XinyongError) as caught:
-        load_profile("shanghai")
-    assert caught.value.code == "profile.unknown"
-    assert "shanghai" in caught.value.message
-    assert "jiangsu" in caught.value.message
+    error = refusal("shanghai")
+    assert error.code == "profile.unknown"
+    assert "shanghai" in error.message
+    assert "jiangsu" in error.message
 
 
 @pytest.mark.req("PROF-1")
 def test_unknown_parent(tmp_path: Path) -> None:
     write(tmp_path, "site", 'name = "site"\ntitle = "x"\nextends = "nowhere"\n')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.unknown"
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.unknown"
 
 
 @pytest.mark.req("PROF-1")
 def test_missing_profile_path(tmp_path: Path) -> None:
-    with pytest.raises(XinyongError) as caught:
-        load_profile(str(tmp_path / "absent.toml"))
-    assert caught.value.code == "profile.not_found"
+    error = refusal(str(tmp_path / "absent.toml"))
+    assert error.code == "profile.not_found"
 
 
 @pytest.mark.req("PROF-1")
@@ -462,12 +465,11 @@ def test_missing_profile_path(tmp_path: Path) -> None:
 )
 def test_malformed_setting_names_file_and_key(tmp_path: Path, body: str, key: str) -> None:
     path = write(tmp_path, "site", f'name = "site"\ntitle = "x"\nextends = "jiangsu"\n\n{body}')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.invalid"
-    assert str(path) in caught.value.message
-    assert key in caught.value.message
-    assert caught.value.problem.field == key
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.invalid"
+    assert str(path) in error.message
+    assert key in error.message
+    assert error.problem.field == key
 
 
 @pytest.mark.req("PROF-1")
@@ -478,10 +480,9 @@ def test_bad_span_message_explains_the_format(tmp_path: Path) -> None:
         'name = "site"\ntitle = "x"\nextends = "jiangsu"\n\n'
         '[repair.clean_period]\nvalue = "3 months"\nbasis = "x"\n',
     )
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert "ISO 8601" in caught.value.message
-    assert "3 months" in caught.value.message
+    error = refusal("site", (tmp_path,))
+    assert "ISO 8601" in error.message
+    assert "3 months" in error.message
 
 
 @pytest.mark.req("PROF-1")
@@ -493,21 +494,19 @@ def test_error_in_a_parent_names_the_parent_file(tmp_path: Path) -> None:
         '[revocation.platform_apply_days]\nvalue = -1.5\nbasis = "x"\n',
     )
     write(tmp_path, "child", 'name = "child"\ntitle = "y"\nextends = "parent"\n')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("child", (tmp_path,))
-    assert caught.value.code == "profile.invalid"
-    assert str(parent) in caught.value.message
-    assert "revocation.platform_apply_days.value" in caught.value.message
+    error = refusal("child", (tmp_path,))
+    assert error.code == "profile.invalid"
+    assert str(parent) in error.message
+    assert "revocation.platform_apply_days.value" in error.message
 
 
 @pytest.mark.req("PROF-1")
 def test_toml_syntax_error(tmp_path: Path) -> None:
     body = 'name = "site"\ntitle = "x"\nextends = "jiangsu"\n[repair.publicity_days\nvalue = 5\n'
     path = write(tmp_path, "site", body)
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.syntax"
-    assert str(path) in caught.value.message
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.syntax"
+    assert str(path) in error.message
 
 
 @pytest.mark.req("PROF-1")
@@ -522,35 +521,31 @@ def test_toml_syntax_error(tmp_path: Path) -> None:
 )
 def test_unknown_key_is_refused(tmp_path: Path, body: str, key: str) -> None:
     path = write(tmp_path, "site", f'name = "site"\ntitle = "x"\nextends = "jiangsu"\n{body}')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.invalid"
-    assert key in caught.value.message
-    assert str(path) in caught.value.message
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.invalid"
+    assert key in error.message
+    assert str(path) in error.message
 
 
 @pytest.mark.req("PROF-1")
 def test_extends_cycle(tmp_path: Path) -> None:
     write(tmp_path, "a", 'name = "a"\ntitle = "a"\nextends = "b"\n')
     write(tmp_path, "b", 'name = "b"\ntitle = "b"\nextends = "a"\n')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("a", (tmp_path,))
-    assert caught.value.code == "profile.cycle"
-    assert "a.toml" in caught.value.message
-    assert "b.toml" in caught.value.message
+    error = refusal("a", (tmp_path,))
+    assert error.code == "profile.cycle"
+    assert "a.toml" in error.message
+    assert "b.toml" in error.message
 
 
 @pytest.mark.req("PROF-1")
 def test_extends_itself(tmp_path: Path) -> None:
     write(tmp_path, "self", 'name = "self"\ntitle = "x"\nextends = "self"\n')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("self", (tmp_path,))
-    assert caught.value.code == "profile.cycle"
+    error = refusal("self", (tmp_path,))
+    assert error.code == "profile.cycle"
 
 
 @pytest.mark.req("PROF-1")
 def test_extends_must_be_a_name(tmp_path: Path) -> None:
     write(tmp_path, "site", 'name = "site"\ntitle = "x"\nextends = 3\n')
-    with pytest.raises(XinyongError) as caught:
-        load_profile("site", (tmp_path,))
-    assert caught.value.code == "profile.invalid"
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.invalid"
