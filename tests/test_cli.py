@@ -59,8 +59,9 @@ def test_calendar_commands() -> None:
     assert (added.returncode, added.stdout.strip()) == (0, "2026-10-10")
     day = run("calendar", "is-working-day", "2026-10-01", "--json")
     assert day.returncode == 0 and json.loads(day.stdout)["working"] is False
-    estimated = run("calendar", "add-working-days", "2026-12-30", "3")
-    assert estimated.stdout.strip() == "2027-01-04" and "估算" in estimated.stderr
+    estimated = run("calendar", "add-working-days", "2099-12-30", "3")
+    assert estimated.stdout.strip() == "2100-01-04" and "估算" in estimated.stderr
+    assert "节假日安排未知" in estimated.stderr  # the log warning an operator acts on
 
 
 @pytest.mark.parametrize(
@@ -136,3 +137,29 @@ def test_every_problem_in_a_profile_file_is_listed(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "objection.deadlines.chek" in result.stderr and "leniency.minor_age.value" in result.stderr
     assert "应为整数" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("postgresql+psycopg://someone:hunter2@127.0.0.1:1/none", "database.error"),
+        ("mysql+nodriver://someone:hunter2@localhost/x", "database.url"),
+        ("sqlite:////proc/no/such/dir/x.db", "database.url"),
+        ("not a url", "database.url"),
+    ],
+)
+def test_database_problems_are_refused_without_a_traceback_or_the_password(url: str, code: str) -> None:
+    result = run("init", env={"XINYONG_DATABASE_URL": url})
+    assert result.returncode == 1 and code in result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr + result.stdout
+
+
+def test_a_port_out_of_range_is_refused() -> None:
+    result = run("serve", "--port", "70000")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "20261123", "2026-11-23T00:00"])
+def test_a_fixed_date_must_be_written_yyyy_mm_dd(value: str) -> None:
+    result = run("id", "check", "91110000802100433B", env={"XINYONG_FIXED_DATE": value})
+    assert result.returncode == 1 and "XINYONG_FIXED_DATE" in result.stderr and "YYYY-MM-DD" in result.stderr

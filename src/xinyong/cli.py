@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -18,15 +18,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong import __version__
 from xinyong.errors import XinyongError, explain
 from xinyong.profiles.describe import describe
 from xinyong.profiles.loader import load_profile
 from xinyong.rules import identifiers
+from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.dates import parse_date, parse_int
 from xinyong.rules.identifiers import SEX_LABELS
 from xinyong.settings import Settings
+from xinyong.subjects.schemas import IdentifierOut
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
 id_app = typer.Typer(help="统一社会信用代码与身份证件号码", no_args_is_help=True)
@@ -46,7 +49,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文�
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="按指定日期计算（YYYY-MM-DD）")]
 
 
-def fail(code: str, message: str) -> None:
+def fail(code: str, message: str) -> NoReturn:
     err.print(f"[bold red]错误[/] {escape(f'[{code}]')} {escape(message)}", highlight=False)
     raise typer.Exit(1)
 
@@ -60,7 +63,8 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except XinyongError as exc:
             fail(exc.code, exc.message)
-        raise AssertionError("unreachable")
+        except SQLAlchemyError as exc:
+            fail("database.error", f"数据库操作失败：{getattr(exc, 'orig', None) or exc}")
 
     return wrapper
 
@@ -101,37 +105,39 @@ def main_options(
 def init(as_of: AsOfOption = None) -> None:
     """迁移数据库到最新版本并载入参考数据（可重复执行）。"""
     from xinyong.db.bootstrap import initialise
-    from xinyong.db.engine import make_engine
+    from xinyong.db.engine import display_url, make_engine
 
     config = settings_as_of(as_of)
+    where = display_url(config.database_url)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
-        bar.add_task(f"初始化数据库 {config.database_url}", total=None)
+        bar.add_task(f"初始化数据库 {where}", total=None)
         results = initialise(make_engine(config.database_url), config)
     for result in results:
         state = "已载入" if result.changed else "未变化"
         out.print(f"参考数据 {result.name}：{result.entries} 项，{state}")
-    out.print(f"[green]完成[/]：数据库 {config.database_url}，辖区配置 {config.profile}")
+    out.print(f"[green]完成[/]：数据库 {where}，辖区配置 {config.profile}")
 
 
 @app.command()
 @refusals
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
 ) -> None:
     """启动门户网站与 API。"""
     import uvicorn
 
-    from xinyong.db import migrate
-    from xinyong.db.engine import make_engine
+    from xinyong.db.bootstrap import outdated
+    from xinyong.db.engine import display_url, make_engine
     from xinyong.web.app import create_app
 
     config = settings()
-    current = migrate.current_revision(make_engine(config.database_url))
-    if current != migrate.head_revision():
+    stale = outdated(make_engine(config.database_url), config)
+    if stale:
         fail(
             "database.not_initialised",
-            f"数据库 {config.database_url} 未初始化或版本过旧，请先运行 xinyong init",
+            f"数据库 {display_url(config.database_url)} 尚未按当前配置初始化（{'、'.join(stale)}），"
+            "请先运行 xinyong init",
         )
     if config.fixed_date:
         err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
@@ -154,20 +160,9 @@ def id_check(
     except XinyongError as exc:
         if as_json:
             emit_json({"valid": False, "error": exc.problem.as_dict()})
-            raise typer.Exit(1) from exc
         raise
     if as_json:
-        emit_json(
-            {
-                "valid": True,
-                "kind": identifier.kind.value,
-                "label": identifier.label,
-                "value": identifier.value,
-                "birth_date": identifier.birth_date,
-                "sex": identifier.sex,
-                "region": identifier.region,
-            }
-        )
+        emit_json(IdentifierOut.of(identifier).model_dump(mode="json"))
         return
     out.print(f"[green]有效[/] {identifier.label} {identifier.value}")
     if identifier.birth_date:
@@ -175,7 +170,7 @@ def id_check(
         out.print(f"出生日期 {identifier.birth_date}  性别 {sex}  地区代码 {identifier.region}")
 
 
-def _calendar() -> Any:
+def _calendar() -> WorkingCalendar:
     from xinyong.workdays import working_calendar
 
     return working_calendar(settings().data_dir.resolve())
@@ -189,10 +184,11 @@ def add_working_days(
     as_json: JsonOption = False,
 ) -> None:
     """打印起算日后第 N 个工作日（ISO 日期）。"""
-    from xinyong.workdays import warn_if_estimated
+    from xinyong.workdays import warn_unknown_years
 
     first, count = parse_date(start, "起算日"), parse_int(days, "工作日数")
-    result = warn_if_estimated(_calendar().add_working_days(first, count))
+    result = _calendar().add_working_days(first, count)
+    warn_unknown_years(result.estimated_years)
     if result.estimated:
         years = "、".join(str(y) for y in result.estimated_years)
         err.print(f"[yellow]注意：{years} 年节假日安排未收录，仅按周末计算，结果为估算[/]")
@@ -217,13 +213,16 @@ def is_working_day(
     as_json: JsonOption = False,
 ) -> None:
     """说明某日是否为工作日及原因。"""
+    from xinyong.workdays import warn_unknown_years
+
     info = _calendar().day(parse_date(day, "日期"))
+    warn_unknown_years([info.day.year] if info.estimated else [])
     if as_json:
         emit_json(
             {"date": info.day, "working": info.working, "reason": info.reason, "estimated": info.estimated}
         )
     else:
-        out.print(f"{info.day} {'工作日' if info.working else '休息日'}（{info.reason}）", highlight=False)
+        out.print(f"{info.day} {'是' if info.working else '不是'}工作日：{info.reason}", highlight=False)
 
 
 @profile_app.command("show")
@@ -236,7 +235,7 @@ def profile_show(
 ) -> None:
     """打印解析后的辖区配置，每项注明出处。"""
     config = settings()
-    profile = load_profile(name or config.profile, (config.data_dir / "profiles",))
+    profile = load_profile(config.profile if name is None else name, (config.data_dir / "profiles",))
     if as_json:
         emit_json(profile.model_dump(mode="json"))
         return

@@ -63,12 +63,16 @@ VALIDATION_MESSAGES = {
     "literal_error": "取值应为 {expected}",
     "enum": "取值应为 {expected}",
     "json_invalid": "不是有效的 JSON",
+    "int_parsing_size": "数值超出范围",
+    "date_from_datetime_inexact": "应为日期，格式 YYYY-MM-DD",
 }
 
 
 def explain(error: Mapping[str, Any]) -> str:
     """One pydantic error in Chinese; our own validators already raise Chinese ``ValueError`` text."""
     kind = str(error.get("type", ""))
+    if "." in kind:  # one of our own codes, raised inside a validator with its Chinese message
+        return str(error.get("msg", kind))
     ctx = dict(error.get("ctx") or {})
     if kind in ("value_error", "assertion_error") and "error" in ctx:
         return str(ctx["error"])

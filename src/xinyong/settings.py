@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from xinyong.clock import Clock, clock_for
+from xinyong.fields import IsoDate
 
 
 class Settings(BaseSettings):
@@ -17,7 +17,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./xinyong.db"
     profile: str = "national"
-    fixed_date: date | None = None
+    fixed_date: IsoDate | None = None
     data_dir: Path = Path("./var")
 
     @field_validator("fixed_date", mode="before")

@@ -1,7 +1,8 @@
 """Requirement traceability: ``@pytest.mark.req("OBJ-3")`` ties a test to a requirement of the catalog.
 
 Collection fails when a test names an ID the catalog does not have. ``--req-report=FILE`` writes, for every
-ID of the catalog, how many of its tests passed and failed (uncovered IDs appear with zeros).
+ID of the catalog, how many of its tests passed and failed (uncovered IDs appear with zeros). A test counts
+once: failed if any of its phases failed, skipped if it was skipped, passed otherwise.
 
 The catalog is ``../shared/REQUIREMENTS.md`` when present, else the copy in ``docs/``.
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 _ID = re.compile(r"^- ([A-Z]+-\d+) ", re.MULTILINE)
-_REPORT: dict[str, dict[str, object]] = {}
-_ITEM_REQS: dict[str, list[str]] = {}
+_RANK = {"passed": 0, "skipped": 1, "failed": 2}
 
 
 def catalog_path(root: Path) -> Path:
@@ -34,43 +35,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "req(*ids): the requirement IDs (REQUIREMENTS.md) this test proves")
+    config.pluginmanager.register(Tracer(config), "req-tracer")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"requirement catalog: {catalog_path(config.rootpath)}"
+class Tracer:
+    """One per pytest run, so nested runs (pytester) keep their own counts."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.catalog = catalog_path(config.rootpath)
+        self.reqs: dict[str, list[str]] = {}
+        self.outcomes: dict[str, str] = {}
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    ids = set(catalog_ids(catalog_path(config.rootpath)))
-    unknown: list[str] = []
-    for item in items:
-        named = [str(arg) for mark in item.iter_markers("req") for arg in mark.args]
-        if any(mark.args == () for mark in item.iter_markers("req")):
-            unknown.append(f"{item.nodeid}: req() names no requirement")
-        unknown += [f"{item.nodeid}: {rid}" for rid in named if rid not in ids]
-        _ITEM_REQS[item.nodeid] = named
-    if unknown:
-        raise pytest.UsageError(
-            "tests name requirements that are not in the catalog:\n  " + "\n  ".join(unknown)
-        )
+    def pytest_report_header(self) -> str:
+        return f"requirement catalog: {self.catalog}"
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        ids = set(catalog_ids(self.catalog))
+        unknown: list[str] = []
+        for item in items:
+            marks = list(item.iter_markers("req"))
+            named = [str(arg) for mark in marks for arg in mark.args]
+            if any(mark.args == () for mark in marks):
+                unknown.append(f"{item.nodeid}: req() names no requirement")
+            unknown += [f"{item.nodeid}: {rid}" for rid in named if rid not in ids]
+            if named:
+                self.reqs[item.nodeid] = named
+        if unknown:
+            lines = "\n  ".join(unknown)
+            raise pytest.UsageError(f"tests name requirements that are not in the catalog:\n  {lines}")
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" or report.outcome != "passed":
-        for rid in _ITEM_REQS.get(report.nodeid, []):
-            entry = _REPORT.setdefault(rid, {"passed": 0, "failed": 0, "skipped": 0, "tests": []})
-            tests = entry["tests"]
-            assert isinstance(tests, list)
-            if report.nodeid not in tests:
-                tests.append(report.nodeid)
-            entry[report.outcome] = int(str(entry[report.outcome])) + 1
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.nodeid not in self.reqs or (report.when != "call" and report.outcome == "passed"):
+            return
+        previous = self.outcomes.get(report.nodeid, "passed")
+        self.outcomes[report.nodeid] = max(previous, report.outcome, key=_RANK.__getitem__)
 
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    target = session.config.getoption("--req-report")
-    if not target:
-        return
-    ids = catalog_ids(catalog_path(session.config.rootpath))
-    empty: dict[str, object] = {"passed": 0, "failed": 0, "skipped": 0, "tests": []}
-    result = {rid: _REPORT.get(rid, dict(empty)) for rid in ids}
-    Path(target).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    def pytest_sessionfinish(self) -> None:
+        target = self.config.getoption("--req-report")
+        if not target:
+            return
+        result: dict[str, dict[str, Any]] = {
+            rid: {"passed": 0, "failed": 0, "skipped": 0, "tests": []} for rid in catalog_ids(self.catalog)
+        }
+        for nodeid, outcome in self.outcomes.items():
+            for rid in self.reqs[nodeid]:
+                result[rid][outcome] += 1
+                result[rid]["tests"].append(nodeid)
+        Path(target).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

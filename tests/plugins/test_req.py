@@ -55,3 +55,24 @@ def test_the_report_counts_every_catalog_id(project: pytest.Pytester) -> None:
     assert (data["ABC-1"]["passed"], data["ABC-1"]["failed"]) == (1, 1)
     assert len(data["ABC-1"]["tests"]) == 2
     assert (data["ABC-2"]["passed"], data["ABC-2"]["failed"], data["ABC-2"]["tests"]) == (0, 0, [])
+
+
+def test_a_test_that_fails_in_teardown_counts_once_as_failed(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def leaky():
+            yield 1
+            raise RuntimeError("teardown failed")
+
+        @pytest.mark.req("ABC-2")
+        def test_uses_leaky(leaky):
+            assert leaky == 1
+        """
+    )
+    report = project.path / "req.json"
+    project.runpytest("-p", "tests.plugins.req", f"--req-report={report}")
+    entry = json.loads(report.read_text(encoding="utf-8"))["ABC-2"]
+    assert (entry["passed"], entry["failed"], len(entry["tests"])) == (0, 1, 1)

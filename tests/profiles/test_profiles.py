@@ -72,16 +72,6 @@ def test_the_shipped_set_is_the_builtin_set() -> None:
 
 
 @pytest.mark.req("PROF-1")
-@pytest.mark.parametrize("name", SHIPPED)
-def test_every_setting_names_its_basis(name: str) -> None:
-    found = list(bases(load_profile(name)))
-    # Single settings, masking settings, the objection deadlines and every publicity rule.
-    assert len(found) >= 20
-    for key, basis, _chosen in found:
-        assert basis.strip(), f"{name}: {key} has no basis"
-
-
-@pytest.mark.req("PROF-1")
 @pytest.mark.parametrize("name", ("jinan", "liaoning", "ct", "jiangsu"))
 def test_local_settings_cite_their_own_regulation(name: str) -> None:
     """A setting the local file overrides cites the local code: no page shows a national basis for it."""
@@ -105,7 +95,7 @@ def test_chosen_values_say_so_in_their_label() -> None:
 # ---------------------------------------------------------------------------------------- Jinan
 
 
-@pytest.mark.req("OBJ-3")
+@pytest.mark.req("PROF-1")
 def test_jinan_objection_deadlines_and_no_national_step_leaks_in() -> None:
     deadlines = load_profile("jinan").objection.deadlines
     assert set(deadlines) == {"handle", "handle_with_verification"}
@@ -121,7 +111,7 @@ def test_jinan_objection_deadlines_and_no_national_step_leaks_in() -> None:
     assert "result_notice" not in deadlines
 
 
-@pytest.mark.req("PER-1")
+@pytest.mark.req("PROF-1")
 def test_jinan_local_period_is_five_years_from_the_end_of_the_behaviour() -> None:
     local = load_profile("jinan").publicity.local
     assert local is not None
@@ -154,7 +144,7 @@ def test_jinan_local_cap_ends_publicity_before_the_national_maximum() -> None:
     assert national.last_public_day == date(2029, 5, 6)
 
 
-@pytest.mark.req("REV-1")
+@pytest.mark.req("PROF-1")
 def test_jinan_revocation_provider_three_days_platform_only_promptly() -> None:
     revocation = load_profile("jinan").revocation
     assert revocation.provider_notice_days.value == 3
@@ -165,7 +155,7 @@ def test_jinan_revocation_provider_three_days_platform_only_promptly() -> None:
     assert "及时" in revocation.platform_apply_days.basis
 
 
-@pytest.mark.req("DIS-1")
+@pytest.mark.req("PROF-1")
 def test_disclosure_modes_follow_each_regulation() -> None:
     modes = {name: load_profile(name).disclosure.modes for name in SHIPPED}
     assert modes["jinan"].value == ["public", "shared", "duty", "authorized"]
@@ -180,7 +170,7 @@ def test_disclosure_modes_follow_each_regulation() -> None:
     assert not any(mode.chosen for name, mode in modes.items() if name != "national")
 
 
-@pytest.mark.req("DATA-3")
+@pytest.mark.req("PROF-1")
 @pytest.mark.parametrize(("name", "article"), [("jinan", "JN 第十九条"), ("ct", "CT 第二十三条")])
 def test_masking_cites_the_local_article_but_stays_an_operator_choice(name: str, article: str) -> None:
     masking = load_profile(name).masking
@@ -195,7 +185,7 @@ def test_masking_cites_the_local_article_but_stays_an_operator_choice(name: str,
 # ---------------------------------------------------------------------------------------- Liaoning
 
 
-@pytest.mark.req("OBJ-3")
+@pytest.mark.req("PROF-1")
 def test_liaoning_objection_deadlines() -> None:
     deadlines = load_profile("liaoning").objection.deadlines
     assert {step: s.value for step, s in deadlines.items()} == {
@@ -208,7 +198,7 @@ def test_liaoning_objection_deadlines() -> None:
     assert all("LN 第三十七条" in s.basis for s in deadlines.values())
 
 
-@pytest.mark.req("OBJ-4")
+@pytest.mark.req("PROF-1")
 def test_liaoning_pause_for_testing_and_expert_review_is_law() -> None:
     pause = load_profile("liaoning").objection.pause_for
     assert set(pause.value) == {"检验", "检测", "检疫", "鉴定", "专家评审"}
@@ -216,7 +206,7 @@ def test_liaoning_pause_for_testing_and_expert_review_is_law() -> None:
     assert "LN 第三十七条" in pause.basis
 
 
-@pytest.mark.req("OBJ-2")
+@pytest.mark.req("PROF-1")
 def test_liaoning_and_ct_require_a_mark_but_say_nothing_of_suspension() -> None:
     for name, article in (("liaoning", "LN 第三十七条"), ("ct", "CT 第四十二条")):
         mark = load_profile(name).objection.mark_suspends_publicity
@@ -224,7 +214,7 @@ def test_liaoning_and_ct_require_a_mark_but_say_nothing_of_suspension() -> None:
         assert mark.chosen
 
 
-@pytest.mark.req("LIST-7")
+@pytest.mark.req("PROF-1")
 def test_liaoning_removed_key_monitoring_is_an_operator_choice_citing_ln_30() -> None:
     monitoring = load_profile("liaoning").lists.removed_key_monitoring
     assert monitoring.chosen
@@ -232,7 +222,7 @@ def test_liaoning_removed_key_monitoring_is_an_operator_choice_citing_ln_30() ->
     assert monitoring.value.iso() == "P0D"
 
 
-@pytest.mark.req("ING-5")
+@pytest.mark.req("PROF-1")
 def test_liaoning_minors_without_an_age_in_law() -> None:
     age = load_profile("liaoning").leniency.minor_age
     assert age.chosen
@@ -242,7 +232,7 @@ def test_liaoning_minors_without_an_age_in_law() -> None:
 # ---------------------------------------------------------------------------------------- CT
 
 
-@pytest.mark.req("ING-5")
+@pytest.mark.req("PROF-1")
 def test_ct_minor_age_sixteen() -> None:
     age = load_profile("ct").leniency.minor_age
     assert age.value == 16
@@ -250,7 +240,7 @@ def test_ct_minor_age_sixteen() -> None:
     assert "CT 第十六条" in age.basis
 
 
-@pytest.mark.req("REV-1")
+@pytest.mark.req("PROF-1")
 def test_ct_revocation_three_and_two_working_days() -> None:
     revocation = load_profile("ct").revocation
     assert revocation.provider_notice_days.value == 3
@@ -261,7 +251,7 @@ def test_ct_revocation_three_and_two_working_days() -> None:
     assert "CT 第四十五条" in revocation.platform_apply_days.basis
 
 
-@pytest.mark.req("OBJ-3")
+@pytest.mark.req("PROF-1")
 def test_ct_objection_deadlines_are_all_operator_choices() -> None:
     deadlines = load_profile("ct").objection.deadlines
     assert deadlines
@@ -274,7 +264,7 @@ def test_ct_objection_deadlines_are_all_operator_choices() -> None:
 # ---------------------------------------------------------------------------------------- Jiangsu
 
 
-@pytest.mark.req("OBJ-3")
+@pytest.mark.req("PROF-1")
 def test_jiangsu_objection_deadlines() -> None:
     deadlines = load_profile("jiangsu").objection.deadlines
     values = {step: s.value for step, s in deadlines.items()}
@@ -283,7 +273,7 @@ def test_jiangsu_objection_deadlines() -> None:
     assert all("JS-P 第三十二条" in s.basis for s in deadlines.values())
 
 
-@pytest.mark.req("OBJ-2")
+@pytest.mark.req("PROF-1")
 def test_jiangsu_mark_does_not_suspend_publicity() -> None:
     mark = load_profile("jiangsu").objection.mark_suspends_publicity
     assert mark.value is False
@@ -311,7 +301,7 @@ def test_jiangsu_local_period_from_determination() -> None:
     assert period.last_public_day == date(2027, 4, 20)
 
 
-@pytest.mark.req("REP-1", "REP-3")
+@pytest.mark.req("PROF-1")
 def test_jiangsu_repair_conditions() -> None:
     repair = load_profile("jiangsu").repair
     assert repair.clean_period.value == Span(years=1)
@@ -323,7 +313,7 @@ def test_jiangsu_repair_conditions() -> None:
     assert not any(s.chosen for s in (repair.clean_period, repair.publicity_days, repair.requires_commitment))
 
 
-@pytest.mark.req("LIST-7")
+@pytest.mark.req("PROF-1")
 def test_jiangsu_removed_black_list_subjects_stay_monitored() -> None:
     monitoring = load_profile("jiangsu").lists.removed_key_monitoring
     assert "JS-J（十七）" in monitoring.basis
@@ -408,7 +398,7 @@ def test_deployment_file_by_path(tmp_path: Path) -> None:
     assert load_profile(str(path)).leniency.minor_age.value == 16
 
 
-@pytest.mark.req("OBJ-3")
+@pytest.mark.req("PROF-1")
 def test_objection_deadlines_are_replaced_whole(tmp_path: Path) -> None:
     """A deployment that changes one deadline states its whole procedure; no step of the parent lingers."""
     write(
@@ -538,10 +528,54 @@ def test_extends_cycle(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("PROF-1")
-def test_extends_itself(tmp_path: Path) -> None:
+def test_extends_never_resolves_to_the_file_itself(tmp_path: Path) -> None:
     write(tmp_path, "self", 'name = "self"\ntitle = "x"\nextends = "self"\n')
-    error = refusal("self", (tmp_path,))
-    assert error.code == "profile.cycle"
+    assert refusal("self", (tmp_path,)).code == "profile.unknown"
+
+
+@pytest.mark.req("PROF-1")
+def test_a_deployment_national_extends_the_shipped_national(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "national",
+        'name = "national"\ntitle = "本地"\nextends = "national"\n'
+        '[repair.publicity_days]\nvalue = 3\nbasis = "本地办法"\n',
+    )
+    profile = load_profile("national", (tmp_path,))
+    assert profile.title == "本地" and profile.repair.publicity_days.value == 3
+    assert profile.publicity.regimes[-1].effective_from.isoformat() == "2026-04-01"
+
+
+@pytest.mark.req("PROF-1")
+@pytest.mark.parametrize("name", ["../profiles/jiangsu", "/etc/passwd", "", "Jiangsu"])
+def test_a_profile_name_is_a_name_not_a_path(name: str) -> None:
+    assert refusal(name).code == "profile.unknown"
+
+
+@pytest.mark.req("PROF-1")
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('[objection.deadlines]\ncheck = { value = -3, basis = "x" }\n', "objection.deadlines.check.value"),
+        ('[leniency.minor_age]\nvalue = -5\nbasis = "x"\n', "leniency.minor_age.value"),
+        ('[masking.name_keep_start]\nvalue = -1\nbasis = "x"\n', "masking.name_keep_start.value"),
+        ('[leniency.minor_age]\nvalue = true\nbasis = "x"\n', "leniency.minor_age.value"),
+        (
+            '[publicity.local]\nruns_from = "behaviour_end"\nmax = { serious = "P5Y" }\nbasis = "x"\n',
+            "publicity.local.max",
+        ),
+    ],
+)
+def test_out_of_range_or_incomplete_settings_are_refused(tmp_path: Path, body: str, key: str) -> None:
+    write(tmp_path, "site", f'name = "site"\ntitle = "x"\nextends = "jiangsu"\n{body}')
+    error = refusal("site", (tmp_path,))
+    assert error.code == "profile.invalid" and key in error.message
+
+
+@pytest.mark.req("PROF-1")
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_bytes('title = "某市"\n'.encode("gbk"))
+    assert refusal("site", (tmp_path,)).code == "profile.syntax"
 
 
 @pytest.mark.req("PROF-1")

@@ -231,6 +231,7 @@ def test_taiwan_residence_permit_region_is_accepted() -> None:
         ("914403-007152672-6XG", "9144030071526726XG"),
         ("９１４４０３００７１５２６７２６ＸＧ", "9144030071526726XG"),
         ("110105\u300019491231\t002x", "11010519491231002X"),
+        ("\ufeff9144030071526726\u200bXG", "9144030071526726XG"),  # pasted from a web page
     ],
 )
 def test_typed_variants_are_accepted_after_compact(typed: str, expected: str) -> None:

@@ -146,5 +146,42 @@ def test_national_periods_stay_within_their_minimum_and_maximum(decision: date, 
     )
     tier = regime.tiers[severity]
     assert period.last_public_day == add_span(decision, tier.max)
+    assert period.earliest_repair is not None  # nationally the minimum always ends before the maximum
     assert decision <= period.earliest_repair <= period.last_public_day
     assert period.published == tier.published
+
+
+@pytest.mark.req("PER-1")
+def test_no_repair_window_when_a_local_period_ends_first() -> None:
+    # Jiangsu, general, food, decided 2025-06-01 under order 58 (1 year minimum); JS-P 30 ends it 2026-06-01.
+    period = public_period(JIANGSU, severity="general", decision_date=date(2025, 6, 1), domain="food")
+    assert period.last_public_day == date(2026, 6, 1)
+    assert period.earliest_repair is None
+
+
+@pytest.mark.req("PER-1")
+@given(
+    st.sampled_from(["national", "jinan", "liaoning", "ct", "jiangsu"]),
+    st.dates(date(2015, 1, 1), date(2035, 12, 31)),
+    st.sampled_from(SEVERITIES),
+    st.integers(0, 3000),
+    st.sampled_from([None, "food", "transport"]),
+)
+def test_every_profile_gives_a_coherent_period(
+    name: str, decision: date, severity: Severity, behaviour_days_before: int, domain: str | None
+) -> None:
+    publicity = load_profile(name).publicity
+    behaviour_end = date.fromordinal(decision.toordinal() - behaviour_days_before)
+    period = public_period(
+        publicity,
+        severity=severity,
+        decision_date=decision,
+        behaviour_end=behaviour_end,
+        determination_date=decision,
+        domain=domain,
+    )
+    national_end = public_period(NATIONAL, severity=severity, decision_date=decision).last_public_day
+    assert period.last_public_day <= national_end  # a local rule only ever shortens publicity
+    if period.earliest_repair is not None:
+        assert decision <= period.earliest_repair <= period.last_public_day
+    assert period.is_public_on(decision) == (period.published and period.last_public_day >= decision)

@@ -1,4 +1,9 @@
-"""``xinyong init``: migrate to the newest schema and load the shipped reference data; safe to repeat."""
+"""``xinyong init``: migrate to the newest schema and record the reference data in force; safe to repeat.
+
+The database keeps a digest of each reference dataset (the holiday tables, the resolved jurisdiction
+profile) it was initialised with, so ``serve`` can refuse to run a database under rules nobody initialised
+it for, and ``init`` reloads only what changed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from xinyong.db import migrate
@@ -20,13 +25,12 @@ from xinyong.workdays import read_table, table_paths
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A reference dataset as read from its files: a digest to compare, and how to write it."""
+    """A reference dataset as read from its files: where from, a digest to compare, how many entries."""
 
     name: str
     source: str
     digest: str
     entries: int
-    write: Callable[[Session], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,8 @@ def load_reference_data(session: Session, settings: Settings) -> list[LoadResult
     for build in SNAPSHOTS:
         snapshot = build(settings)
         row = session.get(ReferenceDataset, snapshot.name)
-        changed = row is None or row.digest != snapshot.digest or row.source != snapshot.source
+        changed = row is None or (row.digest, row.source) != (snapshot.digest, snapshot.source)
         if changed:
-            if snapshot.write is not None:
-                snapshot.write(session)
             row = row or ReferenceDataset(name=snapshot.name)
             row.digest, row.entries, row.source = snapshot.digest, snapshot.entries, snapshot.source
             row.loaded_at = settings.clock.now()
@@ -77,3 +79,12 @@ def initialise(engine: Engine, settings: Settings) -> list[LoadResult]:
     migrate.upgrade(engine)
     with transaction(session_factory(engine)) as session:
         return load_reference_data(session, settings)
+
+
+def outdated(engine: Engine, settings: Settings) -> list[str]:
+    """What ``init`` still has to do: ``schema`` if migrations are pending, and each changed dataset."""
+    if migrate.current_revision(engine) != migrate.head_revision():
+        return ["schema"]
+    with session_factory(engine)() as session:
+        recorded = {row.name: row.digest for row in session.scalars(select(ReferenceDataset))}
+    return [s.name for s in (build(settings) for build in SNAPSHOTS) if recorded.get(s.name) != s.digest]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.errors import XinyongError
@@ -28,15 +29,28 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError and ValueError for bad URLs
         raise XinyongError(
-            "database.url", f"数据库地址无效：{url}（{exc}）", field="XINYONG_DATABASE_URL"
+            "database.url", f"数据库地址无效：{display_url(url)}（{exc}）", field="XINYONG_DATABASE_URL"
         ) from exc
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except (SQLAlchemyError, OSError) as exc:
+        raise XinyongError(
+            "database.url", f"无法使用数据库 {display_url(url)}：{exc}", field="XINYONG_DATABASE_URL"
+        ) from exc
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as the user typed it, minus anything after "@"
+        return url.split("@")[-1]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

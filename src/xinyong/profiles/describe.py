@@ -66,7 +66,7 @@ def _periods(section: str, publicity: Publicity) -> list[Row]:
             for s in SEVERITIES
         )
         if regime.special_min is not None:
-            domains = "、".join(DOMAIN_LABELS.get(d, d) for d in regime.special_domains)
+            domains = "、".join(DOMAIN_LABELS[d] for d in regime.special_domains)
             tiers += f"；{domains}领域最短{regime.special_min.label()}"
         rows.append(
             Row(

@@ -8,6 +8,7 @@ validated once; an error names the file that set the offending key, the key, and
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from xinyong.profiles.schema import Profile
 
 BUILTIN_DIR = Path(__file__).parent
 BUILTIN = ("national", "jinan", "liaoning", "ct", "jiangsu")
+NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 Origins = dict[tuple[str, ...], Path]
 
@@ -32,16 +34,25 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
 
 
-def locate(name: str, search: tuple[Path, ...] = ()) -> Path:
-    """A profile is a path to a ``.toml`` file, or a name looked up in ``search`` then the built-in folder."""
+def locate(name: str, search: tuple[Path, ...] = (), exclude: Path | None = None) -> Path:
+    """A profile is a path to a ``.toml`` file, or a name looked up in ``search`` then the built-in folder.
+
+    ``exclude`` lets a deployment's ``national.toml`` extend the built-in ``national`` it shadows.
+    """
     if name.endswith(".toml"):
         path = Path(name)
         if not path.is_file():
             raise XinyongError("profile.not_found", f"找不到配置文件 {path}", field="profile")
         return path
+    if not NAME.match(name):
+        raise XinyongError(
+            "profile.unknown",
+            f"辖区配置名称 {name!r} 无效：只能由小写字母、数字、-、_ 组成；配置文件请写 .toml 路径",
+            field="profile",
+        )
     for folder in (*search, BUILTIN_DIR):
         candidate = folder / f"{name}.toml"
-        if candidate.is_file():
+        if candidate.is_file() and (exclude is None or candidate.resolve() != exclude.resolve()):
             return candidate
     known = "、".join(builtin_names())
     raise XinyongError("profile.unknown", f"未知的辖区配置 {name!r}；可选：{known}", field="profile")
@@ -53,6 +64,12 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise XinyongError("profile.syntax", f"{path}：TOML 语法错误：{exc}", field=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise XinyongError("profile.syntax", f"{path}：文件不是 UTF-8 编码", field=str(path)) from exc
+    except OSError as exc:
+        raise XinyongError(
+            "profile.unreadable", f"{path}：无法读取（{exc.strerror}）", field=str(path)
+        ) from exc
 
 
 def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -105,7 +122,7 @@ def _resolve(path: Path, search: tuple[Path, ...], seen: tuple[Path, ...]) -> tu
     if parent_name is not None:
         if not isinstance(parent_name, str):
             raise XinyongError("profile.invalid", f"{path}：extends 应为配置名称", field="extends")
-        parent = locate(parent_name, (path.parent, *search))
+        parent = locate(parent_name, (path.parent, *search), exclude=path)
         merged, origins = _resolve(parent, search, (*seen, path.resolve()))
     for at in _leaves(data):
         if not _merges_into(at, _get(data, at), _get(merged, at)):
@@ -128,8 +145,6 @@ def load_profile(name: str, search: tuple[Path, ...] = ()) -> Profile:
     """Resolve ``name`` (with its parents) into a validated :class:`Profile`."""
     path = locate(name, search)
     data, origins = _resolve(path, search, ())
-    data.pop("extends", None)
-    data["extends"] = _read(path).get("extends")
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
@@ -25,6 +25,7 @@ PERIOD_START_LABELS: dict[PeriodStart, str] = {
 }
 
 DisclosureMode = Literal["public", "shared", "duty", "real_name", "authorized"]
+Domain = Literal["food", "drug", "special_equipment", "work_safety", "fire"]
 
 ObjectionStep = Literal[
     "handle",  # the receiving unit handles the objection alone and answers (JN 40: 3)
@@ -45,7 +46,7 @@ STEP_LABELS: dict[str, str] = {
     "result_notice": "收到回复后书面告知申请人",
     "correction": "确有错误的修正并更正发布",
 }
-DOMAIN_LABELS: dict[str, str] = {
+DOMAIN_LABELS: dict[Domain, str] = {
     "food": "食品",
     "drug": "药品",
     "special_equipment": "特种设备",
@@ -63,6 +64,16 @@ MODE_LABELS: dict[str, str] = {
 _SPAN = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
 
 T = TypeVar("T")
+
+
+V = TypeVar("V")
+
+
+def _every_severity(by_severity: dict[Severity, V]) -> dict[Severity, V]:
+    missing = [s for s in SEVERITIES if s not in by_severity]
+    if missing:
+        raise ValueError(f"缺少失信等级：{'、'.join(missing)}")
+    return by_severity
 
 
 class _Strict(BaseModel):
@@ -104,6 +115,13 @@ class Span(_Strict):
         return (self.years * 12 + self.months, self.days)
 
 
+# Bounds that catch a mistyped profile, not legal limits.
+WorkingDays = Annotated[int, Field(ge=1, le=365)]
+OptionalWorkingDays = Annotated[int, Field(ge=0, le=365)]
+Keep = Annotated[int, Field(ge=0, le=64)]
+Age = Annotated[int, Field(ge=0, le=18)]
+
+
 class Setting(_Strict, Generic[T]):
     """One value with the article it comes from."""
 
@@ -135,16 +153,19 @@ class PublicityRegime(_Strict):
     effective_from: date
     basis: str = Field(min_length=1)
     tiers: dict[Severity, TierRule]
-    special_domains: list[str] = []
+    special_domains: list[Domain] = []
     special_min: Span | None = None
 
     @field_validator("tiers")
     @classmethod
     def _all_tiers(cls, tiers: dict[Severity, TierRule]) -> dict[Severity, TierRule]:
-        missing = [s for s in SEVERITIES if s not in tiers]
-        if missing:
-            raise ValueError(f"缺少失信等级：{', '.join(missing)}")
-        return tiers
+        return _every_severity(tiers)
+
+    @model_validator(mode="after")
+    def _domains_need_a_minimum(self) -> PublicityRegime:
+        if bool(self.special_domains) != (self.special_min is not None):
+            raise ValueError("special_domains 与 special_min 须同时设置")
+        return self
 
 
 class LocalPeriod(_Strict):
@@ -153,6 +174,11 @@ class LocalPeriod(_Strict):
     runs_from: PeriodStart
     max: dict[Severity, Span]
     basis: str = Field(min_length=1)
+
+    @field_validator("max")
+    @classmethod
+    def _all_tiers(cls, caps: dict[Severity, Span]) -> dict[Severity, Span]:
+        return _every_severity(caps)
 
 
 class Publicity(_Strict):
@@ -168,23 +194,23 @@ class Publicity(_Strict):
 
 class Objection(_Strict):
     mark_suspends_publicity: Setting[bool] = Field(description="异议标注期间暂停公示")
-    deadlines: dict[ObjectionStep, Setting[int]] = Field(description="异议办理时限（工作日）")
+    deadlines: dict[ObjectionStep, Setting[WorkingDays]] = Field(description="异议办理时限（工作日）")
     pause_for: Setting[list[str]] = Field(description="不计入办理时限的事项")
 
 
 class Revocation(_Strict):
-    provider_notice_days: Setting[int] = Field(description="提供单位告知平台时限（工作日）")
-    platform_apply_days: Setting[int] = Field(description="平台撤销或变更时限（工作日）")
+    provider_notice_days: Setting[WorkingDays] = Field(description="提供单位告知平台时限（工作日）")
+    platform_apply_days: Setting[WorkingDays] = Field(description="平台撤销或变更时限（工作日）")
 
 
 class Repair(_Strict):
     clean_period: Setting[Span] = Field(description="纠正后未再发生同类失信的期间")
-    publicity_days: Setting[int] = Field(description="修复意见公示期（工作日）")
+    publicity_days: Setting[OptionalWorkingDays] = Field(description="修复意见公示期（工作日）")
     requires_commitment: Setting[bool] = Field(description="须作出信用承诺")
 
 
 class Leniency(_Strict):
-    minor_age: Setting[int] = Field(description="未成年人宽容审慎认定起始年龄（周岁）")
+    minor_age: Setting[Age] = Field(description="未成年人宽容审慎认定起始年龄（周岁）")
 
 
 class Lists(_Strict):
@@ -198,16 +224,16 @@ class Disclosure(_Strict):
 class Masking(_Strict):
     """How the public portal de-identifies natural persons (DATA-3): how much of each value stays visible."""
 
-    name_keep_start: Setting[int] = Field(description="姓名保留前几个字")
-    citizen_id_keep_start: Setting[int] = Field(description="身份证号保留前几位")
-    citizen_id_keep_end: Setting[int] = Field(description="身份证号保留后几位")
-    phone_keep_start: Setting[int] = Field(description="手机号保留前几位")
-    phone_keep_end: Setting[int] = Field(description="手机号保留后几位")
-    address_keep_start: Setting[int] = Field(description="地址保留前几个字")
+    name_keep_start: Setting[Keep] = Field(description="姓名保留前几个字")
+    citizen_id_keep_start: Setting[Keep] = Field(description="身份证号保留前几位")
+    citizen_id_keep_end: Setting[Keep] = Field(description="身份证号保留后几位")
+    phone_keep_start: Setting[Keep] = Field(description="手机号保留前几位")
+    phone_keep_end: Setting[Keep] = Field(description="手机号保留后几位")
+    address_keep_start: Setting[Keep] = Field(description="地址保留前几个字")
 
 
 class Timeliness(_Strict):
-    double_publicity_days: Setting[int] = Field(description="“双公示”信息上网时限（工作日）")
+    double_publicity_days: Setting[WorkingDays] = Field(description="“双公示”信息上网时限（工作日）")
 
 
 class Profile(_Strict):

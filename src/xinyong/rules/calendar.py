@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import chinese_calendar
 
@@ -22,16 +22,6 @@ ONE_DAY = timedelta(days=1)
 # A guard against requests that would loop for years of days, not a legal period.
 MAX_DAYS = 3650
 
-HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
-}
 
 Pause = tuple[date, date]
 T = TypeVar("T", date, int)
@@ -67,38 +57,22 @@ class CountResult(Generic[T]):
         return bool(self.estimated_years)
 
 
+def _chinese_name(english: str) -> str:
+    try:
+        return str(chinese_calendar.Holiday(english).chinese)
+    except ValueError:
+        return english
+
+
 def _library_schedules() -> dict[int, YearSchedule]:
     years: dict[int, dict[str, dict[date, str]]] = {}
     for kind, table in (("holidays", chinese_calendar.holidays), ("workdays", chinese_calendar.workdays)):
         for day, name in table.items():
-            years.setdefault(day.year, {"holidays": {}, "workdays": {}})[kind][day] = HOLIDAY_NAMES.get(
-                name, name
-            )
+            years.setdefault(day.year, {"holidays": {}, "workdays": {}})[kind][day] = _chinese_name(name)
     return {
         year: YearSchedule(year, "chinesecalendar", tables["holidays"], tables["workdays"])
         for year, tables in years.items()
     }
-
-
-def parse_schedules(document: Mapping[str, Any], *, origin: str) -> list[YearSchedule]:
-    """Read an override table (the ``[[year]]`` entries of a holidays TOML) into schedules."""
-    schedules = []
-    for index, entry in enumerate(document.get("year", []), start=1):
-        where = f"{origin} 第{index}个 [[year]]"
-        try:
-            year = int(entry["year"])
-            source = str(entry["source"])
-            tables: dict[str, dict[date, str]] = {"holidays": {}, "workdays": {}}
-            for kind, table in tables.items():
-                for item in entry.get(kind, []):
-                    day = item["date"]
-                    if not isinstance(day, date) or day.year != year:
-                        raise ValueError(f"{kind} 中的日期 {day!r} 不属于 {year} 年")
-                    table[day] = str(item.get("name", ""))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise XinyongError("calendar.override_invalid", f"{where}：节假日补充表格式错误：{exc}") from exc
-        schedules.append(YearSchedule(year, source, tables["holidays"], tables["workdays"]))
-    return schedules
 
 
 @dataclass(frozen=True)
@@ -119,14 +93,14 @@ class WorkingCalendar:
     def day(self, day: date) -> DayInfo:
         schedule = self.schedules.get(day.year)
         weekend = day.weekday() >= 5
+        ordinary = "周末" if weekend else "普通工作日"
         if schedule is None:
-            reason = "周末" if weekend else "工作日"
-            return DayInfo(day, not weekend, f"{reason}（{day.year}年节假日安排未知，仅按周末计算）", True)
+            return DayInfo(day, not weekend, f"{ordinary}（{day.year}年节假日安排未知，仅按周末计算）", True)
         if day in schedule.holidays:
             return DayInfo(day, False, f"法定节假日：{schedule.holidays[day]}", False)
         if day in schedule.workdays:
             return DayInfo(day, True, f"调休上班：{schedule.workdays[day]}", False)
-        return DayInfo(day, not weekend, "周末" if weekend else "工作日", False)
+        return DayInfo(day, not weekend, ordinary, False)
 
     def add_working_days(self, start: date, days: int, pauses: Sequence[Pause] = ()) -> CountResult[date]:
         """The ``days``-th working day after ``start``, not counting days inside ``pauses`` (OBJ-4)."""

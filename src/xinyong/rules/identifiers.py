@@ -66,13 +66,15 @@ class Identifier:
 # ---------------------------------------------------------------------------------------------- compact
 
 _HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+# Zero-width characters come along when a code is copied from a web page or a Word document.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def compact(code: str) -> str:
     """Strip spaces and hyphens, turn full-width forms into ASCII and upper-case: what people type varies."""
     text = code.translate(_FULL_WIDTH)
-    text = "".join(ch for ch in text if not ch.isspace() and ch not in _HYPHENS)
+    text = "".join(ch for ch in text if not ch.isspace() and ch not in _HYPHENS and ch not in _INVISIBLE)
     return text.upper()
 
 
@@ -308,7 +310,7 @@ def _kind(kind: IdType | str) -> IdType:
 def _date_shaped(value: str) -> bool:
     """Characters 7-14 read as 18xx-20xx, month 01-12, day 01-31: a birth date, even if not a real one."""
     year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
-    return 1800 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+    return _EARLIEST_BIRTH_YEAR <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 def _citizen_shaped(value: str) -> bool:

@@ -35,10 +35,12 @@ def add_span(day: date, span: Span) -> date:
 
 @dataclass(frozen=True)
 class PublicPeriod:
+    """``earliest_repair`` is None when publicity ends before the minimum is served: nothing to repair."""
+
     published: bool
     start: date
     last_public_day: date
-    earliest_repair: date
+    earliest_repair: date | None
     basis: tuple[str, ...]
     end_basis: str
 
@@ -97,7 +99,7 @@ def public_period(
         published=tier.published and last_day >= decision_date,
         start=decision_date,
         last_public_day=last_day,
-        earliest_repair=earliest_repair,
+        earliest_repair=earliest_repair if earliest_repair <= last_day else None,
         basis=tuple(basis),
         end_basis=end_basis,
     )

@@ -1,4 +1,4 @@
-"""Identifier check results as the API returns them."""
+"""Identifier check results as the API and ``xinyong id check --json`` return them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from xinyong.rules.identifiers import SEX_LABELS, Identifier
+from xinyong.rules.identifiers import SEX_LABELS, Identifier, Sex
 
 
 class IdentifierOut(BaseModel):
@@ -15,7 +15,8 @@ class IdentifierOut(BaseModel):
     label: str
     value: str
     birth_date: date | None = None
-    sex: str | None = None
+    sex: Sex | None = None
+    sex_label: str | None = None
     region: str | None = None
 
     @classmethod
@@ -25,6 +26,7 @@ class IdentifierOut(BaseModel):
             label=identifier.label,
             value=identifier.value,
             birth_date=identifier.birth_date,
-            sex=SEX_LABELS[identifier.sex] if identifier.sex else None,
+            sex=identifier.sex,
+            sex_label=SEX_LABELS[identifier.sex] if identifier.sex else None,
             region=identifier.region,
         )

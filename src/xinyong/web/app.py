@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ) -> Response:
             """API clients learn that "today" is fixed, as page readers do from the banner."""
             response = await call_next(request)
-            response.headers["X-Xinyong-Fixed-Date"] = fixed
+            response.headers[errors.FIXED_DATE_HEADER] = fixed
             return response
 
     errors.install(app)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fastapi import Request
-from sqlalchemy.orm import Session
 
 from xinyong.clock import Clock
 from xinyong.profiles.schema import Profile
@@ -30,8 +27,3 @@ def profile(request: Request) -> Profile:
 def calendar(request: Request) -> WorkingCalendar:
     value: WorkingCalendar = request.app.state.calendar
     return value
-
-
-def session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as db:
-        yield db

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xinyong.errors import Problem, XinyongError, explain
 
 log = logging.getLogger("xinyong.web")
+FIXED_DATE_HEADER = "X-Xinyong-Fixed-Date"
 
 
 class ErrorBody(BaseModel):
@@ -74,7 +75,8 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     field = ".".join(loc) or None
     reason = explain(first)
     message = f"参数 {field}：{reason}" if field else reason
-    return Problem(code=f"request.{first.get('type', 'invalid')}", message=message, field=field)
+    kind = str(first.get("type", "invalid"))
+    return Problem(code=kind if "." in kind else f"request.{kind}", message=message, field=field)
 
 
 def install(app: FastAPI) -> None:
@@ -96,4 +98,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return render_problem(request, Problem(code="internal", message=HTTP_MESSAGES[500]), 500)
+        # This response is sent outside the app's middleware, so it carries the fixed-date header itself.
+        fixed = request.app.state.settings.fixed_date
+        headers = {FIXED_DATE_HEADER: fixed.isoformat()} if fixed else None
+        return render_problem(request, Problem(code="internal", message=HTTP_MESSAGES[500]), 500, headers)

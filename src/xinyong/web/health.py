@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from xinyong.db import migrate
+from xinyong.profiles.schema import Profile
 from xinyong.settings import Settings
 from xinyong.web import deps
 
@@ -35,7 +36,11 @@ class HealthOut(BaseModel):
     response_model=HealthOut,
     responses={503: {"model": HealthOut, "description": "数据库不可达或未迁移到最新版本"}},
 )
-def healthz(request: Request, settings: Annotated[Settings, Depends(deps.settings)]) -> JSONResponse:
+def healthz(
+    request: Request,
+    settings: Annotated[Settings, Depends(deps.settings)],
+    profile: Annotated[Profile, Depends(deps.profile)],
+) -> JSONResponse:
     head = migrate.head_revision()
     try:
         current = migrate.current_revision(request.app.state.engine)
@@ -45,7 +50,7 @@ def healthz(request: Request, settings: Annotated[Settings, Depends(deps.setting
     body = HealthOut.model_validate(
         {
             "status": status,
-            "profile": settings.profile,
+            "profile": profile.name,
             "schema": {"head": head, "current": current},
             "fixed_date": settings.fixed_date,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import groupby
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.dates import parse_date, parse_int
 from xinyong.rules.identifiers import ID_TYPE_LABELS, SEX_LABELS
 from xinyong.web import deps
-from xinyong.workdays import warn_if_estimated
+from xinyong.workdays import warn_unknown_years
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,11 +82,13 @@ def working_days(
     try:
         first = parse_date(start, "起算日")
         count = parse_int(days, "工作日数")
-        result = warn_if_estimated(calendar.add_working_days(first, count))
+        result = calendar.add_working_days(first, count)
     except XinyongError as exc:
         return render(request, "working_days.html", {**context, "problem": exc.problem}, 422)
+    warn_unknown_years(result.estimated_years)
     span = (result.value - first).days
-    steps = [calendar.day(first.fromordinal(first.toordinal() + i)) for i in range(1, span + 1)]
+    listed = span <= MAX_LISTED_DAYS
+    steps = [calendar.day(first + timedelta(days=i)) for i in range(1, span + 1)] if listed else []
     return render(
         request,
         "working_days.html",
@@ -93,7 +96,7 @@ def working_days(
             **context,
             "result": result.value,
             "estimated_years": result.estimated_years,
-            "steps": steps if span <= MAX_LISTED_DAYS else [],
+            "steps": steps,
         },
     )
 

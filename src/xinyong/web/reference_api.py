@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from xinyong.fields import IsoDate
 from xinyong.profiles.schema import Profile
 from xinyong.rules.calendar import MAX_DAYS, WorkingCalendar
-from xinyong.rules.dates import IsoDate
 from xinyong.web import deps
-from xinyong.workdays import warn_if_estimated
+from xinyong.workdays import warn_unknown_years
 
 router = APIRouter(tags=["reference"])
 
@@ -41,7 +41,8 @@ def working_days(
     ],
 ) -> WorkingDaysOut:
     """The ``days``-th working day after ``start``; ``estimated`` when a year's holidays are unknown."""
-    result = warn_if_estimated(calendar.add_working_days(start, days))
+    result = calendar.add_working_days(start, days)
+    warn_unknown_years(result.estimated_years)
     return WorkingDaysOut(
         start=start,
         days=days,
@@ -54,6 +55,7 @@ def working_days(
 @router.get("/calendar/days/{day}", response_model=DayOut, summary="是否工作日")
 def calendar_day(calendar: Annotated[WorkingCalendar, Depends(deps.calendar)], day: IsoDate) -> DayOut:
     info = calendar.day(day)
+    warn_unknown_years([day.year] if info.estimated else [])
     return DayOut(date=info.day, working=info.working, reason=info.reason, estimated=info.estimated)
 
 
