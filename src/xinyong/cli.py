@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
@@ -19,8 +20,10 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from xinyong import __version__
+from xinyong.access.actors import Actor
 from xinyong.errors import XinyongError, explain
 from xinyong.profiles.describe import describe
 from xinyong.profiles.loader import load_profile
@@ -38,6 +41,14 @@ profile_app = typer.Typer(help="辖区配置", no_args_is_help=True)
 app.add_typer(id_app, name="id")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(profile_app, name="profile")
+org_app = typer.Typer(help="机构管理", no_args_is_help=True)
+user_app = typer.Typer(help="账号管理", no_args_is_help=True)
+token_app = typer.Typer(help="访问令牌（供部门业务系统调用接口）", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -111,11 +122,19 @@ def init(as_of: AsOfOption = None) -> None:
     where = display_url(config.database_url)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
         bar.add_task(f"初始化数据库 {where}", total=None)
-        results = initialise(make_engine(config.database_url), config)
-    for result in results:
+        report = initialise(make_engine(config.database_url), config)
+    for result in report.datasets:
         state = "已载入" if result.changed else "未变化"
         out.print(f"参考数据 {result.name}：{result.entries} 项，{state}")
+    if report.operator_created:
+        out.print(f"已创建平台运营机构（机构代码 operator）：{config.operator_name}")
     out.print(f"[green]完成[/]：数据库 {where}，辖区配置 {config.profile}")
+    if report.admins == 0:
+        out.print(
+            "尚无平台管理员。请设置首个管理员（将提示输入密码，平台不设默认密码）：\n"
+            "  xinyong user add --org operator --username admin --name 管理员 --role operator_admin",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -255,3 +274,199 @@ def main() -> None:
         app()
     except SystemExit as exc:
         sys.exit(1 if exc.code == 2 else exc.code)
+
+
+# ----------------------------------------------------------------------------------- administration
+
+
+@contextmanager
+def admin_session(config: Settings) -> Iterator[tuple[Session, Actor]]:
+    """A transaction on an initialised database, acting as the machine's administrator."""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.db.bootstrap import outdated
+    from xinyong.db.engine import display_url, make_engine, session_factory, transaction
+
+    engine = make_engine(config.database_url)
+    if "schema" in outdated(engine, config):
+        fail(
+            "database.not_initialised",
+            f"数据库 {display_url(config.database_url)} 未初始化，请先运行 xinyong init",
+        )
+    with transaction(session_factory(engine)) as session:
+        yield session, system_actor(policy())
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = typer.prompt("密码", hide_input=True)
+    if typer.prompt("再次输入密码", hide_input=True) != first:
+        raise XinyongError("account.password_mismatch", "两次输入的密码不一致", field="password")
+    return str(first)
+
+
+@org_app.command("add")
+@refusals
+def org_add(
+    code: Annotated[str, typer.Option(help="机构代码（小写字母、数字、-、_），如 scjgj")],
+    name: Annotated[str, typer.Option(help="机构名称")],
+    kind: Annotated[str, typer.Option(help="provider、determining、user、agency、court、platform")],
+    uscc: Annotated[str | None, typer.Option(help="统一社会信用代码")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """登记一个机构。"""
+    from xinyong.access import service
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        org = service.create_org(
+            session, by=actor, now=config.clock.now(), code=code, name=name, kind=kind, uscc=uscc
+        )
+        result = {"code": org.code, "name": org.name, "kind": org.kind, "uscc": org.uscc}
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(f"[green]已登记[/] {org.name}（{org.code}，{org.kind}）")
+
+
+@org_app.command("list")
+@refusals
+def org_list(as_json: JsonOption = False) -> None:
+    """列出机构。"""
+    from xinyong.access import service
+
+    with admin_session(settings()) as (session, _):
+        rows = [
+            {"code": o.code, "name": o.name, "kind": o.kind, "uscc": o.uscc, "active": o.active}
+            for o in service.list_orgs(session)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("代码", "名称", "类型", "统一社会信用代码")
+    for row in rows:
+        table.add_row(str(row["code"]), str(row["name"]), str(row["kind"]), str(row["uscc"] or ""))
+    out.print(table)
+
+
+@user_app.command("add")
+@refusals
+def user_add(
+    org: Annotated[str, typer.Option(help="所属机构代码")],
+    username: Annotated[str, typer.Option(help="用户名")],
+    role: Annotated[
+        list[str], typer.Option(help="角色，可重复，如 operator_admin、provider、user_department")
+    ],
+    name: Annotated[str, typer.Option(help="姓名或系统名称")] = "",
+    client: Annotated[bool, typer.Option("--client", help="系统账号：只用访问令牌，不设密码")] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码")] = False,
+) -> None:
+    """创建账号；个人账号提示输入密码（至少 10 个字符）。"""
+    from xinyong.access import service
+    from xinyong.access.policy import policy
+
+    config = settings()
+    password = None if client else read_password(password_stdin)
+    with admin_session(config) as (session, actor):
+        account = service.create_account(
+            session,
+            by=actor,
+            policy=policy(),
+            now=config.clock.now(),
+            org_code=org,
+            username=username,
+            display_name=name,
+            roles=role,
+            client=client,
+            password=password,
+        )
+        roles = "、".join(r.role for r in account.roles)
+    out.print(f"[green]已创建账号[/] {username}（{org}，角色：{roles}）")
+
+
+@user_app.command("passwd")
+@refusals
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码")] = False,
+) -> None:
+    """重设个人账号的密码（该账号的所有登录会话随之失效）。"""
+    from xinyong.access import service
+
+    config = settings()
+    password = read_password(password_stdin)
+    with admin_session(config) as (session, actor):
+        service.set_password(session, by=actor, now=config.clock.now(), username=username, password=password)
+    out.print(f"[green]已重设[/] {username} 的密码")
+
+
+@token_app.command("create")
+@refusals
+def token_create(
+    user: Annotated[str, typer.Option(help="令牌所属账号的用户名")],
+    name: Annotated[str, typer.Option(help="用途，如对接的业务系统名称")],
+    expires: Annotated[str, typer.Option(help="到期日 YYYY-MM-DD（最长一年）")],
+    as_json: JsonOption = False,
+) -> None:
+    """创建访问令牌；令牌只显示这一次。"""
+    from datetime import datetime, time
+
+    from xinyong.access import service
+    from xinyong.access.security import secret_key
+    from xinyong.clock import CHINA_TZ
+
+    config = settings()
+    until = datetime.combine(parse_date(expires, "--expires"), time.max, tzinfo=CHINA_TZ)
+    with admin_session(config) as (session, actor):
+        issued = service.create_token(
+            session,
+            by=actor,
+            key=secret_key(config.data_dir),
+            now=config.clock.now(),
+            username=user,
+            name=name,
+            expires_at=until,
+        )
+        token_id = issued.token.id
+    if as_json:
+        emit_json({"id": token_id, "token": issued.value, "expires_at": until.isoformat()})
+        return
+    out.print(f"[green]已创建令牌[/] 编号 {token_id}，到期 {until.date()}。请立即保存，此后不再显示：")
+    out.print(issued.value, highlight=False, soft_wrap=True)
+
+
+@token_app.command("revoke")
+@refusals
+def token_revoke(token_id: Annotated[int, typer.Argument(help="令牌编号")]) -> None:
+    """吊销令牌，立即生效。"""
+    from xinyong.access import service
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        service.revoke_token(session, by=actor, now=config.clock.now(), token_id=token_id)
+    out.print(f"[green]已吊销[/] 令牌 {token_id}")
+
+
+@audit_app.command("verify")
+@refusals
+def audit_verify(as_json: JsonOption = False) -> None:
+    """逐条核验审计日志的哈希链；完好退出码 0，发现改动、插入或删除退出码 1。"""
+    from xinyong.audit import service
+
+    with admin_session(settings()) as (session, _):
+        result = service.verify(session)
+    if as_json:
+        emit_json(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+                "problem": result.problem_code,
+                "message": result.message,
+            }
+        )
+    if not result.ok:
+        fail(result.problem_code or "audit.broken", result.message)
+    if not as_json:
+        out.print(f"[green]审计日志完好[/]：共核验 {result.checked} 条")

@@ -23,7 +23,9 @@ class Problem:
 
 
 class XinyongError(Exception):
-    """Input was refused; ``problem`` says what is wrong and where."""
+    """Input was refused; ``problem`` says what is wrong and where. ``status`` is its HTTP status."""
+
+    status = 422
 
     def __init__(self, code: str, message: str, *, field: str | None = None, row: int | None = None):
         super().__init__(f"{code}: {message}")
@@ -36,6 +38,24 @@ class XinyongError(Exception):
     @property
     def message(self) -> str:
         return self.problem.message
+
+
+class Unauthenticated(XinyongError):
+    """No valid sign-in or token: the caller must identify itself (HTTP 401)."""
+
+    status = 401
+
+
+class Forbidden(XinyongError):
+    """The caller is known but its role, duty or authorization does not allow this (HTTP 403)."""
+
+    status = 403
+
+
+class TooManyAttempts(XinyongError):
+    """Too many failed attempts from this address or for this account (HTTP 429)."""
+
+    status = 429
 
 
 # Chinese wording for the pydantic error types that people meet in settings, profiles and requests.

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     profile: str = "national"
     fixed_date: IsoDate | None = None
     data_dir: Path = Path("./var")
+    operator_name: str = "公共信用信息工作机构"
+    identity_verifier: str = "log"
+    secure_cookies: bool = False
 
     @field_validator("fixed_date", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from xinyong.db import migrate
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
@@ -25,7 +26,7 @@ def error_of(response: object) -> dict[str, object]:
 def test_healthz_reports_schema_and_fixed_date(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
-    assert body["schema"]["current"] == body["schema"]["head"] == "0001"
+    assert body["schema"]["current"] == body["schema"]["head"] == migrate.head_revision()
     assert body["fixed_date"] == "2026-11-23"
     assert body["profile"] == "national"
 

@@ -1,4 +1,4 @@
-"""``xinyong init``: migrate to the newest schema and record the reference data in force; safe to repeat.
+"""``xinyong init``: migrate, record the reference data in force, create the operator; safe to repeat.
 
 The database keeps a digest of each reference dataset (the holiday tables, the resolved jurisdiction
 profile) it was initialised with, so ``serve`` can refuse to run a database under rules nobody initialised
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from xinyong.access import service as access
+from xinyong.access.policy import POLICY_FILE, policy
 from xinyong.db import migrate
 from xinyong.db.engine import session_factory, transaction
 from xinyong.db.models import ReferenceDataset
@@ -51,13 +53,17 @@ def _holidays(settings: Settings) -> Snapshot:
     return Snapshot("holidays", "；".join(str(p) for p in paths), _digest(payload), len(years))
 
 
+def _policy(settings: Settings) -> Snapshot:
+    return Snapshot("access-policy", str(POLICY_FILE), _digest(POLICY_FILE.read_bytes()), len(policy().roles))
+
+
 def _profile(settings: Settings) -> Snapshot:
     profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
     payload = json.dumps(profile.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
     return Snapshot("profile", profile.name, _digest(payload), 1)
 
 
-SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile]
+SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile, _policy]
 
 
 def load_reference_data(session: Session, settings: Settings) -> list[LoadResult]:
@@ -75,10 +81,23 @@ def load_reference_data(session: Session, settings: Settings) -> list[LoadResult
     return results
 
 
-def initialise(engine: Engine, settings: Settings) -> list[LoadResult]:
+@dataclass(frozen=True)
+class InitReport:
+    datasets: list[LoadResult]
+    operator_created: bool
+    admins: int
+
+
+def initialise(engine: Engine, settings: Settings) -> InitReport:
+    """Migrate, record the reference data, and make sure the operator organisation exists."""
     migrate.upgrade(engine)
     with transaction(session_factory(engine)) as session:
-        return load_reference_data(session, settings)
+        datasets = load_reference_data(session, settings)
+        operator, created = access.ensure_operator(
+            session, now=settings.clock.now(), name=settings.operator_name
+        )
+        admins = access.count_role(session, org=operator, role="operator_admin")
+    return InitReport(datasets, created, admins)
 
 
 def outdated(engine: Engine, settings: Settings) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from xinyong.access.deps import PublicAccess
 from xinyong.clock import Clock
 from xinyong.rules import identifiers
 from xinyong.rules.identifiers import IdType
@@ -17,6 +18,7 @@ router = APIRouter(tags=["subjects"])
 
 @router.get("/identifiers/{code}", response_model=IdentifierOut, summary="校验统一社会信用代码或身份证件号码")
 def check_identifier(
+    _: PublicAccess,
     code: str,
     clock: Annotated[Clock, Depends(deps.clock)],
     kind: Annotated[IdType | None, Query(description="不填则自动识别")] = None,

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 
 from xinyong import __version__
+from xinyong.access import api as access_api
+from xinyong.access import pages as access_pages
+from xinyong.access.deps import page_actor
+from xinyong.access.identity import load_verifier
+from xinyong.access.policy import policy
+from xinyong.access.ratelimit import Limiter
+from xinyong.access.security import secret_key
+from xinyong.audit import api as audit_api
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.profiles.loader import load_profile
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
-from xinyong.web import errors, health, pages, reference_api
+from xinyong.web import errors, health, middleware, pages, reference_api
 from xinyong.workdays import working_calendar
 
 HERE = Path(__file__).parent
@@ -40,26 +47,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.state.profile = profile
     app.state.calendar = working_calendar(settings.data_dir.resolve())
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     app.state.templates = templates
+    app.state.policy = policy()
+    app.state.limiter = Limiter()
+    app.state.secret_key = secret_key(settings.data_dir.resolve())
+    app.state.verifier = load_verifier(settings.identity_verifier)
 
-    if settings.fixed_date is not None:
-        fixed = settings.fixed_date.isoformat()
-
-        @app.middleware("http")
-        async def announce_fixed_date(
-            request: Request, call_next: Callable[[Request], Awaitable[Response]]
-        ) -> Response:
-            """API clients learn that "today" is fixed, as page readers do from the banner."""
-            response = await call_next(request)
-            response.headers[errors.FIXED_DATE_HEADER] = fixed
-            return response
-
+    middleware.install(app)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health.router)
-    for router in (subjects_api.router, reference_api.router):
+    for router in (subjects_api.router, reference_api.router, access_api.router, audit_api.router):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)
+    app.include_router(access_pages.router)
     return app

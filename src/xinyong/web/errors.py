@@ -15,11 +15,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from xinyong.errors import Problem, XinyongError, explain
+from xinyong.web.headers import decorate
+from xinyong.web.routes import operations
 
 log = logging.getLogger("xinyong.web")
-FIXED_DATE_HEADER = "X-Xinyong-Fixed-Date"
 
 
 class ErrorBody(BaseModel):
@@ -35,8 +37,12 @@ class ErrorOut(BaseModel):
 
 # Declared on every API router so that the OpenAPI document shows the error shape actually returned.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "请求体无法解析"},
+    401: {"model": ErrorOut, "description": "未登录或访问令牌无效"},
+    403: {"model": ErrorOut, "description": "角色、职责或授权不允许"},
     404: {"model": ErrorOut, "description": "资源不存在"},
     422: {"model": ErrorOut, "description": "输入被拒绝：代码、中文说明、字段"},
+    429: {"model": ErrorOut, "description": "尝试次数过多"},
     500: {"model": ErrorOut, "description": "服务器内部错误"},
 }
 
@@ -79,10 +85,17 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     return Problem(code=kind if "." in kind else f"request.{kind}", message=message, field=field)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path: Starlette names only the first matching route's."""
+    path = request.url.path
+    methods = {m for m, template, _ in operations(request.app) if compile_path(template)[0].match(path)}
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(XinyongError)
     async def refused(request: Request, exc: XinyongError) -> Response:
-        return render_problem(request, exc.problem, 422)
+        return render_problem(request, exc.problem, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -93,12 +106,20 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and _chinese(exc.detail) else None
         message = detail or HTTP_MESSAGES.get(exc.status_code, "请求失败")
         problem = Problem(code=f"http.{exc.status_code}", message=message)
-        return render_problem(request, problem, exc.status_code, exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return render_problem(request, problem, exc.status_code, headers)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        # This response is sent outside the app's middleware, so it carries the fixed-date header itself.
-        fixed = request.app.state.settings.fixed_date
-        headers = {FIXED_DATE_HEADER: fixed.isoformat()} if fixed else None
-        return render_problem(request, Problem(code="internal", message=HTTP_MESSAGES[500]), 500, headers)
+        response = render_problem(request, Problem(code="internal", message=HTTP_MESSAGES[500]), 500)
+        # Sent outside the app's middleware, so it adds the common headers itself.
+        decorate(
+            response.headers,
+            path=request.url.path,
+            fixed=request.app.state.settings.fixed_date,
+            request_id=getattr(request.state, "request_id", None),
+        )
+        return response

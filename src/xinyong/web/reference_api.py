@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from xinyong.access.deps import PublicAccess
 from xinyong.fields import IsoDate
 from xinyong.profiles.schema import Profile
 from xinyong.rules.calendar import MAX_DAYS, WorkingCalendar
@@ -34,6 +35,7 @@ class DayOut(BaseModel):
 
 @router.get("/calendar/working-days", response_model=WorkingDaysOut, summary="第N个工作日")
 def working_days(
+    _: PublicAccess,
     calendar: Annotated[WorkingCalendar, Depends(deps.calendar)],
     start: Annotated[IsoDate, Query(description="起算日（当日不计入）")],
     days: Annotated[
@@ -53,12 +55,14 @@ def working_days(
 
 
 @router.get("/calendar/days/{day}", response_model=DayOut, summary="是否工作日")
-def calendar_day(calendar: Annotated[WorkingCalendar, Depends(deps.calendar)], day: IsoDate) -> DayOut:
+def calendar_day(
+    _: PublicAccess, calendar: Annotated[WorkingCalendar, Depends(deps.calendar)], day: IsoDate
+) -> DayOut:
     info = calendar.day(day)
     warn_unknown_years([day.year] if info.estimated else [])
     return DayOut(date=info.day, working=info.working, reason=info.reason, estimated=info.estimated)
 
 
 @router.get("/profile", summary="当前辖区配置（含每项设置的出处）")
-def current_profile(profile: Annotated[Profile, Depends(deps.profile)]) -> dict[str, Any]:
+def current_profile(_: PublicAccess, profile: Annotated[Profile, Depends(deps.profile)]) -> dict[str, Any]:
     return profile.model_dump(mode="json")

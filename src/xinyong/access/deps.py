@@ -1,0 +1,181 @@
+"""Request dependencies for access: who is asking, may they, and the gate for reading credit data.
+
+Every API route declares exactly one :class:`Permission` (or :class:`CreditReader`, which is one): the
+authorization matrix test reads them from the route table. The API takes Bearer tokens; a portal session
+cookie counts only for safe (GET) requests and for pages, so no API write can be forged cross-site.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from sqlalchemy.orm import Session
+
+from xinyong.access import ratelimit, service
+from xinyong.access.actors import Actor, actor_of, public_actor
+from xinyong.access.gate import Decision, Gate, Info, ReadAction
+from xinyong.access.policy import Policy
+from xinyong.audit import service as audit
+from xinyong.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "xinyong_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+security_log = logging.getLogger("xinyong.security")
+
+
+def db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(db)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def current_actor(request: Request, session: DB) -> Actor:
+    cached: Actor | None = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    state = request.app.state
+    policy: Policy = state.policy
+    now = state.settings.clock.now()
+    header = request.headers.get("authorization")
+    actor = public_actor(policy)
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated("auth.scheme", "Authorization 请求头应为“Bearer 访问令牌”")
+        limiter: ratelimit.Limiter = state.limiter
+        limiter.ensure(ratelimit.TOKEN_FAILURES, "token", client_address(request))
+        try:
+            account = service.resolve_token(session, key=state.secret_key, value=value.strip(), now=now)
+        except Unauthenticated as exc:
+            limiter.count(ratelimit.TOKEN_FAILURES, "token", client_address(request))
+            security_log.warning("token refused (%s) from %s", exc.code, client_address(request))
+            raise
+        session.commit()  # last-used time
+        actor = actor_of(account, policy)
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) and (
+        request.method in SAFE_METHODS or not request.url.path.startswith("/api/")
+    ):
+        signed_in = service.resolve_session(session, key=state.secret_key, token=cookie, now=now)
+        if signed_in is not None:
+            actor = actor_of(signed_in, policy)
+    request.state.actor = actor
+    return actor
+
+
+class Permission:
+    """A route's permission: the actor must hold it (401 when anonymous, 403 when signed in)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        self.ensure(request, actor)
+        return actor
+
+    def ensure(self, request: Request, actor: Actor) -> None:
+        if self.name in actor.permissions:
+            return
+        if not actor.signed_in:
+            raise Unauthenticated("auth.required", "请先登录或提供访问令牌")
+        security_log.warning("refused %s to %s (%s)", self.name, actor.label, request.url.path)
+        refuse_in_audit(request, actor, f"permission:{self.name}")
+        raise Forbidden("access.forbidden", "本账号无权进行此操作")
+
+
+def refuse_in_audit(request: Request, actor: Actor, what: str) -> None:
+    """A refusal is kept in the audit log in a transaction of its own: the request itself fails."""
+    state = request.app.state
+    with state.sessions() as session, session.begin():
+        audit.record(
+            session,
+            at=state.settings.clock.now(),
+            actor=service.audit_actor(actor),
+            action="access.refused",
+            target_type="route",
+            target_id=f"{request.method} {request.url.path}",
+            request_id=request_id(request),
+            detail={"refused": what},
+        )
+
+
+class CreditReader(Permission):
+    """The permission of a route that reads credit information; it hands the route its :class:`Gate`."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        request: Request,
+        actor: Annotated[Actor, Depends(current_actor)],
+        purpose: Annotated[str | None, Query(description="查询目的（部门查询非公开信息时必填）")] = None,
+        x_xinyong_purpose: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Gate:
+        self.ensure(request, actor)
+        state = request.app.state
+
+        def log_read(
+            actor: Actor,
+            info: Info,
+            decision: Decision,
+            action: ReadAction,
+            target_type: str | None,
+            target_id: str | None,
+        ) -> None:
+            with state.sessions() as session, session.begin():
+                audit.record(
+                    session,
+                    at=state.settings.clock.now(),
+                    actor=service.audit_actor(actor),
+                    action=action,
+                    target_type=target_type,
+                    target_id=target_id,
+                    subject_key=info.subject_key,
+                    purpose=decision.purpose or decision.mode,
+                    request_id=request_id(request),
+                    detail={
+                        "mode": decision.mode,
+                        "item": info.item,
+                        "authorization": decision.authorization_id,
+                    },
+                )
+
+        return Gate(
+            policy=state.policy,
+            actor=actor,
+            purpose=purpose or x_xinyong_purpose,
+            today=state.settings.clock.today(),
+            log_read=log_read,
+        )
+
+
+def require(name: str) -> Permission:
+    return Permission(name)
+
+
+def page_actor(request: Request) -> dict[str, Actor | None]:
+    """Template context: who is signed in, so every page's navigation can say so."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if actor is None and cookie:
+        state = request.app.state
+        with state.sessions() as session:
+            account = service.resolve_session(
+                session, key=state.secret_key, token=cookie, now=state.settings.clock.now()
+            )
+            actor = actor_of(account, state.policy) if account is not None else None
+    return {"nav_actor": actor}
+
+
+# The permission of routes anyone may call: declared all the same, so the matrix sees every route.
+PublicAccess = Annotated[Actor, Depends(Permission("public.read"))]

@@ -1,0 +1,189 @@
+"""The one visibility gate (DESIGN principle 3; SEC-3, DIS-1, DIS-3, DIS-4, DIS-6).
+
+``decide`` is the single function that says whether an actor, for a purpose, may see a piece of
+information, and why. Every read path gets its answer through a ``Gate`` (``access.deps.reader``), which
+also writes each non-public read into the audit log before the data leaves the platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Protocol
+
+from xinyong.access.actors import Actor
+from xinyong.access.policy import Grade, Mode, Policy
+from xinyong.errors import Forbidden, XinyongError
+
+ALL_DEPARTMENTS = "*"
+
+
+@dataclass(frozen=True)
+class Info:
+    """What is about to be read, as far as visibility is concerned.
+
+    ``publicly_visible`` and ``archived`` are decided by the module that owns the information (a record
+    inside its public period and not withdrawn is publicly visible; one whose period ended, or that was
+    repaired or revoked, is archived and only its subject may still see it).
+    """
+
+    subject_key: str
+    grade: Grade
+    item: str
+    shared_with: frozenset[str] = frozenset()
+    publicly_visible: bool = False
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """A subject's written authorization of a named party (DIS-4): scope, purpose and end."""
+
+    id: str
+    subject_key: str
+    grantee_account_id: int | None
+    grantee_org: str | None
+    items: frozenset[str]
+    purpose: str
+    valid_until: date
+    revoked: bool = False
+
+    def covers(self, actor: Actor, info: Info, purpose: str | None, today: date) -> bool:
+        grantee = (self.grantee_account_id is not None and self.grantee_account_id == actor.account_id) or (
+            self.grantee_org is not None and self.grantee_org == actor.org_code
+        )
+        return (
+            grantee
+            and not self.revoked
+            and self.subject_key == info.subject_key
+            and (info.item in self.items or ALL_DEPARTMENTS in self.items)
+            and purpose == self.purpose
+            and today <= self.valid_until
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: str
+    reason: str
+    mode: Mode | None = None
+    logged: bool = False
+    purpose: str | None = None
+    authorization_id: str | None = None
+
+
+def _refuse(code: str, reason: str) -> Decision:
+    return Decision(False, code, reason)
+
+
+def decide(
+    policy: Policy,
+    actor: Actor,
+    info: Info,
+    *,
+    purpose: str | None,
+    today: date,
+    authorizations: Iterable[Authorization] = (),
+) -> Decision:
+    modes = policy.grades[info.grade].modes
+    if "self" in modes and actor.subject_key is not None and actor.subject_key == info.subject_key:
+        return Decision(True, "access.self", "信用主体查询本人信息", "self", logged=not info.publicly_visible)
+    if info.archived:
+        return _refuse("access.archived", "该信息已停止公示或已归档，仅信用主体本人可以查询")
+    if "public" in modes and info.publicly_visible:
+        return Decision(True, "access.public", "公开信息", "public")
+
+    shared_roles = actor.roles & set(policy.modes["shared"].roles)
+    if "shared" in modes and shared_roles:
+        if actor.org_code not in info.shared_with and ALL_DEPARTMENTS not in info.shared_with:
+            return _refuse("access.not_shared", "该信息未向本单位共享")
+        try:
+            found = policy.purpose(purpose, shared_roles)
+        except XinyongError as exc:
+            return _refuse(exc.code, exc.message)
+        return Decision(
+            True,
+            "access.shared",
+            f"政务共享，查询目的：{found.label}",
+            "shared",
+            logged=True,
+            purpose=purpose,
+        )
+
+    if "authorized" in modes and actor.signed_in:
+        for grant in authorizations:
+            if grant.covers(actor, info, purpose, today):
+                return Decision(
+                    True,
+                    "access.authorized",
+                    f"经信用主体授权（{grant.id}）",
+                    "authorized",
+                    logged=True,
+                    purpose=purpose,
+                    authorization_id=grant.id,
+                )
+        if not purpose:
+            return _refuse("access.purpose_required", "查询非公开信息须列明查询目的（purpose）")
+        return _refuse("access.no_authorization", "没有信用主体对本查询目的的有效授权")
+
+    if not actor.signed_in:
+        return _refuse("access.not_public", "该信息不公开")
+    return _refuse("access.not_permitted", "本账号的角色不能查看该级别的信息")
+
+
+ReadAction = Literal["record.read", "archive.read", "report.issue", "check.run", "access_log.read"]
+
+
+@dataclass
+class Gate:
+    """The gate bound to one request: its actor, stated purpose and day; it logs what it lets through."""
+
+    policy: Policy
+    actor: Actor
+    purpose: str | None
+    today: date
+    log_read: ReadLogger
+    decisions: list[Decision] = field(default_factory=list)
+
+    def check(
+        self,
+        info: Info,
+        *,
+        action: ReadAction = "record.read",
+        target_type: str | None = None,
+        target_id: str | None = None,
+        authorizations: Iterable[Authorization] = (),
+    ) -> Decision:
+        """Allow or raise :class:`Forbidden`; an allowed non-public read is in the audit log on return."""
+        decision = decide(
+            self.policy,
+            self.actor,
+            info,
+            purpose=self.purpose,
+            today=self.today,
+            authorizations=authorizations,
+        )
+        self.decisions.append(decision)
+        if not decision.allowed:
+            raise Forbidden(
+                decision.code, decision.reason, field="purpose" if "purpose" in decision.code else None
+            )
+        if decision.logged:
+            self.log_read(self.actor, info, decision, action, target_type, target_id)
+        return decision
+
+
+class ReadLogger(Protocol):
+    """Writes the audit row of a non-public read; ``access.deps`` provides the real one."""
+
+    def __call__(
+        self,
+        actor: Actor,
+        info: Info,
+        decision: Decision,
+        action: ReadAction,
+        target_type: str | None,
+        target_id: str | None,
+    ) -> None: ...

@@ -1,0 +1,94 @@
+"""The authorization matrix: every API route × every role, as the permission data says (SEC-3).
+
+The routes come from the app's route table, so a new route without a declared permission fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from xinyong.access.deps import SAFE_METHODS, CreditReader, Permission
+from xinyong.access.policy import policy
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+from xinyong.web.routes import operations
+
+from .conftest import ROLES, World, credentials
+
+SAMPLE_PATH_VALUES = {
+    "username": "nobody-here",
+    "token_id": "999999",
+    "code": "91110000802100433B",
+    "day": "2026-10-10",
+}
+
+
+def api_routes(settings: Settings) -> list[tuple[str, str, Permission]]:
+    found = []
+    for method, path, route in operations(create_app(settings)):
+        if not path.startswith("/api/v1/"):
+            continue
+        permissions = [d.call for d in route.dependant.dependencies if isinstance(d.call, Permission)]
+        assert len(permissions) == 1, (
+            f"{method} {path} must declare exactly one permission, has {permissions}"
+        )
+        found.append((method, path, permissions[0]))
+    return found
+
+
+@pytest.mark.req("SEC-3")
+def test_every_api_route_names_a_permission_the_policy_knows(settings: Settings) -> None:
+    routes = api_routes(settings)
+    assert any(path.startswith("/api/v1/") for _, path, _ in routes)
+    known = policy().all_permissions()
+    unknown = sorted({p.name for _, _, p in routes} - known)
+    assert unknown == [], f"routes name permissions no role holds: {unknown}"
+
+
+@pytest.mark.req("SEC-3")
+def test_routes_that_read_credit_information_go_through_the_gate(settings: Settings) -> None:
+    reads = set(policy().reads.permissions)
+    for method, path, permission in api_routes(settings):
+        if permission.name in reads:
+            assert isinstance(permission, CreditReader), f"{method} {path} reads credit data without the gate"
+
+
+def _route_table() -> dict[str, Permission]:
+    """The matrix's rows, read from the route table while pytest collects."""
+    with tempfile.TemporaryDirectory() as folder:
+        routes = api_routes(Settings(database_url=f"sqlite:///{folder}/routes.db", data_dir=Path(folder)))
+    return {f"{method} {path}": permission for method, path, permission in routes}
+
+
+ROUTES = _route_table()
+
+
+@pytest.mark.req("SEC-3")
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_matrix(world: World, app_client: TestClient, route: str, role: str) -> None:
+    method, path = route.split(" ", 1)
+    permission = ROUTES[route]
+    url = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH_VALUES[m.group(1)], path)
+    headers, cookies = credentials(world, role)
+    app_client.cookies.clear()
+    for name, value in cookies.items():
+        app_client.cookies.set(name, value)
+    body = {} if method in ("POST", "PATCH", "PUT") else None
+    response = app_client.request(method, url, headers=headers, json=body)
+    holds = permission.name in policy().permissions(frozenset({role}))
+    # A session cookie counts for safe methods only: API writes need a Bearer token.
+    signed_in = role != "public" and (role != "subject" or method in SAFE_METHODS)
+    if (holds and signed_in) or permission.name == "public.read":
+        assert response.status_code not in (401, 403), response.text
+    elif not signed_in:
+        assert response.status_code == 401, response.text
+        assert response.json()["error"]["code"] == "auth.required"
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["code"] == "access.forbidden"
