@@ -61,8 +61,12 @@ class World:
 
 @pytest.fixture(scope="module")
 def world_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("access") / "var",
-                    fixed_date=TODAY, profile="national")
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("access") / "var",
+        fixed_date=TODAY,
+        profile="national",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,7 @@ def test_matrix(world: World, app_client: TestClient, route: str, role: str) -> 
     app_client.cookies.clear()
     for name, value in cookies.items():
         app_client.cookies.set(name, value)
-    body = {} if method in ("POST", "PATCH", "PUT") else None
+    body: dict[str, object] | None = {} if method in ("POST", "PATCH", "PUT") else None
     response = app_client.request(method, url, headers=headers, json=body)
     holds = permission.name in policy().permissions(frozenset({role}))
     # A session cookie counts for safe methods only: API writes need a Bearer token.

@@ -184,7 +184,11 @@ def record(
     request_id: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction (flushed, not committed)."""
+    """Append one event to the chain inside the caller's transaction (flushed, not committed).
+
+    Refuses (``XinyongError``) a naive time, an empty actor label or action, an over-long identifier
+    (action, org, target type, subject key) and NUL or unencodable text; long free text is shortened.
+    """
     if at.tzinfo is None or at.utcoffset() is None:
         raise XinyongError("audit.naive_time", "审计记录的时间必须带时区", field="at")
     overflow: dict[str, str] = {}

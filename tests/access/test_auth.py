@@ -1,0 +1,346 @@
+"""Signing in, tokens, sessions, CSRF, rate limits, subject identity checks, and reads through the gate."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+
+import pytest
+from fastapi import Depends
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text
+
+from xinyong.access.deps import CreditReader
+from xinyong.access.gate import Gate, Info
+from xinyong.access.models import ApiToken
+from xinyong.audit import service as audit
+from xinyong.db.engine import session_factory
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+from .conftest import PASSWORD, World, credentials
+
+HTML = {"accept": "text/html"}
+
+
+def bearer(world: World, role: str) -> dict[str, str]:
+    return credentials(world, role)[0]
+
+
+def csrf_of(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def browser(world: World) -> Iterator[TestClient]:
+    """A fresh browser (its own cookies, its own rate-limit counts) on the shared world."""
+    with TestClient(create_app(world.app_settings)) as client:
+        yield client
+
+
+def login(client: TestClient, username: str, password: str, csrf: str | None = None) -> object:
+    token = csrf if csrf is not None else csrf_of(client.get("/login", headers=HTML).text)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+# -------------------------------------------------------------------------------------------- tokens
+
+
+@pytest.mark.req("SEC-3")
+def test_a_token_identifies_its_account_and_roles(world: World, app_client: TestClient) -> None:
+    body = app_client.get("/api/v1/me", headers=bearer(world, "user_department")).json()
+    assert body["org"] == world.dept and "user_department" in body["roles"]
+    assert "check.run" in body["permissions"] and "org.manage" not in body["permissions"]
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("Bearer xy_000000000000_nope", "auth.invalid_token"),
+        ("Bearer garbage", "auth.invalid_token"),
+        ("Basic dXNlcjpwYXNz", "auth.scheme"),
+        ("Bearer ", "auth.scheme"),
+    ],
+)
+def test_bad_tokens_are_401_with_a_code(app_client: TestClient, header: str, code: str) -> None:
+    response = app_client.get("/api/v1/me", headers={"Authorization": header})
+    assert response.status_code == 401 and response.json()["error"]["code"] == code
+
+
+def test_a_token_is_kept_only_as_a_keyed_hash(world: World, world_engine: Engine) -> None:
+    secret = world.tokens["provider"].rsplit("_", 1)[1]
+    with session_factory(world_engine)() as session:
+        stored = session.scalars(select(ApiToken.secret_hash)).all()
+    assert stored and all(secret not in value for value in stored)
+
+
+def test_an_expired_token_is_refused(world: World) -> None:
+    later = world.app_settings.model_copy(
+        update={"fixed_date": world.app_settings.fixed_date + timedelta(days=31)}  # type: ignore[operator]
+    )
+    with TestClient(create_app(later)) as client:
+        response = client.get("/api/v1/me", headers=bearer(world, "provider"))
+    assert response.status_code == 401 and response.json()["error"]["code"] == "auth.token_expired"
+
+
+@pytest.mark.req("SEC-1", "SEC-2")
+def test_the_operator_manages_orgs_accounts_and_tokens_by_api(world: World, app_client: TestClient) -> None:
+    admin = bearer(world, "operator_admin")
+    org = app_client.post(
+        "/api/v1/orgs",
+        headers=admin,
+        json={"code": f"tax-{world.suffix}", "name": "税务局", "kind": "provider"},
+    )
+    assert org.status_code == 201, org.text
+    username = f"sys-{world.suffix}"
+    account = app_client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "org": f"tax-{world.suffix}",
+            "username": username,
+            "display_name": "征管系统",
+            "roles": ["provider"],
+            "client": True,
+        },
+    )
+    assert account.status_code == 201, account.text
+    created = app_client.post(
+        "/api/v1/tokens",
+        headers=admin,
+        json={"username": username, "name": "征管系统", "expires": "2027-06-30"},
+    )
+    assert created.status_code == 201, created.text
+    token = created.json()["token"]
+    assert (
+        app_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()["kind"] == "client"
+    )
+    listed = app_client.get("/api/v1/tokens", headers=admin).text
+    assert token not in listed and created.json()["prefix"] in listed
+    revoked = app_client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    after = app_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert after.status_code == 401 and after.json()["error"]["code"] == "auth.token_revoked"
+    actions = [e["action"] for e in app_client.get("/api/v1/audit/events", headers=admin).json()]
+    assert {"org.create", "account.create", "token.create", "token.revoke"} <= set(actions)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"roles": ["dictator"]}, "access.unknown_role"),
+        ({"roles": ["operator_admin"]}, "access.role_not_for_org"),
+        ({"roles": ["provider"], "password": "short"}, "account.password_weak"),
+        ({"roles": ["provider"], "username": "A B"}, "account.username_invalid"),
+        ({"roles": [], "password": PASSWORD}, "account.role_required"),
+    ],
+)
+def test_bad_account_input_is_refused_with_a_code(
+    world: World, app_client: TestClient, body: dict[str, object], code: str
+) -> None:
+    account = {
+        "org": world.dept,
+        "username": f"bad-{world.suffix}",
+        "display_name": "x",
+        "password": PASSWORD,
+        **body,
+    }
+    response = app_client.post("/api/v1/accounts", headers=bearer(world, "operator_admin"), json=account)
+    assert response.status_code == 422 and response.json()["error"]["code"] == code
+
+
+def test_an_org_with_a_wrong_uscc_is_refused(world: World, app_client: TestClient) -> None:
+    response = app_client.post(
+        "/api/v1/orgs",
+        headers=bearer(world, "operator_admin"),
+        json={"code": f"x-{world.suffix}", "name": "某局", "kind": "user", "uscc": "91110000802100433A"},
+    )
+    assert response.status_code == 422 and response.json()["error"]["code"] == "uscc.checksum"
+
+
+# ---------------------------------------------------------------------------------- portal sign-in
+
+
+def test_signing_in_sets_a_protected_cookie_and_out_ends_it(world: World, browser: TestClient) -> None:
+    response = login(browser, world.usernames["operator_staff"], PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/admin"  # type: ignore[attr-defined]
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("xinyong_session="))  # type: ignore[attr-defined]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "operator_staff 用户" in browser.get("/me", headers=HTML).text
+    csrf = csrf_of(browser.get("/me", headers=HTML).text)
+    browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert browser.get("/admin", headers=HTML).status_code == 401
+
+
+@pytest.mark.req("SEC-3")
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(world: World, browser: TestClient) -> None:
+    wrong = login(browser, world.usernames["provider"], "not the password")
+    unknown = login(browser, f"nobody-{world.suffix}", "not the password")
+    assert wrong.status_code == unknown.status_code == 401  # type: ignore[attr-defined]
+
+    def message(page: str) -> str:
+        return re.sub(r'name="(csrf_token|username)" value="[^"]*"', "", page)
+
+    assert message(wrong.text) == message(unknown.text)  # type: ignore[attr-defined]
+    assert "auth.invalid_credentials" in wrong.text  # type: ignore[attr-defined]
+
+
+def test_a_form_without_its_csrf_token_is_refused(world: World, browser: TestClient) -> None:
+    browser.get("/login", headers=HTML)
+    response = login(browser, world.usernames["provider"], PASSWORD, csrf="forged")
+    assert response.status_code == 403 and "auth.csrf" in response.text  # type: ignore[attr-defined]
+
+
+def test_repeated_failures_are_stopped_even_with_the_right_password(
+    world: World, browser: TestClient
+) -> None:
+    username = world.usernames["determining"]
+    for _ in range(10):
+        assert login(browser, username, "wrong password!").status_code == 401  # type: ignore[attr-defined]
+    blocked = login(browser, username, PASSWORD)
+    assert blocked.status_code == 429 and "auth.rate_limited" in blocked.text  # type: ignore[attr-defined]
+
+
+def test_passwords_never_reach_the_log(
+    world: World, browser: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    login(browser, world.usernames["agency"], "a secret guess 123")
+    assert "a secret guess 123" not in caplog.text
+    assert "login failed" in caplog.text
+
+
+def test_pages_carry_security_headers(browser: TestClient) -> None:
+    for path in ("/", "/login", "/api/v1/purposes"):
+        headers = browser.get(path, headers=HTML).headers
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------------------- subjects and the gate
+
+
+@pytest.mark.req("DIS-5")
+def test_a_subject_signs_in_with_a_one_time_code(
+    world: World, browser: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="xinyong.identity")
+    page = browser.get("/me/login", headers=HTML).text
+    assert "演示模式" in page
+    started = browser.post(
+        "/me/login",
+        data={"code": "11010519491231002X", "name": "王五", "csrf_token": csrf_of(page)},
+        headers=HTML,
+    )
+    challenge = re.search(r'name="challenge" value="([^"]+)"', started.text)
+    sent = re.search(r"登录验证码：(\d{6})", caplog.text)
+    assert challenge and sent
+    wrong = browser.post(
+        "/me/login/verify",
+        data={
+            "challenge": challenge.group(1),
+            "one_time_code": "000000" if sent.group(1) != "000000" else "111111",
+            "csrf_token": csrf_of(started.text),
+        },
+        headers=HTML,
+    )
+    assert wrong.status_code == 401 and "identity.failed" in wrong.text
+    right = browser.post(
+        "/me/login/verify",
+        data={
+            "challenge": challenge.group(1),
+            "one_time_code": sent.group(1),
+            "csrf_token": csrf_of(started.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert right.status_code == 303 and right.headers["location"] == "/me"
+    me = browser.get("/me", headers=HTML).text
+    assert "11010519491231002X" in me and "查询记录" in me
+
+
+def test_a_bad_identifier_is_refused_before_any_code_is_sent(world: World, browser: TestClient) -> None:
+    page = browser.get("/me/login", headers=HTML).text
+    refused = browser.post(
+        "/me/login",
+        data={"code": "91110000802100433A", "name": "某公司", "csrf_token": csrf_of(page)},
+        headers=HTML,
+    )
+    assert refused.status_code == 422 and "uscc.checksum" in refused.text
+
+
+@pytest.fixture
+def reading_client(world: World) -> Iterator[TestClient]:
+    """The app plus one route that reads a subject's shared information the way later modules will."""
+    app = create_app(world.app_settings)
+
+    @app.get("/api/v1/test-read/{subject_key}")
+    def read(subject_key: str, gate: Annotated[Gate, Depends(CreditReader("credit.read"))]) -> dict[str, str]:
+        decision = gate.check(
+            Info(subject_key, "shared", "tax-amount", shared_with=frozenset({world.dept})),
+            target_type="record",
+            target_id="R-1",
+        )
+        return {"mode": str(decision.mode)}
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.mark.req("DIS-3", "SEC-2", "DIS-6")
+def test_a_department_read_is_purpose_bound_logged_and_shown_to_the_subject(
+    world: World, reading_client: TestClient, world_engine: Engine
+) -> None:
+    dept = bearer(world, "user_department")
+    refused = reading_client.get(f"/api/v1/test-read/{world.subject_key}", headers=dept)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "access.purpose_required"
+    read = reading_client.get(
+        f"/api/v1/test-read/{world.subject_key}", headers=dept, params={"purpose": "licensing"}
+    )
+    assert read.status_code == 200 and read.json() == {"mode": "shared"}
+    with session_factory(world_engine)() as session:
+        logged = audit.access_log(session, subject_key=world.subject_key, limit=5)
+    assert logged[0].purpose == "licensing" and logged[0].actor_org == world.dept
+    assert logged[0].action == "record.read" and logged[0].target_id == "R-1"
+    reading_client.cookies.set("xinyong_session", world.subject_cookie)
+    mine = reading_client.get("/api/v1/me/access-log").json()
+    assert mine[0]["purpose"] == "licensing" and "user_department 用户" in mine[0]["actor_label"]
+
+
+@pytest.mark.req("SEC-2")
+def test_a_refused_department_is_in_the_audit_log(
+    world: World, app_client: TestClient, world_engine: Engine
+) -> None:
+    response = app_client.post(
+        "/api/v1/orgs", headers=bearer(world, "agency"), json={"code": "x", "name": "x", "kind": "user"}
+    )
+    assert response.status_code == 403
+    with world_engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT actor_org, target_id FROM audit_event"
+                " WHERE action = 'access.refused' ORDER BY seq DESC"
+            )
+        ).first()
+    assert row is not None and row[0] == world.agency and row[1] == "POST /api/v1/orgs"
+
+
+def test_the_audit_chain_still_verifies_after_all_this(world: World, app_client: TestClient) -> None:
+    result = app_client.get("/api/v1/audit/verify", headers=bearer(world, "operator_admin")).json()
+    assert result["ok"] and result["checked"] > 10
+
+
+def test_settings_under_test_are_the_worlds(world: World, world_settings: Settings) -> None:
+    assert world.app_settings is world_settings
