@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,146 @@ def test_a_port_out_of_range_is_refused() -> None:
 def test_a_fixed_date_must_be_written_yyyy_mm_dd(value: str) -> None:
     result = run("id", "check", "91110000802100433B", env={"XINYONG_FIXED_DATE": value})
     assert result.returncode == 1 and "XINYONG_FIXED_DATE" in result.stderr and "YYYY-MM-DD" in result.stderr
+
+
+@pytest.fixture
+def own_db(tmp_path: Path) -> dict[str, str]:
+    """A database of this test's own, for commands that change or damage it."""
+    return {"XINYONG_DATABASE_URL": f"sqlite:///{tmp_path}/own.db", "XINYONG_DATA_DIR": str(tmp_path / "var")}
+
+
+def run_input(*args: str, env: dict[str, str], text_in: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "xinyong", *args],
+        input=text_in,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200", **env},
+    )
+
+
+@pytest.mark.req("SEC-1")
+def test_administration_from_the_command_line(own_db: dict[str, str]) -> None:
+    first = run("init", env=own_db)
+    assert first.returncode == 0 and "已创建平台运营机构" in first.stdout
+    assert "xinyong user add --org operator --username admin" in first.stdout  # no default password
+    added = run_input(
+        "user",
+        "add",
+        "--org",
+        "operator",
+        "--username",
+        "admin",
+        "--name",
+        "管理员",
+        "--role",
+        "operator_admin",
+        "--password-stdin",
+        env=own_db,
+        text_in="a long enough pass\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "尚无平台管理员" not in run("init", env=own_db).stdout
+    org = run(
+        "org",
+        "add",
+        "--code",
+        "scjgj",
+        "--name",
+        "市场监督管理局",
+        "--kind",
+        "provider",
+        "--json",
+        env=own_db,
+    )
+    assert org.returncode == 0 and json.loads(org.stdout)["code"] == "scjgj"
+    client = run(
+        "user",
+        "add",
+        "--org",
+        "scjgj",
+        "--username",
+        "scj-system",
+        "--role",
+        "provider",
+        "--client",
+        env=own_db,
+    )
+    assert client.returncode == 0, client.stderr
+    token = run(
+        "token",
+        "create",
+        "--user",
+        "scj-system",
+        "--name",
+        "监管系统",
+        "--expires",
+        "2027-06-30",
+        "--json",
+        env={**own_db, "XINYONG_FIXED_DATE": "2026-11-23"},
+    )
+    assert token.returncode == 0 and json.loads(token.stdout)["token"].startswith("xy_")
+    verified = run("audit", "verify", "--json", env=own_db)
+    assert verified.returncode == 0 and json.loads(verified.stdout)["checked"] >= 5
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("org", "add", "--code", "x y", "--name", "某局", "--kind", "provider"), "org.code_invalid"),
+        (("org", "add", "--code", "abc", "--name", "某局", "--kind", "bank"), "org.kind_invalid"),
+        (
+            ("user", "add", "--org", "nowhere", "--username", "abc", "--role", "provider", "--client"),
+            "org.not_found",
+        ),
+        (
+            ("user", "add", "--org", "operator", "--username", "abc", "--role", "emperor", "--client"),
+            "access.unknown_role",
+        ),
+        (
+            ("token", "create", "--user", "ghost", "--name", "x", "--expires", "2027-01-01"),
+            "account.not_found",
+        ),
+        (("token", "revoke", "424242"), "token.not_found"),
+    ],
+)
+def test_bad_administration_input_is_refused(
+    own_db: dict[str, str], args: tuple[str, ...], code: str
+) -> None:
+    assert run("init", env=own_db).returncode == 0
+    result = run(*args, env=own_db)
+    assert result.returncode == 1 and code in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_weak_password_is_refused(own_db: dict[str, str]) -> None:
+    assert run("init", env=own_db).returncode == 0
+    result = run_input(
+        "user",
+        "add",
+        "--org",
+        "operator",
+        "--username",
+        "admin",
+        "--role",
+        "operator_admin",
+        "--password-stdin",
+        env=own_db,
+        text_in="short\n",
+    )
+    assert result.returncode == 1 and "account.password_weak" in result.stderr
+
+
+@pytest.mark.req("SEC-1")
+def test_audit_verify_names_the_altered_row(own_db: dict[str, str]) -> None:
+    assert run("init", env=own_db).returncode == 0
+    for code in ("aaa", "bbb", "ccc"):
+        assert (
+            run("org", "add", "--code", code, "--name", "某局", "--kind", "user", env=own_db).returncode == 0
+        )
+    database = own_db["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE audit_event SET target_id = 'zzz' WHERE target_id = 'bbb'")
+        seq = conn.execute("SELECT seq FROM audit_event WHERE target_id = 'zzz'").fetchone()[0]
+    result = run("audit", "verify", env=own_db)
+    assert result.returncode == 1 and "audit.altered" in result.stderr and f"seq {seq}" in result.stderr
