@@ -5,7 +5,9 @@ Set ``XINYONG_SCREENSHOTS=DIR`` to keep a screenshot of each page.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import socket
 import threading
@@ -17,14 +19,18 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from xinyong.access import service
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
 from xinyong.db.bootstrap import initialise
-from xinyong.db.engine import make_engine
+from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+ADMIN_PASSWORD = "a long enough pass"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -49,7 +55,20 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'live.db'}", data_dir=folder / "var", fixed_date=date(2026, 11, 23)
     )
-    initialise(make_engine(settings.database_url), settings)
+    engine = make_engine(settings.database_url)
+    initialise(engine, settings)
+    with transaction(session_factory(engine)) as session:
+        service.create_account(
+            session,
+            by=system_actor(policy()),
+            policy=policy(),
+            now=settings.clock.now(),
+            org_code="operator",
+            username="admin",
+            display_name="管理员",
+            roles=["operator_admin"],
+            password=ADMIN_PASSWORD,
+        )
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
@@ -153,4 +172,48 @@ def test_api_docs_render_from_local_assets(browser: object, base_url: str) -> No
     assert "/api/v1/identifiers/{code}" in [p.replace("\u200b", "") for p in paths]
     assert outside == []
     _shot(page, "api-docs")
+    page.close()
+
+
+@pytest.mark.req("SEC-3")
+def test_the_operator_signs_in_and_registers_a_department(browser: object, base_url: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(base_url + "/admin")
+    assert "请先登录" in page.inner_text("main")
+    page.goto(base_url + "/login?next=/admin")
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("form.stack button")
+    page.wait_for_url("**/admin")
+    assert "哈希链完好" in page.inner_text("main")
+    page.click("text=登记机构")
+    page.fill("#org-code", "scjgj")
+    page.fill("#org-name", "市场监督管理局")
+    page.select_option("#org-kind", "provider")
+    page.click("form[action='/admin/orgs'] button")
+    page.wait_for_selector(".result.ok")
+    assert "已登记机构 市场监督管理局" in page.inner_text(".result.ok")
+    _shot(page, "admin")
+    page.close()
+
+
+@pytest.mark.req("DIS-5", "DIS-6")
+def test_a_subject_signs_in_with_the_code_from_the_log(
+    browser: object, base_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="xinyong.identity")
+    page = browser.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page.goto(base_url + "/me/login")
+    page.fill("#code", "91110000802100433B")
+    page.fill("#name", "某某有限公司")
+    page.click("form.stack button")
+    page.wait_for_selector("#one_time_code")
+    _shot(page, "me-login-code")
+    code = re.findall(r"登录验证码：(\d{6})", caplog.text)[-1]
+    page.fill("#one_time_code", code)
+    page.click("form.stack button")
+    page.wait_for_url("**/me")
+    text = page.inner_text("main")
+    assert "91110000802100433B" in text and "查询记录" in text
+    _shot(page, "me-subject-phone")
     page.close()

@@ -227,6 +227,8 @@ def me_page(
         context["access_log"] = audit.access_log(session, subject_key=actor.subject_key, limit=50)
     policy: Policy = request.app.state.policy
     context["role_labels"] = [policy.roles[r].label for r in sorted(actor.roles) if r != "public"]
+    context["action_labels"] = audit.ACTION_LABELS
+    context["purpose_labels"] = {code: p.label for code, p in policy.purposes.items()}
     return render(request, "me.html", context)
 
 
@@ -241,7 +243,9 @@ def _admin_context(request: Request, session: Session, actor: Actor) -> dict[str
         "orgs": service.list_orgs(session),
         "accounts": service.list_accounts(session),
         "kinds": [(k, v) for k, v in ORG_KIND_LABELS.items() if k != "operator"],
+        "kind_labels": ORG_KIND_LABELS,
         "roles": [(k, r.label) for k, r in policy.roles.items() if k not in ("public", "subject")],
+        "role_labels": {k: r.label for k, r in policy.roles.items()},
         "can": actor.permissions,
     }
     if "token.read" in actor.permissions:

@@ -25,16 +25,15 @@ from xinyong.errors import XinyongError
 HEAD_ID = 1
 MAX_PAGE = 1000
 
-# Actions that read non-public information about a subject: the subject's access log (DIS-6) lists these.
-# A module that adds such a read adds its action name here, so the subject sees it without asking.
-READ_ACTIONS: frozenset[str] = frozenset(
-    {
-        "record.read",  # a non-public record opened by a department or agency
-        "archive.read",  # a subject's credit archive viewed
-        "report.issue",  # a credit report issued about the subject
-        "check.run",  # a credit check (信用审查) run on the subject
-    }
-)
+# Actions that read non-public information about a subject, and how each reads on the subject's own page:
+# the subject's access log (DIS-6) lists these. A module that adds such a read adds its action here.
+ACTION_LABELS: dict[str, str] = {
+    "record.read": "查看信用记录",  # a non-public record opened by a department or agency
+    "archive.read": "查看信用档案",  # a subject's credit archive viewed
+    "report.issue": "出具信用报告",  # a credit report issued about the subject
+    "check.run": "信用审查",  # a credit check (信用审查) run on the subject
+}
+READ_ACTIONS: frozenset[str] = frozenset(ACTION_LABELS)
 
 # The columns the hash covers, in the order people read them; canonical JSON sorts them anyway.
 HASHED_FIELDS = (
