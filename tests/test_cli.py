@@ -307,3 +307,22 @@ def test_audit_verify_names_the_altered_row(own_db: dict[str, str]) -> None:
         seq = conn.execute("SELECT seq FROM audit_event WHERE target_id = 'zzz'").fetchone()[0]
     result = run("audit", "verify", env=own_db)
     assert result.returncode == 1 and "audit.altered" in result.stderr and f"seq {seq}" in result.stderr
+
+
+@pytest.mark.req("SEC-1")
+def test_cutting_off_the_newest_rows_is_caught_by_the_anchor(own_db: dict[str, str], tmp_path: Path) -> None:
+    assert run("init", env=own_db).returncode == 0
+    for code in ("aaa", "bbb"):
+        assert (
+            run("org", "add", "--code", code, "--name", "某局", "--kind", "user", env=own_db).returncode == 0
+        )
+    anchored = run("audit", "verify", "--json", env=own_db)
+    head = json.loads(anchored.stdout)["head_seq"]
+    assert (tmp_path / "var" / "audit-anchors.txt").read_text().startswith(f"{head} ")
+    database = own_db["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:  # a consistent rewrite: newest row gone, head wound back
+        prev = conn.execute("SELECT prev_hash FROM audit_event WHERE seq = ?", (head,)).fetchone()[0]
+        conn.execute("DELETE FROM audit_event WHERE seq = ?", (head,))
+        conn.execute("UPDATE audit_head SET seq = ?, last_hash = ?", (head - 1, prev))
+    result = run("audit", "verify", env=own_db)
+    assert result.returncode == 1 and "audit.removed" in result.stderr and f"第 {head} 条" in result.stderr

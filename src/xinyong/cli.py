@@ -452,10 +452,11 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="令牌编号")]) 
 @refusals
 def audit_verify(as_json: JsonOption = False) -> None:
     """逐条核验审计日志的哈希链；完好退出码 0，发现改动、插入或删除退出码 1。"""
-    from xinyong.audit import service
+    from xinyong.audit.anchors import ANCHOR_FILE, verify_and_anchor
 
-    with admin_session(settings()) as (session, _):
-        result = service.verify(session)
+    config = settings()
+    with admin_session(config) as (session, _):
+        result = verify_and_anchor(session, config.data_dir, config.clock.now())
     if as_json:
         emit_json(
             {
@@ -464,9 +465,15 @@ def audit_verify(as_json: JsonOption = False) -> None:
                 "first_bad_seq": result.first_bad_seq,
                 "problem": result.problem_code,
                 "message": result.message,
+                "head_seq": result.head_seq,
+                "head_hash": result.head_hash,
             }
         )
     if not result.ok:
         fail(result.problem_code or "audit.broken", result.message)
     if not as_json:
         out.print(f"[green]审计日志完好[/]：共核验 {result.checked} 条")
+        out.print(
+            f"链头 seq {result.head_seq}  {result.head_hash}（已记入 {config.data_dir / ANCHOR_FILE}）",
+            highlight=False,
+        )

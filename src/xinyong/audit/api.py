@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate, Info
 from xinyong.audit import service
+from xinyong.audit.anchors import verify_and_anchor
 from xinyong.audit.schemas import AccessLogEntry, AuditEventOut
 from xinyong.errors import Forbidden
 
@@ -26,6 +27,8 @@ class VerifyOut(BaseModel):
     first_bad_seq: int | None
     problem: str | None
     message: str
+    head_seq: int
+    head_hash: str
 
 
 @router.get("/audit/events", response_model=list[AuditEventOut], summary="审计日志（新的在前）")
@@ -41,14 +44,20 @@ def audit_events(
 
 
 @router.get("/audit/verify", response_model=VerifyOut, summary="核验审计日志哈希链")
-def audit_verify(session: DB, _: Annotated[Actor, Depends(Permission("audit.verify"))]) -> VerifyOut:
-    result = service.verify(session)
+def audit_verify(
+    request: Request, session: DB, _: Annotated[Actor, Depends(Permission("audit.verify"))]
+) -> VerifyOut:
+    """Also checks, and then extends, the anchors kept outside the database (see ``audit.anchors``)."""
+    settings = request.app.state.settings
+    result = verify_and_anchor(session, settings.data_dir, settings.clock.now())
     return VerifyOut(
         ok=result.ok,
         checked=result.checked,
         first_bad_seq=result.first_bad_seq,
         problem=result.problem_code,
         message=result.message,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
     )
 
 

@@ -84,6 +84,8 @@ class VerifyResult:
     first_bad_seq: int | None
     problem_code: str | None
     message: str
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
 
 
 def _json_default(value: Any) -> Any:
@@ -354,6 +356,8 @@ def verify(session: Session, *, batch_size: int = 1000) -> VerifyResult:
         first_bad_seq=None,
         problem_code=None,
         message=f"审计链完整：已核对 {checked} 条记录，链头 seq {head_seq}",
+        head_seq=head_seq,
+        head_hash=head_hash,
     )
 
 
