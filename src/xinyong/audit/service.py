@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,8 +84,9 @@ class VerifyResult:
     first_bad_seq: int | None
     problem_code: str | None
     message: str
-    head_seq: int = 0
-    head_hash: str = GENESIS_HASH
+    # Where the chain ended when it was checked: for anchors, not part of what the result says.
+    head_seq: int = field(default=0, compare=False)
+    head_hash: str = field(default=GENESIS_HASH, compare=False)
 
 
 def _json_default(value: Any) -> Any:
