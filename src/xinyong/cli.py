@@ -134,6 +134,7 @@ def init(as_of: AsOfOption = None) -> None:
             "尚无平台管理员。请设置首个管理员（将提示输入密码，平台不设默认密码）：\n"
             "  xinyong user add --org operator --username admin --name 管理员 --role operator_admin",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -123,10 +123,10 @@ def world(world_settings: Settings, world_engine: Engine) -> World:
             session, key=key, verifier=verifier, now=now, code=made.subject_key, name="某某有限公司"
         )
         account = service.finish_identity_check(
-            session, key=key, now=now, challenge_id=challenge, code=verifier.sent[-1][1]
+            session, key=key, policy=rules, now=now, challenge_id=challenge, code=verifier.sent[-1][1]
         )
         assert account is not None
-        made.subject_cookie = service.start_session(session, key=key, account=account, now=now)
+        made.subject_cookie = service.start_session(session, key=key, policy=rules, account=account, now=now)
     return made
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
@@ -13,15 +15,17 @@ from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 
+from xinyong.access import service
 from xinyong.access.deps import CreditReader
 from xinyong.access.gate import Gate, Info
-from xinyong.access.models import ApiToken
+from xinyong.access.models import ApiToken, LoginSession
+from xinyong.access.policy import policy
+from xinyong.access.security import keyed_hash, secret_key, split_token
 from xinyong.audit import service as audit
 from xinyong.db.engine import session_factory
-from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from .conftest import PASSWORD, World, credentials
+from .conftest import PASSWORD, CapturingVerifier, World, credentials
 
 HTML = {"accept": "text/html"}
 
@@ -77,11 +81,18 @@ def test_bad_tokens_are_401_with_a_code(app_client: TestClient, header: str, cod
     assert response.status_code == 401 and response.json()["error"]["code"] == code
 
 
-def test_a_token_is_kept_only_as_a_keyed_hash(world: World, world_engine: Engine) -> None:
-    secret = world.tokens["provider"].rsplit("_", 1)[1]
+def test_tokens_and_sessions_are_kept_only_as_keyed_hashes(world: World, world_engine: Engine) -> None:
+    parts = split_token(world.tokens["provider"])
+    assert parts is not None
+    secret = parts[1]
     with session_factory(world_engine)() as session:
-        stored = session.scalars(select(ApiToken.secret_hash)).all()
-    assert stored and all(secret not in value for value in stored)
+        tokens = session.scalars(select(ApiToken.secret_hash)).all()
+        sessions = session.scalars(select(LoginSession.token_hash)).all()
+    plain_hash = hashlib.sha256(secret.encode()).hexdigest()
+    assert tokens and all(secret not in value and value != plain_hash for value in tokens)
+    key = secret_key(world.app_settings.data_dir.resolve())
+    assert keyed_hash(key, secret) in tokens  # keyed by the deployment's secret, not a bare digest
+    assert world.subject_cookie not in sessions and keyed_hash(key, world.subject_cookie) in sessions
 
 
 def test_an_expired_token_is_refused(world: World) -> None:
@@ -338,9 +349,140 @@ def test_a_refused_department_is_in_the_audit_log(
 
 
 def test_the_audit_chain_still_verifies_after_all_this(world: World, app_client: TestClient) -> None:
-    result = app_client.get("/api/v1/audit/verify", headers=bearer(world, "operator_admin")).json()
+    result = app_client.post("/api/v1/audit/verify", headers=bearer(world, "operator_admin")).json()
     assert result["ok"] and result["checked"] > 10
 
 
-def test_settings_under_test_are_the_worlds(world: World, world_settings: Settings) -> None:
-    assert world.app_settings is world_settings
+def test_spraying_many_names_from_one_address_is_stopped(world: World, browser: TestClient) -> None:
+    statuses = [login(browser, f"guess-{n}-{world.suffix}", "whatever pass").status_code for n in range(31)]  # type: ignore[attr-defined]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+
+
+def test_a_failed_sign_in_keeps_no_typed_text(
+    world: World, browser: TestClient, world_engine: Engine
+) -> None:
+    typed = f"my-secret-password-{world.suffix}"
+    login(browser, typed, "x" * 12)
+    with world_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT target_id, detail FROM audit_event WHERE action = 'auth.login_failed'")
+        ).all()
+    assert rows and all(typed not in str(row) for row in rows)
+
+
+@pytest.mark.req("DIS-5")
+def test_a_code_allows_five_attempts_then_none(world: World, world_engine: Engine) -> None:
+    key = secret_key(world.app_settings.data_dir.resolve())
+    now = world.app_settings.clock.now()
+    verifier = CapturingVerifier()
+    with session_factory(world_engine)() as session:
+        challenge = service.start_identity_check(
+            session, key=key, verifier=verifier, now=now, code="11010519491231002X", name="王五"
+        )
+        session.commit()
+        right = verifier.sent[-1][1]
+        wrong = "000000" if right != "000000" else "111111"
+        for _ in range(5):
+            assert (
+                service.finish_identity_check(
+                    session, key=key, policy=policy(), now=now, challenge_id=challenge, code=wrong
+                )
+                is None
+            )
+        session.commit()
+        assert (
+            service.finish_identity_check(
+                session, key=key, policy=policy(), now=now, challenge_id=challenge, code=right
+            )
+            is None
+        )
+        late = service.start_identity_check(
+            session, key=key, verifier=verifier, now=now, code="11010519491231002X", name="王五"
+        )
+        session.commit()
+        expired = now + timedelta(minutes=11)
+        assert (
+            service.finish_identity_check(
+                session, key=key, policy=policy(), now=expired, challenge_id=late, code=verifier.sent[-1][1]
+            )
+            is None
+        )
+
+
+def test_subject_account_names_cannot_be_taken(world: World, app_client: TestClient) -> None:
+    response = app_client.post(
+        "/api/v1/accounts",
+        headers=bearer(world, "operator_admin"),
+        json={
+            "org": world.dept,
+            "username": f"subject:{world.subject_key}",
+            "roles": ["provider"],
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 422 and response.json()["error"]["code"] == "account.username_invalid"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [({"name": "税务局\x00"}, "text.control_character"), ({"name": "局" * 201}, "text.too_long")],
+)
+def test_names_with_control_characters_or_too_long_are_refused(
+    world: World, app_client: TestClient, body: dict[str, str], code: str
+) -> None:
+    org = {"code": f"n-{world.suffix}", "kind": "user", **body}
+    response = app_client.post("/api/v1/orgs", headers=bearer(world, "operator_admin"), json=org)
+    assert response.status_code == 422 and response.json()["error"]["code"] == code
+
+
+def test_creating_the_same_org_at_once_gives_one_201_and_refusals(
+    world: World, app_client: TestClient
+) -> None:
+    statuses: list[int] = []
+
+    def create() -> None:
+        response = app_client.post(
+            "/api/v1/orgs",
+            headers=bearer(world, "operator_admin"),
+            json={"code": f"race-{world.suffix}", "name": "某局", "kind": "user"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] + [422] * 5
+
+
+def test_staff_cannot_post_admin_forms_and_forms_need_their_token(world: World, browser: TestClient) -> None:
+    assert login(browser, world.usernames["operator_staff"], PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    page = browser.get("/admin", headers=HTML).text
+    assert "登记机构" not in page  # the form is not offered
+    refused = browser.post(
+        "/admin/orgs",
+        data={"code": "zz", "name": "x", "kind": "user", "csrf_token": csrf_of(browser.get("/me").text)},
+        headers=HTML,
+    )
+    assert refused.status_code == 403 and "access.forbidden" in refused.text
+    forged = browser.post("/logout", data={"csrf_token": "forged"}, headers=HTML)
+    assert forged.status_code == 403 and "auth.csrf" in forged.text
+
+
+@pytest.mark.req("SEC-2")
+def test_a_refusal_by_the_gate_is_in_the_audit_log(
+    world: World, reading_client: TestClient, world_engine: Engine
+) -> None:
+    agency = bearer(world, "agency")
+    refused = reading_client.get(
+        f"/api/v1/test-read/{world.subject_key}", headers=agency, params={"purpose": "authorized_service"}
+    )
+    assert refused.status_code == 403
+    with world_engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT actor_org, detail FROM audit_event WHERE action = 'access.refused' ORDER BY seq DESC"
+            )
+        ).first()
+    assert row is not None and row[0] == world.agency and "access.no_authorization" in row[1]

@@ -40,7 +40,14 @@ def system_actor(policy: Policy) -> Actor:
 def actor_of(account: Account, policy: Policy) -> Actor:
     roles = frozenset(r.role for r in account.roles if r.role in policy.roles) | {"public"}
     org = account.organisation
-    label = f"{account.display_name}（{org.name}）" if org else account.display_name
+    # The label says who acted in the audit trail: unique parts (username, verified subject code) keep a
+    # chosen display name from passing for someone else's.
+    if account.subject_key is not None:
+        label = f"信用主体 {account.display_name}（{account.subject_key}）"
+    elif org is not None:
+        label = f"{account.display_name}（{org.name}，{account.username}）"
+    else:
+        label = f"{account.display_name}（{account.username}）"
     kind: ActorKind = (
         "subject" if account.kind == "subject" else "client" if account.kind == "client" else "person"
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from xinyong.access import ratelimit, service
 from xinyong.access.actors import Actor
-from xinyong.access.deps import DB, Permission, PublicAccess
+from xinyong.access.deps import DB, Permission, PublicAccess, now
 from xinyong.access.policy import Policy
 from xinyong.access.schemas import (
     AccountIn,
@@ -30,14 +30,12 @@ from xinyong.clock import CHINA_TZ
 
 router = APIRouter(tags=["access"])
 
+TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="令牌编号")]
+
 
 def _policy(request: Request) -> Policy:
     policy: Policy = request.app.state.policy
     return policy
-
-
-def _now(request: Request) -> datetime:
-    return request.app.state.settings.clock.now()  # type: ignore[no-any-return]
 
 
 @router.get("/me", response_model=MeOut, summary="当前身份、角色与权限")
@@ -62,7 +60,7 @@ def create_org(
     request: Request, session: DB, body: OrgIn, actor: Annotated[Actor, Depends(Permission("org.manage"))]
 ) -> OrgOut:
     org = service.create_org(
-        session, by=actor, now=_now(request), code=body.code, name=body.name, kind=body.kind, uscc=body.uscc
+        session, by=actor, now=now(request), code=body.code, name=body.name, kind=body.kind, uscc=body.uscc
     )
     session.commit()
     return OrgOut.of(org)
@@ -84,7 +82,7 @@ def create_account(
         session,
         by=actor,
         policy=_policy(request),
-        now=_now(request),
+        now=now(request),
         org_code=body.org,
         username=body.username,
         display_name=body.display_name,
@@ -104,11 +102,11 @@ def update_account(
     body: AccountPatch,
     actor: Annotated[Actor, Depends(Permission("account.manage"))],
 ) -> AccountOut:
-    now = _now(request)
+    moment = now(request)
     if body.password is not None:
-        service.set_password(session, by=actor, now=now, username=username, password=body.password)
+        service.set_password(session, by=actor, now=moment, username=username, password=body.password)
     if body.active is not None:
-        service.set_active(session, by=actor, now=now, username=username, active=body.active)
+        service.set_active(session, by=actor, now=moment, username=username, active=body.active)
     session.commit()
     return AccountOut.of(service.get_account(session, username))
 
@@ -131,7 +129,7 @@ def create_token(
         session,
         by=actor,
         key=request.app.state.secret_key,
-        now=_now(request),
+        now=now(request),
         username=body.username,
         name=body.name,
         expires_at=datetime.combine(body.expires, time.max, tzinfo=CHINA_TZ),
@@ -142,8 +140,11 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, summary="吊销访问令牌")
 def revoke_token(
-    request: Request, session: DB, token_id: int, actor: Annotated[Actor, Depends(Permission("token.manage"))]
+    request: Request,
+    session: DB,
+    token_id: TokenId,
+    actor: Annotated[Actor, Depends(Permission("token.manage"))],
 ) -> TokenOut:
-    token = service.revoke_token(session, by=actor, now=_now(request), token_id=token_id)
+    token = service.revoke_token(session, by=actor, now=now(request), token_id=token_id)
     session.commit()
     return TokenOut.of(token)

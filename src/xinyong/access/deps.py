@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -27,11 +29,15 @@ security_log = logging.getLogger("xinyong.security")
 
 
 def db(request: Request) -> Iterator[Session]:
+    """The request's session. Committed when the route returns, before the response is sent, so the audit
+    rows of reads the gate let through are stored before the data leaves; rolled back if the route fails."""
     with request.app.state.sessions() as session:
         yield session
+        if session.in_transaction():
+            session.commit()
 
 
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def client_address(request: Request) -> str:
@@ -90,25 +96,65 @@ class Permission:
             return
         if not actor.signed_in:
             raise Unauthenticated("auth.required", "请先登录或提供访问令牌")
-        security_log.warning("refused %s to %s (%s)", self.name, actor.label, request.url.path)
         refuse_in_audit(request, actor, f"permission:{self.name}")
         raise Forbidden("access.forbidden", "本账号无权进行此操作")
 
 
+def now(request: Request) -> datetime:
+    moment: datetime = request.app.state.settings.clock.now()
+    return moment
+
+
 def refuse_in_audit(request: Request, actor: Actor, what: str) -> None:
-    """A refusal is kept in the audit log in a transaction of its own: the request itself fails."""
-    state = request.app.state
-    with state.sessions() as session, session.begin():
-        audit.record(
+    """A refusal goes to the security log and, in a transaction of its own, the audit log: the request
+    itself fails and rolls back."""
+    route = f"{request.method} {request.url.path}"
+    security_log.warning("refused %s to %s (%s)", what, actor.label, route)
+    with request.app.state.sessions() as session, session.begin():
+        service.record_refusal(
             session,
-            at=state.settings.clock.now(),
-            actor=service.audit_actor(actor),
-            action="access.refused",
-            target_type="route",
-            target_id=f"{request.method} {request.url.path}",
+            now=now(request),
+            actor=actor,
+            route=route[:200],
+            refused=what,
             request_id=request_id(request),
-            detail={"refused": what},
         )
+
+
+@dataclass
+class RequestReadLog:
+    """The gate's log for one request: reads into the request's own transaction, refusals on their own."""
+
+    request: Request
+    session: Session
+    actor: Actor
+
+    def read(
+        self,
+        decision: Decision,
+        info: Info,
+        action: ReadAction,
+        target_type: str | None,
+        target_id: str | None,
+    ) -> None:
+        audit.record(
+            self.session,
+            at=now(self.request),
+            actor=service.audit_actor(self.actor),
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            subject_key=info.subject_key,
+            purpose=decision.purpose or decision.mode,
+            request_id=request_id(self.request),
+            detail={"mode": decision.mode, "item": info.item, "authorization": decision.authorization_id},
+        )
+        self.session.flush()
+
+    def refused(self, decision: Decision, info: Info) -> None:
+        # Release whatever the request holds (the audit head above all) before logging on the side.
+        self.session.rollback()
+        refuse_in_audit(self.request, self.actor, f"{decision.code}:{info.item}")
 
 
 class CreditReader(Permission):
@@ -117,50 +163,22 @@ class CreditReader(Permission):
     def __call__(  # type: ignore[override]
         self,
         request: Request,
+        session: DB,
         actor: Annotated[Actor, Depends(current_actor)],
-        purpose: Annotated[str | None, Query(description="查询目的（部门查询非公开信息时必填）")] = None,
+        purpose: Annotated[
+            str | None, Query(max_length=64, description="查询目的（部门查询非公开信息时必填）")
+        ] = None,
         x_xinyong_purpose: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Gate:
         self.ensure(request, actor)
         state = request.app.state
-
-        def log_read(
-            actor: Actor,
-            info: Info,
-            decision: Decision,
-            action: ReadAction,
-            target_type: str | None,
-            target_id: str | None,
-        ) -> None:
-            with state.sessions() as session, session.begin():
-                audit.record(
-                    session,
-                    at=state.settings.clock.now(),
-                    actor=service.audit_actor(actor),
-                    action=action,
-                    target_type=target_type,
-                    target_id=target_id,
-                    subject_key=info.subject_key,
-                    purpose=decision.purpose or decision.mode,
-                    request_id=request_id(request),
-                    detail={
-                        "mode": decision.mode,
-                        "item": info.item,
-                        "authorization": decision.authorization_id,
-                    },
-                )
-
         return Gate(
             policy=state.policy,
             actor=actor,
-            purpose=purpose or x_xinyong_purpose,
+            purpose=purpose or (x_xinyong_purpose or "")[:64] or None,
             today=state.settings.clock.today(),
-            log_read=log_read,
+            log=RequestReadLog(request, session, actor),
         )
-
-
-def require(name: str) -> Permission:
-    return Permission(name)
 
 
 def page_actor(request: Request) -> dict[str, Actor | None]:

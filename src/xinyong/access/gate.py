@@ -8,7 +8,7 @@ also writes each non-public read into the audit log before the data leaves the p
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
 
@@ -57,7 +57,7 @@ class Authorization:
             grantee
             and not self.revoked
             and self.subject_key == info.subject_key
-            and (info.item in self.items or ALL_DEPARTMENTS in self.items)
+            and info.item in self.items  # a scope names its items: no blanket authorization (DIS-4)
             and purpose == self.purpose
             and today <= self.valid_until
         )
@@ -95,22 +95,27 @@ def decide(
     if "public" in modes and info.publicly_visible:
         return Decision(True, "access.public", "公开信息", "public")
 
+    # A department first tries government sharing; when that is closed to it, a subject's authorization
+    # may still open the information, so the refusal waits until both were tried.
+    refusal: Decision | None = None
     shared_roles = actor.roles & set(policy.modes["shared"].roles)
     if "shared" in modes and shared_roles:
         if actor.org_code not in info.shared_with and ALL_DEPARTMENTS not in info.shared_with:
-            return _refuse("access.not_shared", "该信息未向本单位共享")
-        try:
-            found = policy.purpose(purpose, shared_roles)
-        except XinyongError as exc:
-            return _refuse(exc.code, exc.message)
-        return Decision(
-            True,
-            "access.shared",
-            f"政务共享，查询目的：{found.label}",
-            "shared",
-            logged=True,
-            purpose=purpose,
-        )
+            refusal = _refuse("access.not_shared", "该信息未向本单位共享")
+        else:
+            try:
+                found = policy.purpose(purpose, shared_roles)
+            except XinyongError as exc:
+                refusal = _refuse(exc.code, exc.message)
+            else:
+                return Decision(
+                    True,
+                    "access.shared",
+                    f"政务共享，查询目的：{found.label}",
+                    "shared",
+                    logged=True,
+                    purpose=purpose,
+                )
 
     if "authorized" in modes and actor.signed_in:
         for grant in authorizations:
@@ -124,10 +129,12 @@ def decide(
                     purpose=purpose,
                     authorization_id=grant.id,
                 )
+    if refusal is not None:
+        return refusal
+    if "authorized" in modes and actor.signed_in:
         if not purpose:
             return _refuse("access.purpose_required", "查询非公开信息须列明查询目的（purpose）")
         return _refuse("access.no_authorization", "没有信用主体对本查询目的的有效授权")
-
     if not actor.signed_in:
         return _refuse("access.not_public", "该信息不公开")
     return _refuse("access.not_permitted", "本账号的角色不能查看该级别的信息")
@@ -136,16 +143,30 @@ def decide(
 ReadAction = Literal["record.read", "archive.read", "report.issue", "check.run", "access_log.read"]
 
 
+class ReadLog(Protocol):
+    """Where the gate writes what it decided; ``access.deps`` provides the real one."""
+
+    def read(
+        self,
+        decision: Decision,
+        info: Info,
+        action: ReadAction,
+        target_type: str | None,
+        target_id: str | None,
+    ) -> None: ...
+
+    def refused(self, decision: Decision, info: Info) -> None: ...
+
+
 @dataclass
 class Gate:
-    """The gate bound to one request: its actor, stated purpose and day; it logs what it lets through."""
+    """The gate bound to one request: its actor, stated purpose and day; it logs what it decides."""
 
     policy: Policy
     actor: Actor
     purpose: str | None
     today: date
-    log_read: ReadLogger
-    decisions: list[Decision] = field(default_factory=list)
+    log: ReadLog
 
     def check(
         self,
@@ -156,7 +177,7 @@ class Gate:
         target_id: str | None = None,
         authorizations: Iterable[Authorization] = (),
     ) -> Decision:
-        """Allow or raise :class:`Forbidden`; an allowed non-public read is in the audit log on return."""
+        """Allow, or log the refusal and raise :class:`Forbidden`; an allowed non-public read is logged."""
         decision = decide(
             self.policy,
             self.actor,
@@ -165,25 +186,11 @@ class Gate:
             today=self.today,
             authorizations=authorizations,
         )
-        self.decisions.append(decision)
         if not decision.allowed:
+            self.log.refused(decision, info)
             raise Forbidden(
                 decision.code, decision.reason, field="purpose" if "purpose" in decision.code else None
             )
         if decision.logged:
-            self.log_read(self.actor, info, decision, action, target_type, target_id)
+            self.log.read(decision, info, action, target_type, target_id)
         return decision
-
-
-class ReadLogger(Protocol):
-    """Writes the audit row of a non-public read; ``access.deps`` provides the real one."""
-
-    def __call__(
-        self,
-        actor: Actor,
-        info: Info,
-        decision: Decision,
-        action: ReadAction,
-        target_type: str | None,
-        target_id: str | None,
-    ) -> None: ...

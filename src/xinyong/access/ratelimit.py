@@ -14,9 +14,11 @@ from limits.strategies import MovingWindowRateLimiter
 
 from xinyong.errors import TooManyAttempts
 
-LOGIN_FAILURES = parse("10/15 minutes")
+LOGIN_FAILURES_PER_ACCOUNT = parse("10/15 minutes")
+LOGIN_FAILURES_PER_ADDRESS = parse("30/15 minutes")
 TOKEN_FAILURES = parse("30/minute")
 IDENTITY_STARTS = parse("5/10 minutes")
+IDENTITY_FAILURES = parse("10/10 minutes")
 TOKEN_CREATIONS = parse("30/hour")
 
 

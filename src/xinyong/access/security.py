@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -19,11 +20,14 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from xinyong.errors import XinyongError
+
 # Security settings, not legal periods: how long a sign-in lasts and a code stays usable.
 SESSION_LIFETIME = timedelta(hours=8)
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 CHALLENGE_ATTEMPTS = 5
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 TOKEN_PREFIX = "xy_"
 
 _hasher = PasswordHasher()
@@ -52,13 +56,20 @@ def keyed_hash(key: bytes, value: str) -> str:
 
 
 def hash_password(password: str) -> str:
+    """The Argon2id hash of an acceptable new password; refuses short or unencodable ones."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise XinyongError(
+            "account.password_weak", f"密码至少 {MIN_PASSWORD_LENGTH} 个字符", field="password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH or any(unicodedata.category(c) in ("Cc", "Cs") for c in password):
+        raise XinyongError("account.password_invalid", "密码过长或含有控制字符", field="password")
     return _hasher.hash(password)
 
 
 def password_matches(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerificationError, InvalidHashError):
+        return _hasher.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH]) and stored is not None
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 

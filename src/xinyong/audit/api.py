@@ -18,7 +18,7 @@ from xinyong.errors import Forbidden
 router = APIRouter(tags=["audit"])
 
 Page = Annotated[int, Query(ge=1, le=service.MAX_PAGE, description="每页条数")]
-Before = Annotated[int | None, Query(ge=1, description="翻页：上一页最后一条的 seq")]
+Before = Annotated[int | None, Query(ge=1, le=2**62, description="翻页：上一页最后一条的 seq")]
 
 
 class VerifyOut(BaseModel):
@@ -37,13 +37,13 @@ def audit_events(
     _: Annotated[Actor, Depends(Permission("audit.read"))],
     limit: Page = 100,
     before_seq: Before = None,
-    action: str | None = None,
-    subject_key: str | None = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_.:-]+$")] = None,
+    subject_key: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9A-Za-z]+$")] = None,
 ) -> list[AuditEventOut]:
     return service.events(session, limit=limit, before_seq=before_seq, action=action, subject_key=subject_key)
 
 
-@router.get("/audit/verify", response_model=VerifyOut, summary="核验审计日志哈希链")
+@router.post("/audit/verify", response_model=VerifyOut, summary="核验审计日志哈希链，并记下链头锚点")
 def audit_verify(
     request: Request, session: DB, _: Annotated[Actor, Depends(Permission("audit.verify"))]
 ) -> VerifyOut:

@@ -35,10 +35,11 @@ def make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            # hide_parameters: a fault's log line must not carry password hashes or personal data.
+            engine = create_engine(parsed, connect_args={"check_same_thread": False}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except (SQLAlchemyError, OSError) as exc:
         raise XinyongError(
             "database.url", f"无法使用数据库 {display_url(url)}：{exc}", field="XINYONG_DATABASE_URL"

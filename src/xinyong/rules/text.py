@@ -8,6 +8,8 @@ from typing import Any
 
 import opencc
 
+from xinyong.errors import XinyongError
+
 _MAX_ROUNDS = 4
 
 
@@ -38,3 +40,19 @@ def normalise(text: str) -> str:
             break
         result = again
     return result
+
+
+def plain(text: str, *, field: str, max_length: int, label: str) -> str:
+    """A name or short text as people type it: trimmed, within ``max_length``, no control characters.
+
+    Control characters (NUL above all, which PostgreSQL refuses outright) never belong in a name, and a
+    length past the column is refused here with a message rather than by the database with a fault.
+    """
+    value = text.strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        raise XinyongError("text.control_character", f"{label}含有不可见的控制字符", field=field)
+    if len(value) > max_length:
+        raise XinyongError(
+            "text.too_long", f"{label}不能超过 {max_length} 个字符（实际 {len(value)} 个）", field=field
+        )
+    return value

@@ -17,7 +17,8 @@ def install(app: FastAPI) -> None:
 
     @app.middleware("http")
     async def every_response(request: Request, call_next: Handler) -> Response:
-        request.state.request_id = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        # Made here, never taken from the client: audit rows name it, so a caller must not choose it.
+        request.state.request_id = secrets.token_hex(8)
         response = await call_next(request)
         decorate(response.headers, path=request.url.path, fixed=fixed, request_id=request.state.request_id)
         return response

@@ -18,18 +18,12 @@ from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.dates import parse_date, parse_int
 from xinyong.rules.identifiers import ID_TYPE_LABELS, SEX_LABELS
 from xinyong.web import deps
+from xinyong.web.render import render
 from xinyong.workdays import warn_unknown_years
 
 router = APIRouter(include_in_schema=False)
 
 MAX_LISTED_DAYS = 60
-
-
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    return response
 
 
 @router.get("/", response_class=HTMLResponse)
