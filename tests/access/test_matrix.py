@@ -69,6 +69,7 @@ NOT_CREDIT_READS = {
     "DELETE /api/v1/tokens/{token_id}",
     "GET /api/v1/audit/events",
     "POST /api/v1/audit/verify",
+    "GET /api/v1/catalog",
 }
 
 

@@ -11,12 +11,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
 from xinyong.access.policy import POLICY_FILE, policy
+from xinyong.catalog import service as catalog
 from xinyong.db import migrate
 from xinyong.db.engine import session_factory, transaction
 from xinyong.db.models import ReferenceDataset
@@ -27,12 +29,14 @@ from xinyong.workdays import read_table, table_paths
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A reference dataset as read from its files: where from, a digest to compare, how many entries."""
+    """A reference dataset as read from its files: where from, a digest to compare, how many entries, and
+    how to write it into the database when it changed (None for data the platform reads from files)."""
 
     name: str
     source: str
     digest: str
     entries: int
+    write: Callable[[Session, datetime], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,19 @@ def _profile(settings: Settings) -> Snapshot:
     return Snapshot("profile", profile.name, _digest(payload), 1)
 
 
-SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile, _policy]
+def _catalog(settings: Settings) -> Snapshot:
+    found = catalog.sources(settings.data_dir)
+
+    def write(session: Session, now: datetime) -> None:
+        for source in found:
+            catalog.install(session, source, now=now)
+
+    digest = _digest("".join(s.digest for s in found).encode())
+    items = sum(len(s.catalog.items) for s in found)
+    return Snapshot("catalog", "；".join(str(s.path) for s in found), digest, items, write)
+
+
+SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile, _policy, _catalog]
 
 
 def load_reference_data(session: Session, settings: Settings) -> list[LoadResult]:
@@ -73,6 +89,8 @@ def load_reference_data(session: Session, settings: Settings) -> list[LoadResult
         row = session.get(ReferenceDataset, snapshot.name)
         changed = row is None or (row.digest, row.source) != (snapshot.digest, snapshot.source)
         if changed:
+            if snapshot.write is not None:
+                snapshot.write(session, settings.clock.now())
             row = row or ReferenceDataset(name=snapshot.name)
             row.digest, row.entries, row.source = snapshot.digest, snapshot.entries, snapshot.source
             row.loaded_at = settings.clock.now()

@@ -18,6 +18,8 @@ from xinyong.access.policy import policy
 from xinyong.access.ratelimit import Limiter
 from xinyong.access.security import secret_key
 from xinyong.audit import api as audit_api
+from xinyong.catalog import api as catalog_api
+from xinyong.catalog import pages as catalog_pages
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.profiles.loader import load_profile
 from xinyong.settings import Settings, get_settings
@@ -59,8 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health.router)
-    for router in (subjects_api.router, reference_api.router, access_api.router, audit_api.router):
+    for router in (
+        subjects_api.router,
+        reference_api.router,
+        access_api.router,
+        audit_api.router,
+        catalog_api.router,
+    ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(access_pages.router)
+    app.include_router(catalog_pages.router)
     return app

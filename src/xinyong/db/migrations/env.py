@@ -6,6 +6,7 @@ from alembic import context
 
 from xinyong.access.models import Organisation  # noqa: F401  (registers the access tables)
 from xinyong.audit.models import AuditEvent, AuditHead  # noqa: F401  (registers the audit tables)
+from xinyong.catalog.models import CatalogItem  # noqa: F401  (registers the catalog tables)
 from xinyong.db.base import Base
 from xinyong.db.engine import make_engine
 from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
