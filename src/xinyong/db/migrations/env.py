@@ -11,6 +11,7 @@ from xinyong.db.base import Base
 from xinyong.db.engine import make_engine
 from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
 from xinyong.settings import get_settings
+from xinyong.subjects.models import Subject  # noqa: F401  (registers the subject tables)
 
 config = context.config
 connection = config.attributes.get("connection")
