@@ -25,13 +25,21 @@ def item(
     negative_kind: str | None = None,
     name: str = "某事项",
     basis: str = "某市社会信用条例第十五条",
+    document: bool = True,
 ) -> str:
     kind = f'negative_kind = "{negative_kind}"\n' if negative_kind else ""
+    spec = (
+        'document = { type = "处理决定书", number_field = "number", date_field = "day" }\n'
+        if document
+        else ""
+    )
     return (
-        f'[[items]]\ncode = "{code}"\nname = "{name}"\ncategory = "{category}"\n{kind}'
+        f'[[items]]\ncode = "{code}"\nname = "{name}"\ncategory = "{category}"\n{kind}{spec}'
         'subject_kinds = ["legal_person"]\ndisclosure = "shared"\nshared_with = ["*"]\n'
         f'update_cycle = "每月"\nproviders = ["provider"]\nuse_scope = "政务共享"\nlegal_basis = "{basis}"\n'
         '[[items.fields]]\nname = "subject_name"\nlabel = "名称"\ntype = "text"\nrequired = true\n'
+        '[[items.fields]]\nname = "number"\nlabel = "文号"\ntype = "text"\n'
+        '[[items.fields]]\nname = "day"\nlabel = "决定日期"\ntype = "date"\n'
     )
 
 
@@ -83,6 +91,14 @@ def test_a_lawful_local_negative_item_is_accepted(tmp_path: Path) -> None:
         )
     )
     assert source.catalog.items[0].negative_kind == "false_commitment"
+
+
+@pytest.mark.req("CAT-4", "ING-2")
+def test_a_negative_item_must_rest_on_a_legal_document(tmp_path: Path) -> None:
+    text = item("fake", category="negative", negative_kind="fraud", document=False)
+    with pytest.raises(XinyongError) as caught:
+        service.read_file(local_file(tmp_path, "v1", "2026-01-01", text))
+    assert "document" in caught.value.message
 
 
 @pytest.mark.req("CAT-1")

@@ -66,6 +66,14 @@ class ItemField(_Strict):
     headers: list[str] = Field(default=[], description="文件列名及其常见变体（含旧模板代码，如 CF_WSH）")
 
 
+class DocumentSpec(_Strict):
+    """The document a record rests on (ING-2): its kind, and which fields hold its number and date."""
+
+    type: str = Field(min_length=1)
+    number_field: str
+    date_field: str
+
+
 class Item(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str = Field(min_length=1)
@@ -82,6 +90,7 @@ class Item(_Strict):
     use_scope: str = Field(min_length=1)
     legal_basis: str = Field(min_length=1)
     negative_kind: NegativeKind | None = None
+    document: DocumentSpec | None = None
     fields: list[ItemField] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -96,6 +105,12 @@ class Item(_Strict):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"字段重复：{'、'.join(twice)}")
+        if self.category == "negative" and self.document is None:
+            raise ValueError("失信信息须以具有法律效力的文书为依据：写明 document（文书种类、文号字段、日期字段）")
+        if self.document is not None:
+            for name in (self.document.number_field, self.document.date_field):
+                if name not in names:
+                    raise ValueError(f"document 引用了不存在的字段 {name}")
         return self
 
 

@@ -1,0 +1,96 @@
+"""Credit records, their version history, and the import jobs that bring them with their rejected rows.
+
+A record is never updated in place without a version row: ``records.service`` is the only writer, and every
+state it gives a record is kept in ``record_version`` with the reason and the procedure behind it (SEC-1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base
+
+# 64-bit ids on PostgreSQL, SQLite's own rowid integer there.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Record(Base):
+    __tablename__ = "record"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    item_code: Mapped[str] = mapped_column(String(64), index=True)
+    provider: Mapped[str] = mapped_column(String(64), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    document_type: Mapped[str | None] = mapped_column(String(100))
+    document_number: Mapped[str | None] = mapped_column(String(128))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    lenient: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    published: Mapped[bool] = mapped_column(Boolean)
+    public_until: Mapped[date | None] = mapped_column(Date)
+    earliest_repair: Mapped[date | None] = mapped_column(Date)
+    route: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="[]")
+    version: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("import_job.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecordVersion(Base):
+    """Every state a record has had: what it said, why it changed, by which procedure (SEC-1, DIS-6)."""
+
+    __tablename__ = "record_version"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text)
+    procedure: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(500))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ImportJob(Base):
+    """One delivery (a file or an API call): what came, what was accepted, refused or already known."""
+
+    __tablename__ = "import_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(64), index=True)
+    item_code: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(String(2000))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportReject(Base):
+    """A refused row, kept for the provider with where and why (ING-3)."""
+
+    __tablename__ = "import_reject"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_job.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(String(500))
+    values: Mapped[str] = mapped_column(Text)
