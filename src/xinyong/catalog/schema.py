@@ -106,7 +106,9 @@ class Item(_Strict):
         if twice:
             raise ValueError(f"字段重复：{'、'.join(twice)}")
         if self.category == "negative" and self.document is None:
-            raise ValueError("失信信息须以具有法律效力的文书为依据：写明 document（文书种类、文号字段、日期字段）")
+            raise ValueError(
+                "失信信息须以具有法律效力的文书为依据：写明 document（文书种类、文号、日期字段）"
+            )
         if self.document is not None:
             for name in (self.document.number_field, self.document.date_field):
                 if name not in names:
