@@ -28,3 +28,24 @@ def parse_int(text: str, field: str) -> int:
         return int(text.strip())
     except ValueError as exc:
         raise XinyongError("number.invalid", f"{field}：“{text}”不是整数", field=field) from exc
+
+
+_LOOSE_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))$")
+
+
+def parse_file_date(text: str, field: str) -> date:
+    """A date as departments' files write it: 2026-02-03, 2026/2/3, 2026.02.03, 20260203 or 2026年2月3日.
+
+    A calendar date that does not exist (2026-02-30) is refused, never rolled over.
+    """
+    value = text.strip()
+    match = _LOOSE_DATE.match(value)
+    if match:
+        year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            pass
+    raise XinyongError(
+        "date.invalid", f"{field}：“{text[:40]}”不是有效日期，应为 YYYY-MM-DD，如 2026-04-01", field=field
+    )

@@ -92,7 +92,7 @@ def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -
             }
         )
     unique = list({row["key"]: row for row in rows}.values())
-    return insert_ignore(session, Subject.__table__, unique, ["key"])  # type: ignore[arg-type]
+    return insert_ignore(session, Subject, unique, ["key"])
 
 
 def get(session: Session, key: str) -> Subject:
