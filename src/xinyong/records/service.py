@@ -169,9 +169,9 @@ def _record_row(candidate: Candidate, *, job: ImportJob, item_id: int, now: date
 
 
 def finish_job(
-    session: Session, *, job: ImportJob, actor: AuditActor, now: datetime, failure: Problem | None = None
+    session: Session, *, job_id: int, actor: AuditActor, now: datetime, failure: Problem | None = None
 ) -> ImportJob:
-    session.refresh(job)
+    job = get_job(session, job_id)
     job.status, job.finished_at = ("failed" if failure else "done"), now
     job.message = failure.message[:2000] if failure else None
     audit.record(

@@ -22,6 +22,7 @@ from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.profiles.loader import load_profile
+from xinyong.records import api as records_api
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_api.router,
         audit_api.router,
         catalog_api.router,
+        records_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)

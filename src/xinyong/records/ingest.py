@@ -1,0 +1,169 @@
+"""The ingestion pipeline shared by the API, file imports and the command line (ING-1, ING-3).
+
+Rows stream through in batches: each batch is checked row by row (pure), then written set-based in one
+transaction with the job's counters, so memory stays flat and a stopped import run again only adds what was
+missing. The provider must be a registered organisation of a kind the catalog item names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.access import service as access
+from xinyong.audit.service import AuditActor
+from xinyong.catalog import service as catalog
+from xinyong.catalog.service import ItemInForce
+from xinyong.clock import Clock
+from xinyong.errors import Problem, XinyongError
+from xinyong.profiles.schema import Profile, Severity
+from xinyong.records import service
+from xinyong.records.validate import Candidate, Rejected, check_row
+
+BATCH = 2000
+SHOWN_REJECTS = 100
+
+
+@dataclass(frozen=True)
+class IncomingRow:
+    """One row as delivered: its number as the sender sees it, its item fields, and any other columns."""
+
+    row: int
+    values: Mapping[str, str]
+    extra: Mapping[str, str] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    job: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    rejects: list[dict[str, Any]]
+    warnings: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "rejects": self.rejects,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Who delivers what: the provider organisation, the catalog item code, the route, the acting party."""
+
+    provider: str
+    item_code: str
+    route: str
+    actor: AuditActor
+    filename: str | None = None
+    default_severity: Severity | None = None
+
+
+def resolve(session: Session, delivery: Delivery, today: date) -> ItemInForce:
+    """The item in force, once the provider is known to be one the item names (CAT-1, ING-7)."""
+    found = catalog.item_in_force(session, delivery.item_code, today)
+    org = access.get_org(session, delivery.provider)
+    if org.kind not in found.item.providers and "*" not in found.item.providers:
+        raise XinyongError(
+            "record.provider_not_allowed",
+            f"机构 {org.code}（{org.kind}）不是目录项“{found.item.name}”的信息提供单位",
+            field="provider",
+        )
+    return found
+
+
+def run(
+    factory: sessionmaker[Session],
+    *,
+    delivery: Delivery,
+    rows: Iterable[IncomingRow],
+    profile: Profile,
+    clock: Clock,
+    warnings: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Check and store ``rows`` for ``delivery``, a batch per transaction; returns what happened."""
+    today = clock.today()
+    with factory() as session, session.begin():
+        found = resolve(session, delivery, today)
+        job = service.start_job(
+            session,
+            provider=delivery.provider,
+            item_code=delivery.item_code,
+            route=delivery.route,
+            filename=delivery.filename,
+            actor=delivery.actor,
+            now=clock.now(),
+        )
+    candidates: list[Candidate] = []
+    rejected: list[tuple[Rejected, dict[str, str]]] = []
+    shown: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        with factory() as session, session.begin():
+            service.store_batch(
+                session,
+                job=job,
+                item_id=found.item_id,
+                candidates=candidates,
+                rejected=rejected,
+                actor=delivery.actor,
+                now=clock.now(),
+            )
+        if progress is not None:
+            progress(len(candidates) + len(rejected))
+        candidates.clear()
+        rejected.clear()
+
+    for incoming in rows:
+        result = check_row(
+            item=found.item,
+            values=incoming.values,
+            extra=incoming.extra,
+            row=incoming.row,
+            provider=delivery.provider,
+            profile=profile,
+            today=today,
+            default_severity=delivery.default_severity,
+        )
+        if incoming.problems:
+            problems = list(incoming.problems) + (result.problems if isinstance(result, Rejected) else [])
+            result = Rejected(incoming.row, problems)
+        if isinstance(result, Rejected):
+            rejected.append((result, {**incoming.values, **incoming.extra}))
+            shown.extend(p.as_dict() for p in result.problems if len(shown) < SHOWN_REJECTS)
+        else:
+            candidates.append(result)
+        if len(candidates) + len(rejected) >= BATCH:
+            flush()
+    flush()
+    with factory() as session, session.begin():
+        job = service.finish_job(session, job_id=job.id, actor=delivery.actor, now=clock.now())
+        return Summary(job.id, job.accepted, job.rejected, job.duplicates, shown, list(warnings or []))
+
+
+def from_mappings(records: Iterable[Mapping[str, Any]], found_fields: set[str]) -> Iterable[IncomingRow]:
+    """API records (field name → value) as incoming rows: unknown keys are carried as other columns."""
+    for number, record in enumerate(records, start=1):
+        values = {k: _text(v) for k, v in record.items() if k in found_fields}
+        extra = {k: _text(v) for k, v in record.items() if k not in found_fields}
+        yield IncomingRow(number, values, extra)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()[:10]
+    return str(value)

@@ -1,0 +1,315 @@
+"""Providers push records: only catalog items, on legal documents; bad rows refused with row, field and
+reason, good rows beside them kept; nothing duplicated, however often or by whichever route (ING, DATA)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from xinyong.access import service as access
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
+from xinyong.access.security import secret_key
+from xinyong.db.bootstrap import initialise
+from xinyong.db.engine import make_engine, session_factory, transaction
+from xinyong.records import service
+from xinyong.records.models import Record, RecordVersion
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+from ..conftest import TODAY
+
+COMPANY = "91110000802100433B"
+SCJGJ_USCC = "11370100MB28590977"
+
+
+@dataclass
+class Provider:
+    settings: Settings
+    engine: Engine
+    org: str
+    headers: dict[str, str]
+    province_headers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def provider(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path_factory.mktemp("ingest") / "var", fixed_date=TODAY
+    )
+    engine = make_engine(database_url)
+    initialise(engine, settings)
+    tag, now, rules = secrets.token_hex(3), settings.clock.now(), policy()
+    key = secret_key(settings.data_dir.resolve())
+    tokens = {}
+    with transaction(session_factory(engine)) as session:
+        for code, kind, role in (
+            (f"scj-{tag}", "provider", "provider"),
+            (f"prov-{tag}", "platform", "provider"),
+        ):
+            access.create_org(
+                session, by=system_actor(rules), now=now, code=code, name="市场监督管理局", kind=kind
+            )
+            access.create_account(
+                session,
+                by=system_actor(rules),
+                policy=rules,
+                now=now,
+                org_code=code,
+                username=f"{code}-sys",
+                display_name="系统",
+                roles=[role],
+                client=True,
+            )
+            tokens[code] = access.create_token(
+                session,
+                by=system_actor(rules),
+                key=key,
+                now=now,
+                username=f"{code}-sys",
+                name="推送",
+                expires_at=now + timedelta(days=30),
+            ).value
+    yield Provider(
+        settings,
+        engine,
+        f"scj-{tag}",
+        {"Authorization": f"Bearer {tokens[f'scj-{tag}']}"},
+        {"Authorization": f"Bearer {tokens[f'prov-{tag}']}"},
+    )
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(provider: Provider) -> Iterator[TestClient]:
+    with TestClient(create_app(provider.settings)) as client:
+        yield client
+
+
+def penalty(number: str, **overrides: Any) -> dict[str, Any]:
+    record = {
+        "subject_name": "某某有限公司",
+        "subject_category": "法人及非法人组织",
+        "uscc": COMPANY,
+        "legal_representative": "李四",
+        "document_number": number,
+        "violation_type": "虚假宣传",
+        "violation_facts": "发布虚假广告",
+        "penalty_basis": "《广告法》第五十五条",
+        "penalty_category": "罚款",
+        "penalty_content": "罚款2000元",
+        "fine_amount": "0.2",
+        "decision_date": "2026-04-10",
+        "valid_until": "2027-04-10",
+        "authority": "某市市场监督管理局",
+        "authority_uscc": SCJGJ_USCC,
+        "source": "某市市场监督管理局",
+        "source_uscc": SCJGJ_USCC,
+    }
+    record.update(overrides)
+    return record
+
+
+def push(
+    api: TestClient,
+    headers: dict[str, str],
+    *records: dict[str, Any],
+    item: str = "admin-penalty",
+    severity: str | None = "general",
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"item": item, "records": list(records)}
+    if severity:
+        body["severity"] = severity
+    response = api.post("/api/v1/records", headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def codes(summary: dict[str, Any]) -> set[tuple[int, str, str]]:
+    return {(r["row"], r["field"], r["code"]) for r in summary["rejects"]}
+
+
+@pytest.mark.req("ING-1", "ING-3")
+def test_good_rows_are_kept_beside_bad_ones_with_row_field_and_reason(
+    provider: Provider, api: TestClient
+) -> None:
+    tag = secrets.token_hex(3)
+    summary = push(
+        api,
+        provider.headers,
+        penalty(f"市监罚〔2026〕{tag}1号"),
+        penalty(f"市监罚〔2026〕{tag}2号", uscc="91110000802100433A"),
+        penalty(f"市监罚〔2026〕{tag}3号", decision_date="2026-02-30"),
+        penalty(f"市监罚〔2026〕{tag}4号", fine_amount="2000元"),
+    )
+    assert (summary["accepted"], summary["rejected"], summary["duplicates"]) == (1, 3, 0)
+    assert codes(summary) == {
+        (2, "uscc", "uscc.checksum"),
+        (3, "decision_date", "date.invalid"),
+        (4, "fine_amount", "number.invalid"),
+    }
+    assert all(r["message"] for r in summary["rejects"])
+    with session_factory(provider.engine)() as session:
+        kept = service.rejects(session, summary["job"])
+    assert [(r.row, r.code) for r in kept] == [
+        (2, "uscc.checksum"),
+        (3, "date.invalid"),
+        (4, "number.invalid"),
+    ]
+    assert json.loads(kept[0].values)["document_number"].endswith("2号")  # the refused row is kept whole
+
+
+@pytest.mark.req("ING-3", "ING-6")
+def test_the_same_record_twice_or_by_another_route_is_not_duplicated(
+    provider: Provider, api: TestClient
+) -> None:
+    number = f"市监罚〔2026〕{secrets.token_hex(3)}号"
+    first = push(api, provider.headers, penalty(number))
+    again = push(api, provider.headers, penalty(number), penalty(number))
+    via_province = push(api, provider.province_headers, penalty(number))  # relayed by the provincial platform
+    assert (first["accepted"], again["accepted"], again["duplicates"]) == (1, 0, 2)
+    assert (via_province["accepted"], via_province["duplicates"]) == (0, 1)  # same original provider
+    with session_factory(provider.engine)() as session:
+        count = session.scalar(
+            select(func.count()).select_from(Record).where(Record.document_number == number)
+        )
+    assert count == 1
+
+
+@pytest.mark.req("ING-2")
+def test_a_negative_record_needs_its_document_number_and_date(provider: Provider, api: TestClient) -> None:
+    summary = push(api, provider.headers, penalty("", decision_date=""))
+    assert {("document_number", "field.required"), ("decision_date", "field.required")} <= {
+        (r["field"], r["code"]) for r in summary["rejects"]
+    }
+    assert summary["accepted"] == 0
+
+
+@pytest.mark.req("ING-4", "PER-4", "PER-1")
+def test_severity_is_required_and_sets_the_public_period(provider: Provider, api: TestClient) -> None:
+    tag = secrets.token_hex(3)
+    missing = push(api, provider.headers, penalty(f"{tag}-a"), severity=None)
+    assert codes(missing) == {(1, "severity", "record.severity_required")}
+    serious = push(api, provider.headers, penalty(f"{tag}-b", severity="严重"), severity=None)
+    general = push(api, provider.headers, penalty(f"{tag}-c"), severity="general")
+    minor = push(api, provider.headers, penalty(f"{tag}-d", severity="轻微"), severity=None)
+    assert serious["accepted"] == general["accepted"] == minor["accepted"] == 1
+    with session_factory(provider.engine)() as session:
+        rows = {
+            r.document_number: r
+            for r in session.scalars(
+                select(Record).where(Record.document_number.in_([f"{tag}-b", f"{tag}-c", f"{tag}-d"]))
+            )
+        }
+    # Decided 2026-04-10 under order 36: serious to 2029-04-10 (repair from 2027-04-11), general 2027-04-10.
+    assert (str(rows[f"{tag}-b"].public_until), str(rows[f"{tag}-b"].earliest_repair)) == (
+        "2029-04-10",
+        "2027-04-11",
+    )
+    assert str(rows[f"{tag}-c"].public_until) == "2027-04-10" and rows[f"{tag}-c"].severity == "general"
+    assert rows[f"{tag}-d"].published is False
+
+
+@pytest.mark.req("PER-1")
+def test_a_public_until_later_than_the_rule_is_capped_and_says_so(
+    provider: Provider, api: TestClient
+) -> None:
+    number = f"{secrets.token_hex(3)}-cap"
+    push(api, provider.headers, penalty(number, public_until="2031-01-01"))
+    with session_factory(provider.engine)() as session:
+        record = session.scalar(select(Record).where(Record.document_number == number))
+    assert record is not None and str(record.public_until) == "2027-04-10"
+    assert "已按 2027-04-10 处理" in json.loads(record.notes)[0]
+
+
+@pytest.mark.req("DATA-1")
+def test_forbidden_personal_data_refuses_the_row(provider: Provider, api: TestClient) -> None:
+    summary = push(api, provider.headers, penalty(f"{secrets.token_hex(3)}-blood", 血型="A"))
+    assert codes(summary) == {(1, "血型", "data.forbidden")} and summary["accepted"] == 0
+
+
+@pytest.mark.req("DATA-2")
+def test_a_persons_finances_need_written_consent(provider: Provider, api: TestClient) -> None:
+    person = {
+        "uscc": "",
+        "subject_category": "自然人",
+        "id_type": "身份证",
+        "id_number": "110105198001010016",
+        "subject_name": "王五",
+    }
+    tag = secrets.token_hex(3)
+    refused = push(api, provider.headers, penalty(f"{tag}-x", 收入="120000", **person))
+    assert codes(refused) == {(1, "收入", "data.consent_required")}
+    allowed = push(
+        api, provider.headers, penalty(f"{tag}-y", 收入="120000", consent_ref="同意书2026-01", **person)
+    )
+    assert allowed["accepted"] == 1
+
+
+@pytest.mark.req("ING-5")
+def test_a_minors_record_is_flagged_for_lenient_treatment(provider: Provider, api: TestClient) -> None:
+    number = f"{secrets.token_hex(3)}-minor"
+    # Born 2009-05-01: 16 on the 2026-04-10 decision date.
+    push(
+        api,
+        provider.headers,
+        penalty(
+            number,
+            uscc="",
+            subject_category="自然人",
+            id_type="身份证",
+            id_number="110105200905010019",
+            subject_name="小明",
+        ),
+    )
+    with session_factory(provider.engine)() as session:
+        record = session.scalar(select(Record).where(Record.document_number == number))
+    assert record is not None and record.lenient == "minor"
+
+
+@pytest.mark.req("CAT-1", "ING-1")
+def test_nothing_outside_the_catalog_and_only_its_providers(provider: Provider, api: TestClient) -> None:
+    unknown = api.post(
+        "/api/v1/records", headers=provider.headers, json={"item": "neighbour-gossip", "records": [{"x": 1}]}
+    )
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "catalog.unknown_item"
+    court_only = api.post(
+        "/api/v1/records",
+        headers=provider.headers,
+        json={"item": "court-dishonest-debtor", "records": [{"x": 1}]},
+    )
+    assert (
+        court_only.status_code == 422 and court_only.json()["error"]["code"] == "record.provider_not_allowed"
+    )
+
+
+@pytest.mark.req("SEC-1", "ING-7")
+def test_each_record_has_a_first_version_and_its_provider(provider: Provider, api: TestClient) -> None:
+    number = f"{secrets.token_hex(3)}-v"
+    summary = push(api, provider.headers, penalty(number))
+    with session_factory(provider.engine)() as session:
+        record = session.scalar(select(Record).where(Record.document_number == number))
+        assert record is not None
+        versions = service.versions_of(session, record.id)
+        job = service.get_job(session, summary["job"])
+    assert record.provider == provider.org and record.route == "api" and record.version == 1
+    assert [(v.version, v.procedure) for v in versions] == [(1, "ingest")] and versions[0].data == record.data
+    assert (job.status, job.accepted) == ("done", 1)
+
+
+def test_every_version_row_belongs_to_a_record(provider: Provider) -> None:
+    with session_factory(provider.engine)() as session:
+        orphans = session.scalar(
+            select(func.count())
+            .select_from(RecordVersion)
+            .where(~RecordVersion.record_id.in_(select(Record.id)))
+        )
+    assert orphans == 0
