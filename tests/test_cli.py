@@ -326,3 +326,43 @@ def test_cutting_off_the_newest_rows_is_caught_by_the_anchor(own_db: dict[str, s
         conn.execute("UPDATE audit_head SET seq = ?, last_hash = ?", (head - 1, prev))
     result = run("audit", "verify", env=own_db)
     assert result.returncode == 1 and "audit.removed" in result.stderr and f"第 {head} 条" in result.stderr
+
+
+@pytest.mark.req("ING-1", "ING-3")
+def test_import_a_file_from_the_command_line(own_db: dict[str, str], tmp_path: Path) -> None:
+    from tests.records.test_import import write_csv
+
+    from .records.conftest import penalty
+
+    assert run("init", env=own_db).returncode == 0
+    assert (
+        run(
+            "org", "add", "--code", "scjgj", "--name", "市场监督管理局", "--kind", "provider", env=own_db
+        ).returncode
+        == 0
+    )
+    rows = [penalty("市监罚〔2026〕1号"), penalty("市监罚〔2026〕2号", decision_date="2026-02-30")]
+    path = write_csv(tmp_path / "处罚.csv", rows)
+    result = run(
+        "import",
+        str(path),
+        "--item",
+        "admin-penalty",
+        "--provider",
+        "scjgj",
+        "--severity",
+        "general",
+        "--json",
+        env=own_db,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["accepted"], summary["rejected"], summary["duplicates"]) == (1, 1, 0)
+    assert summary["rejects"][0] == {
+        "row": 3,
+        "field": "decision_date",
+        "code": "date.invalid",
+        "message": summary["rejects"][0]["message"],
+    }
+    refused = run("import", str(path), "--item", "gossip", "--provider", "scjgj", env=own_db)
+    assert refused.returncode == 1 and "catalog.unknown_item" in refused.stderr

@@ -7,9 +7,10 @@ missing. The provider must be a registered organisation of a kind the catalog it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +23,16 @@ from xinyong.clock import Clock
 from xinyong.errors import Problem, XinyongError
 from xinyong.profiles.schema import Profile, Severity
 from xinyong.records import service
-from xinyong.records.validate import Candidate, Rejected, check_row
+from xinyong.records.headers import (
+    check,
+    map_headers,
+    normalise_header,
+    row_problems,
+    to_fields,
+    unknown_columns,
+)
+from xinyong.records.readers import read_rows
+from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, check_row
 
 BATCH = 2000
 SHOWN_REJECTS = 100
@@ -167,3 +177,48 @@ def _text(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()[:10]
     return str(value)
+
+
+def _meta_name(header: str) -> str | None:
+    """The record column (severity, consent ...) a file header names, if any."""
+    wanted = normalise_header(header)
+    for name, spellings in RECORD_COLUMNS.items():
+        if wanted in {normalise_header(s) for s in spellings}:
+            return name
+    return None
+
+
+def import_file(
+    factory: sessionmaker[Session],
+    *,
+    path: Path,
+    delivery: Delivery,
+    profile: Profile,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """A department's CSV or XLSX file through the pipeline: headers checked once, rows streamed (ING-1)."""
+    with factory() as session:
+        item = resolve(session, delivery, clock.today()).item
+    with read_rows(path) as source:
+        mapping = map_headers(item, source.headers)
+        check(mapping)
+        meta = {h: name for h in mapping.unknown if (name := _meta_name(h)) is not None}
+        others = [h for h in mapping.unknown if h not in meta]
+        warnings = [p.message for p in unknown_columns(replace(mapping, unknown=others))]
+
+        def rows() -> Iterator[IncomingRow]:
+            for row in source:
+                extra = {name: row.values.get(h, "") for h, name in meta.items()}
+                extra.update({h: row.values.get(h, "") for h in others})
+                yield IncomingRow(row.row, to_fields(mapping, row), extra, tuple(row_problems(mapping, row)))
+
+        return run(
+            factory,
+            delivery=delivery,
+            rows=rows(),
+            profile=profile,
+            clock=clock,
+            warnings=warnings,
+            progress=progress,
+        )

@@ -1,0 +1,114 @@
+"""A provider organisation with tokens, on the test database, for ingestion tests."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from xinyong.access import service as access
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
+from xinyong.access.security import secret_key
+from xinyong.db.bootstrap import initialise
+from xinyong.db.engine import make_engine, session_factory, transaction
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+from ..conftest import TODAY
+
+COMPANY = "91110000802100433B"
+SCJGJ_USCC = "11370100MB28590977"
+
+
+@dataclass
+class Provider:
+    settings: Settings
+    engine: Engine
+    org: str
+    headers: dict[str, str]
+    province_headers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def provider(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path_factory.mktemp("ingest") / "var", fixed_date=TODAY
+    )
+    engine = make_engine(database_url)
+    initialise(engine, settings)
+    tag, now, rules = secrets.token_hex(3), settings.clock.now(), policy()
+    key = secret_key(settings.data_dir.resolve())
+    tokens = {}
+    with transaction(session_factory(engine)) as session:
+        for code, kind, role in (
+            (f"scj-{tag}", "provider", "provider"),
+            (f"prov-{tag}", "platform", "provider"),
+        ):
+            access.create_org(
+                session, by=system_actor(rules), now=now, code=code, name="市场监督管理局", kind=kind
+            )
+            access.create_account(
+                session,
+                by=system_actor(rules),
+                policy=rules,
+                now=now,
+                org_code=code,
+                username=f"{code}-sys",
+                display_name="系统",
+                roles=[role],
+                client=True,
+            )
+            tokens[code] = access.create_token(
+                session,
+                by=system_actor(rules),
+                key=key,
+                now=now,
+                username=f"{code}-sys",
+                name="推送",
+                expires_at=now + timedelta(days=30),
+            ).value
+    yield Provider(
+        settings,
+        engine,
+        f"scj-{tag}",
+        {"Authorization": f"Bearer {tokens[f'scj-{tag}']}"},
+        {"Authorization": f"Bearer {tokens[f'prov-{tag}']}"},
+    )
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(provider: Provider) -> Iterator[TestClient]:
+    with TestClient(create_app(provider.settings)) as client:
+        yield client
+
+
+def penalty(number: str, **overrides: Any) -> dict[str, Any]:
+    record = {
+        "subject_name": "某某有限公司",
+        "subject_category": "法人及非法人组织",
+        "uscc": COMPANY,
+        "legal_representative": "李四",
+        "document_number": number,
+        "violation_type": "虚假宣传",
+        "violation_facts": "发布虚假广告",
+        "penalty_basis": "《广告法》第五十五条",
+        "penalty_category": "罚款",
+        "penalty_content": "罚款2000元",
+        "fine_amount": "0.2",
+        "decision_date": "2026-04-10",
+        "valid_until": "2027-04-10",
+        "authority": "某市市场监督管理局",
+        "authority_uscc": SCJGJ_USCC,
+        "source": "某市市场监督管理局",
+        "source_uscc": SCJGJ_USCC,
+    }
+    record.update(overrides)
+    return record
