@@ -25,6 +25,7 @@ SAMPLE_PATH_VALUES = {
     "token_id": "999999",
     "code": "91110000802100433B",
     "day": "2026-10-10",
+    "job_id": "999999",
 }
 
 
@@ -70,6 +71,10 @@ NOT_CREDIT_READS = {
     "GET /api/v1/audit/events",
     "POST /api/v1/audit/verify",
     "GET /api/v1/catalog",
+    "POST /api/v1/records",
+    "POST /api/v1/imports",
+    "GET /api/v1/imports/{job_id}",
+    "GET /api/v1/imports/{job_id}/rejects",
 }
 
 

@@ -3,8 +3,10 @@ reason, good rows beside them kept; nothing duplicated, however often or by whic
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -213,3 +215,41 @@ def test_every_version_row_belongs_to_a_record(provider: Provider) -> None:
             .where(~RecordVersion.record_id.in_(select(Record.id)))
         )
     assert orphans == 0
+
+
+@pytest.mark.req("ING-1", "ING-3")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_upload_a_file_and_download_the_reject_report(
+    provider: Provider, api: TestClient, tmp_path: Path, fmt: str
+) -> None:
+    from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
+
+    from .test_import import write_csv
+
+    tag = secrets.token_hex(3)
+    path = write_csv(tmp_path / "处罚.csv", [penalty(f"{tag}-1"), penalty(f"{tag}-2", fine_amount="=1+1")])
+    with path.open("rb") as fh:
+        response = api.post(
+            "/api/v1/imports",
+            headers=provider.headers,
+            data={"item": "admin-penalty", "severity": "general"},
+            files={"file": ("处罚.csv", fh, "text/csv")},
+        )
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
+    status = api.get(f"/api/v1/imports/{summary['job']}", headers=provider.headers).json()
+    assert (status["status"], status["filename"], status["total"]) == ("done", "处罚.csv", 2)
+    download = api.get(
+        f"/api/v1/imports/{summary['job']}/rejects", headers=provider.headers, params={"format": fmt}
+    )
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    if fmt == "csv":
+        lines = download.content.decode("utf-8-sig").splitlines()
+    else:
+        sheet = load_workbook(io.BytesIO(download.content)).active
+        lines = [",".join(str(c or "") for c in row) for row in sheet.iter_rows(values_only=True)]
+    assert lines[0].startswith("行号,字段,错误代码,说明")
+    assert "3,fine_amount,number.invalid" in lines[1]
+    other = api.get(f"/api/v1/imports/{summary['job']}", headers=provider.province_headers)
+    assert other.status_code == 422 and other.json()["error"]["code"] == "import.not_found"

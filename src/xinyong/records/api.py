@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel
 
 from xinyong.access.actors import Actor
+from xinyong.access.api import TokenId as JobId
 from xinyong.access.deps import Permission
 from xinyong.access.service import audit_actor
-from xinyong.errors import Forbidden
-from xinyong.records import ingest
+from xinyong.errors import Forbidden, XinyongError
+from xinyong.records import ingest, report, service
+from xinyong.records.models import ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
 
 router = APIRouter(tags=["records"])
@@ -41,3 +47,111 @@ def push_records(
         clock=state.settings.clock,
     )
     return ImportOut.model_validate(summary.as_dict())
+
+
+MAX_UPLOAD = 200 * 1024 * 1024
+UPLOAD_SUFFIXES = {".csv", ".xlsx", ".txt"}
+
+
+class JobOut(BaseModel):
+    job: int
+    item: str
+    route: str
+    filename: str | None
+    status: str
+    total: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    message: str | None
+
+
+def _own_job(request: Request, actor: Actor, job_id: int) -> ImportJob:
+    with request.app.state.sessions() as session:
+        job = service.get_job(session, job_id)
+    if job.provider != actor.org_code:
+        raise XinyongError("import.not_found", f"没有编号为 {job_id} 的导入批次", field="job")
+    return job
+
+
+@router.post("/imports", response_model=ImportOut, summary="上传文件导入（CSV 或 XLSX，国家“双公示”格式）")
+def upload(
+    request: Request,
+    actor: Annotated[Actor, Depends(Permission("record.submit"))],
+    file: UploadFile,
+    item: Annotated[str, Form(max_length=64)],
+    severity: Annotated[Literal["minor", "general", "serious"] | None, Form()] = None,
+) -> ImportOut:
+    """The file is kept in the data directory, then imported row by row; the answer lists rejected rows."""
+    if actor.org_code is None:
+        raise Forbidden("record.no_provider", "只有机构账号可以导入信用记录")
+    name = Path(file.filename or "upload.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise XinyongError("file.format", f"只接受 CSV 或 XLSX 文件（实际为“{name[:80]}”）", field="file")
+    state = request.app.state
+    folder = state.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(8)}{suffix}"
+    size = 0
+    with path.open("wb") as out:
+        while chunk := file.file.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                out.close()
+                path.unlink()
+                raise XinyongError(
+                    "file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file"
+                )
+            out.write(chunk)
+    delivery = ingest.Delivery(
+        provider=actor.org_code,
+        item_code=item,
+        route="file",
+        actor=audit_actor(actor),
+        filename=name,
+        default_severity=severity,
+    )
+    summary = ingest.import_file(
+        state.sessions, path=path, delivery=delivery, profile=state.profile, clock=state.settings.clock
+    )
+    return ImportOut.model_validate(summary.as_dict())
+
+
+@router.get("/imports/{job_id}", response_model=JobOut, summary="导入批次的状态")
+def job_status(
+    request: Request, job_id: JobId, actor: Annotated[Actor, Depends(Permission("record.submit"))]
+) -> JobOut:
+    job = _own_job(request, actor, job_id)
+    return JobOut(
+        job=job.id,
+        item=job.item_code,
+        route=job.route,
+        filename=job.filename,
+        status=job.status,
+        total=job.total,
+        accepted=job.accepted,
+        rejected=job.rejected,
+        duplicates=job.duplicates,
+        message=job.message,
+    )
+
+
+@router.get(
+    "/imports/{job_id}/rejects", summary="下载拒收行报告（CSV 或 XLSX，中文）", response_class=Response
+)
+def reject_report(
+    request: Request,
+    job_id: JobId,
+    actor: Annotated[Actor, Depends(Permission("record.submit"))],
+    format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "csv",
+) -> Response:
+    """Every refused row with where and why, for the provider to correct and send again (ING-3)."""
+    _own_job(request, actor, job_id)
+    with request.app.state.sessions() as session:
+        rows = [[r.row, r.field or "", r.code, r.message, r.values] for r in service.rejects(session, job_id)]
+    content, media = report.render(rows, format)
+    filename = quote(f"拒收报告-{job_id}.{format}")
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
+    )
