@@ -150,7 +150,7 @@ def _value(spec: ItemField, text: str) -> Any:
         if spec.type == "integer" and number != number.to_integral_value():
             raise XinyongError("number.not_integer", f"{spec.label}应为整数", field=spec.name)
         return str(number)
-    value = plain(text, field=spec.name, max_length=spec.max_length or 4000, label=spec.label)
+    value = plain(text, field=spec.name, max_length=spec.max_length or 4000, label=spec.label, multiline=True)
     if spec.type == "choice" and spec.choices and value not in spec.choices:
         raise XinyongError(
             "choice.invalid",

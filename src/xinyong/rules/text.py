@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from typing import Any
@@ -42,14 +43,20 @@ def normalise(text: str) -> str:
     return result
 
 
-def plain(text: str, *, field: str, max_length: int, label: str) -> str:
+# C0 and C1 controls, DEL and lone surrogates; tabs and line breaks separately, as free text may hold them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BREAKS = re.compile("[\t\n\r]")
+
+
+def plain(text: str, *, field: str, max_length: int, label: str, multiline: bool = False) -> str:
     """A name or short text as people type it: trimmed, within ``max_length``, no control characters.
 
     Control characters (NUL above all, which PostgreSQL refuses outright) never belong in a name, and a
     length past the column is refused here with a message rather than by the database with a fault.
+    Free text (``multiline``) may keep tabs and line breaks.
     """
     value = text.strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if _CONTROL.search(value) or (not multiline and _BREAKS.search(value)):
         raise XinyongError("text.control_character", f"{label}含有不可见的控制字符", field=field)
     if len(value) > max_length:
         raise XinyongError(
