@@ -45,7 +45,7 @@ test: install-test browser
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src tests
+	$(BIN)/mypy src tests bench
 
 # Re-pin every dependency (run after changing pyproject.toml).
 lock:
