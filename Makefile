@@ -23,8 +23,7 @@ install: $(VENV)/.run
 install-test: $(VENV)/.test
 
 demo: install
-	$(BIN)/xinyong init
-	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)
+	$(BIN)/xinyong demo --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's Chromium with CJK fonts; install what is missing when we may (root on Debian).
 BROWSER_PACKAGES = $(if $(wildcard /usr/bin/chromium),,chromium) \

@@ -366,3 +366,14 @@ def test_import_a_file_from_the_command_line(own_db: dict[str, str], tmp_path: P
     }
     refused = run("import", str(path), "--item", "gossip", "--provider", "scjgj", env=own_db)
     assert refused.returncode == 1 and "catalog.unknown_item" in refused.stderr
+
+
+@pytest.mark.req("ING-1")
+def test_demo_generates_data_once_and_prints_a_one_time_admin_password(own_db: dict[str, str]) -> None:
+    first = run("demo", "--subjects", "40", "--seed", "3", "--no-serve", env=own_db)
+    assert first.returncode == 0, first.stderr
+    assert "演示管理员账号：admin" in first.stdout and "40 个信用主体" in first.stdout
+    second = run("demo", "--subjects", "40", "--seed", "3", "--no-serve", env=own_db)
+    assert (
+        second.returncode == 0 and "入库 0 条记录" in second.stdout and "演示管理员账号" not in second.stdout
+    )

@@ -146,13 +146,16 @@ def serve(
     port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
 ) -> None:
     """启动门户网站与 API。"""
+    _serve(settings(), host, port)
+
+
+def _serve(config: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from xinyong.db.bootstrap import outdated
     from xinyong.db.engine import display_url, make_engine
     from xinyong.web.app import create_app
 
-    config = settings()
     stale = outdated(make_engine(config.database_url), config)
     if stale:
         fail(
@@ -164,6 +167,58 @@ def serve(
         err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
     out.print(f"门户网站 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs")
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+@app.command()
+@refusals
+def demo(
+    subjects: Annotated[int, typer.Option(help="生成的信用主体数", min=1, max=10_000_000)] = 2000,
+    seed: Annotated[int, typer.Option(help="随机种子：相同种子生成相同数据")] = 20261123,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="只生成数据，不启动网站")] = False,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
+) -> None:
+    """初始化数据库，生成合成演示数据（非真实信息），然后启动网站。"""
+    import secrets as random_secrets
+
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+
+    from xinyong import demo as demo_data
+    from xinyong.access import service as access_service
+    from xinyong.access.policy import policy
+    from xinyong.db.bootstrap import initialise
+    from xinyong.db.engine import make_engine
+
+    config = settings()
+    report = initialise(make_engine(config.database_url), config)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        made = demo_data.generate(config, subjects=subjects, seed=seed, progress=advance)
+    out.print(f"演示数据：{made.subjects} 个信用主体，入库 {made.accepted} 条记录（种子 {seed}）")
+    if report.admins == 0:
+        password = random_secrets.token_urlsafe(12)
+        with admin_session(config) as (session, actor):
+            access_service.create_account(
+                session,
+                by=actor,
+                policy=policy(),
+                now=config.clock.now(),
+                org_code="operator",
+                username="admin",
+                display_name="演示管理员",
+                roles=["operator_admin"],
+                password=password,
+            )
+        out.print(f"演示管理员账号：admin，密码：{password}（随机生成，只显示这一次）", highlight=False)
+    if not no_serve:
+        _serve(config, host, port)
 
 
 @id_app.command("check")
