@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from math import gcd
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
@@ -198,7 +198,6 @@ class Subject:
     code: str  # USCC, or citizen identity number for a person
     representative: str  # legal representative or operator; a person's own name
     address: str
-    city: str
     industry: Industry | None  # enterprises only
     food: bool  # sells or serves food
     founded: date | None
@@ -291,7 +290,7 @@ class Subjects:
         if building:
             address += f"{rng.choice(TRADE_NAMES)}{building}{rng.randint(1, 28)}层"
         if kind == "person":
-            return self._person(index, rng, address, city)
+            return self._person(index, rng, address)
         body = "MA" + _base31((index * ORG_STRIDE + self.org_offset) % ORG_SPACE, 6)
         trade = rng.choice(TRADE_NAMES)
         representative = _person_name(rng, rng.random() < 0.7)
@@ -317,13 +316,12 @@ class Subjects:
             code=_uscc_of(category, region, body),
             representative=representative,
             address=address,
-            city=city,
             industry=industry,
             food=food,
             founded=founded,
         )
 
-    def _person(self, index: int, rng: random.Random, address: str, city: str) -> Subject:
+    def _person(self, index: int, rng: random.Random, address: str) -> Subject:
         mixed = (index * PERSON_STRIDE + self.person_offset) % PERSON_SPACE
         mixed, region = divmod(mixed, len(DISTRICTS))
         sequence, day = divmod(mixed, BIRTH_DAYS)
@@ -338,7 +336,6 @@ class Subjects:
             code=first17 + _ric.calc_check_digit(first17 + "0"),  # stdnum drops the last character
             representative=name,
             address=address,
-            city=city,
             industry=None,
             food=False,
             founded=None,
@@ -1181,36 +1178,32 @@ class DemoReport:
 # ------------------------------------------------------------------------------------------ generate
 
 
-def ensure_organisations(settings: Settings, orgs: Sequence[DemoOrg] = ORGANISATIONS) -> list[str]:
+def ensure_organisations(engine: Engine, settings: Settings) -> list[str]:
     """Register the demo organisations not yet known; returns the codes created. An organisation of the
-    same code but another kind is refused: its deliveries would be refused anyway."""
-    engine = make_engine(settings.database_url)
+    same code but another kind is refused: the catalog would refuse its deliveries anyway."""
     created = []
-    try:
-        rules = policy()
-        with transaction(session_factory(engine)) as session:
-            for org in orgs:
-                found = session.scalar(select(Organisation).where(Organisation.code == org.code))
-                if found is not None:
-                    if found.kind != org.kind:
-                        raise XinyongError(
-                            "demo.org_conflict",
-                            f"机构代码 {org.code} 已登记为 {found.kind} 类机构，演示数据需要 {org.kind} 类",
-                            field="org",
-                        )
-                    continue
-                access.create_org(
-                    session,
-                    by=system_actor(rules),
-                    now=settings.clock.now(),
-                    code=org.code,
-                    name=org.name,
-                    kind=org.kind,
-                    uscc=org.uscc,
-                )
-                created.append(org.code)
-    finally:
-        engine.dispose()
+    rules = policy()
+    with transaction(session_factory(engine)) as session:
+        for org in ORGANISATIONS:
+            found = session.scalar(select(Organisation).where(Organisation.code == org.code))
+            if found is not None:
+                if found.kind != org.kind:
+                    raise XinyongError(
+                        "demo.org_conflict",
+                        f"机构代码 {org.code} 已登记为 {found.kind} 类机构，演示数据需要 {org.kind} 类",
+                        field="org",
+                    )
+                continue
+            access.create_org(
+                session,
+                by=system_actor(rules),
+                now=settings.clock.now(),
+                code=org.code,
+                name=org.name,
+                kind=org.kind,
+                uscc=org.uscc,
+            )
+            created.append(org.code)
     return created
 
 
@@ -1238,9 +1231,8 @@ def generate(
             )
         if progress is not None:
             progress(ORG_STAGE, 0, len(ORGANISATIONS))
-        report = DemoReport(
-            seed=seed, subjects=subjects, organisations_created=ensure_organisations(settings)
-        )
+        created = ensure_organisations(engine, settings)
+        report = DemoReport(seed=seed, subjects=subjects, organisations_created=created)
         if progress is not None:
             progress(ORG_STAGE, len(ORGANISATIONS), len(ORGANISATIONS))
         profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
@@ -1248,15 +1240,8 @@ def generate(
         actor = access.audit_actor(system_actor(policy()))
         people = Subjects(seed)
         for stream in STREAMS:
-            delivery = ingest.Delivery(
-                provider=stream.provider,
-                item_code=stream.item,
-                route=stream.route,
-                actor=actor,
-                filename=f"demo-{seed}-{stream.item}-{stream.provider}.csv"
-                if stream.route == "file"
-                else None,
-            )
+            filename = f"demo-{seed}-{stream.item}-{stream.provider}.csv" if stream.route == "file" else None
+            delivery = ingest.Delivery(stream.provider, stream.item, stream.route, actor, filename)
             incoming = (
                 ingest.IncomingRow(number, values, extra)
                 for number, (values, extra) in enumerate(

@@ -220,3 +220,15 @@ def test_a_subject_signs_in_with_the_code_from_the_log(
     assert "91110000802100433B" in text and "查询记录" in text
     _shot(page, "me-subject-phone")
     page.close()
+
+
+@pytest.mark.req("CAT-1", "CAT-2")
+def test_the_catalog_page_lists_what_is_collected(browser: object, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page.goto(base_url + "/catalog")
+    headings = page.locator("main h2").all_inner_texts()
+    assert len(headings) == 7 and any("行政处罚信息" in h for h in headings)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    _shot(page, "catalog-phone")
+    page.close()

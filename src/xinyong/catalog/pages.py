@@ -13,6 +13,14 @@ from xinyong.web.render import render
 router = APIRouter(include_in_schema=False)
 
 DISCLOSURE_LABELS = {"public": "公开", "shared": "政务共享", "authorized": "授权查询"}
+TYPE_LABELS = {
+    "text": "文本",
+    "date": "日期",
+    "decimal": "数值",
+    "integer": "整数",
+    "identifier": "代码",
+    "choice": "选项",
+}
 
 
 @router.get("/catalog", response_class=HTMLResponse)
@@ -29,5 +37,6 @@ def catalog_page(request: Request, session: DB) -> HTMLResponse:
             "kinds": SUBJECT_KIND_LABELS,
             "negative_kinds": NEGATIVE_KIND_LABELS,
             "disclosures": DISCLOSURE_LABELS,
+            "types": TYPE_LABELS,
         },
     )
