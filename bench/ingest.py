@@ -55,7 +55,7 @@ HEADERS = [
     "数据来源单位",
     "数据来源单位统一社会信用代码",
 ]
-AUTHORITY = "11370100MB28590977"
+AUTHORITY = "11370100MB2859097Y"
 
 
 def company_code(n: int) -> str:

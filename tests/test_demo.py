@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
 from xinyong import demo
 from xinyong.db.engine import session_factory
+from xinyong.errors import XinyongError
 from xinyong.records.models import Record
 from xinyong.rules import identifiers
 from xinyong.rules.identifiers import IdType
@@ -93,3 +95,10 @@ def test_penalties_span_the_publicity_rules_and_severities() -> None:
     assert min(dates) < "2023-05-01" and any("2023-05-01" <= d < "2026-04-01" for d in dates)
     assert max(dates) >= "2026-04-01" and max(dates) <= TODAY.isoformat()
     assert severities.most_common(1)[0][0] == "一般" and severities["严重"] and severities["轻微"]
+
+
+def test_an_uninitialised_database_is_refused(settings: Settings, tmp_path: Path) -> None:
+    blank = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'blank.db'}"})
+    with pytest.raises(XinyongError) as refused:
+        demo.generate(blank, subjects=1)
+    assert refused.value.code == "database.not_initialised"

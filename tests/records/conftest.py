@@ -24,7 +24,7 @@ from xinyong.web.app import create_app
 from ..conftest import TODAY
 
 COMPANY = "91110000802100433B"
-SCJGJ_USCC = "11370100MB28590977"
+SCJGJ_USCC = "11370100MB2859097Y"
 
 
 @dataclass

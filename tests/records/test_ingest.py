@@ -17,7 +17,7 @@ from xinyong.db.engine import session_factory
 from xinyong.records import service
 from xinyong.records.models import Record, RecordVersion
 
-from .conftest import Provider, penalty
+from .conftest import SCJGJ_USCC, Provider, penalty
 
 
 def push(
@@ -253,3 +253,13 @@ def test_upload_a_file_and_download_the_reject_report(
     assert "3,fine_amount,number.invalid" in lines[1]
     other = api.get(f"/api/v1/imports/{summary['job']}", headers=provider.province_headers)
     assert other.status_code == 422 and other.json()["error"]["code"] == "import.not_found"
+
+
+@pytest.mark.req("ING-3", "ING-6")
+def test_authority_codes_are_checked_and_written_one_way(provider: Provider, api: TestClient) -> None:
+    number = f"{secrets.token_hex(3)}-case"
+    wrong = push(api, provider.headers, penalty(f"{number}-w", authority_uscc="11370100MB28590970"))
+    assert (1, "authority_uscc", "uscc.checksum") in codes(wrong)
+    first = push(api, provider.headers, penalty(number))
+    lower = push(api, provider.headers, penalty(number, source_uscc=SCJGJ_USCC.lower()))
+    assert (first["accepted"], lower["duplicates"]) == (1, 1)

@@ -150,6 +150,11 @@ def _value(spec: ItemField, text: str) -> Any:
         if spec.type == "integer" and number != number.to_integral_value():
             raise XinyongError("number.not_integer", f"{spec.label}应为整数", field=spec.name)
         return str(number)
+    if spec.type == "identifier" and spec.name.endswith("_uscc"):
+        try:  # an authority's or source's code: checked and written one way, so dedupe keys agree
+            return identifiers.validate_uscc(text)
+        except XinyongError as exc:
+            raise XinyongError(exc.code, f"{spec.label}：{exc.message}", field=spec.name) from exc
     value = plain(text, field=spec.name, max_length=spec.max_length or 4000, label=spec.label, multiline=True)
     if spec.type == "choice" and spec.choices and value not in spec.choices:
         raise XinyongError(
