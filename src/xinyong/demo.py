@@ -36,6 +36,7 @@ from xinyong.db.engine import display_url, make_engine, session_factory, transac
 from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 from xinyong.records import ingest
+from xinyong.rules.calendar import ONE_DAY
 from xinyong.rules.identifiers import USCC_ALPHABET
 from xinyong.settings import Settings
 
@@ -783,7 +784,7 @@ def _licences(provider: str) -> Maker:
                 "remarks": DEMO_REMARK,
             }
             if licence.years:
-                values["valid_until"] = (_years(decided, licence.years) - timedelta(days=1)).isoformat()
+                values["valid_until"] = (_years(decided, licence.years) - ONE_DAY).isoformat()
             yield values, {}
 
     return make
@@ -952,7 +953,7 @@ def _awards(provider: str) -> Maker:
             "document_name": f"关于表彰{year}年度“{name}”的决定",
             "document_number": f"{AWARD_PREFIX[provider]}〔{year}〕{decision.randint(1, 60)}号",
             "decision_date": decided.isoformat(),
-            "valid_until": (_years(decided, 3) - timedelta(days=1)).isoformat(),
+            "valid_until": (_years(decided, 3) - ONE_DAY).isoformat(),
             "authority": org.name,
             "authority_uscc": org.uscc,
             "source": org.name,
@@ -1002,7 +1003,7 @@ def _commitments(subject: Subject, rng: random.Random, eager: bool) -> Iterator[
         decided = _day(rng, first)
         receiver = ORG[rng.choice(RECEIVERS)]
         years = rng.choice((1, 3))
-        until = _years(decided, years) - timedelta(days=1)
+        until = _years(decided, years) - ONE_DAY
         values: Values = {
             "subject_name": subject.name,
             **subject.identity(),
