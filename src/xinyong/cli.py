@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar, cast
 
 import typer
 from pydantic import ValidationError
@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,9 @@ from xinyong.rules.dates import parse_date, parse_int
 from xinyong.rules.identifiers import SEX_LABELS
 from xinyong.settings import Settings
 from xinyong.subjects.schemas import IdentifierOut
+
+if TYPE_CHECKING:
+    from xinyong.profiles.schema import Severity
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
 id_app = typer.Typer(help="统一社会信用代码与身份证件号码", no_args_is_help=True)
@@ -336,13 +340,10 @@ def main() -> None:
 # ----------------------------------------------------------------------------------- administration
 
 
-@contextmanager
-def admin_session(config: Settings) -> Iterator[tuple[Session, Actor]]:
-    """A transaction on an initialised database, acting as the machine's administrator."""
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
+def initialised_engine(config: Settings) -> Engine:
+    """The database engine, once the database is known to be migrated (refused otherwise)."""
     from xinyong.db.bootstrap import outdated
-    from xinyong.db.engine import display_url, make_engine, session_factory, transaction
+    from xinyong.db.engine import display_url, make_engine
 
     engine = make_engine(config.database_url)
     if "schema" in outdated(engine, config):
@@ -350,7 +351,17 @@ def admin_session(config: Settings) -> Iterator[tuple[Session, Actor]]:
             "database.not_initialised",
             f"数据库 {display_url(config.database_url)} 未初始化，请先运行 xinyong init",
         )
-    with transaction(session_factory(engine)) as session:
+    return engine
+
+
+@contextmanager
+def admin_session(config: Settings) -> Iterator[tuple[Session, Actor]]:
+    """A transaction on an initialised database, acting as the machine's administrator."""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.db.engine import session_factory, transaction
+
+    with transaction(session_factory(initialised_engine(config))) as session:
         yield session, system_actor(policy())
 
 
@@ -546,24 +557,24 @@ def import_file(
     as_json: JsonOption = False,
 ) -> None:
     """导入部门报送的文件；逐行校验，合格的入库，不合格的记录行号、字段和原因。"""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
     from xinyong.access.service import audit_actor
-    from xinyong.db.engine import make_engine, session_factory
+    from xinyong.db.engine import session_factory
     from xinyong.records import ingest
 
     if severity not in (None, "minor", "general", "serious"):
         fail("record.severity_invalid", "--severity 应为 minor、general 或 serious")
     config = settings()
-    with admin_session(config) as (_, actor):
-        pass  # checks the database is initialised; the import writes in its own batches
+    factory = session_factory(initialised_engine(config))  # the import writes in batches of its own
     delivery = ingest.Delivery(
         provider=provider,
         item_code=item,
         route="file",
-        actor=audit_actor(actor),
+        actor=audit_actor(system_actor(policy())),
         filename=file.name,
-        default_severity=severity,  # type: ignore[arg-type]
+        default_severity=cast("Severity | None", severity),
     )
-    factory = session_factory(make_engine(config.database_url))
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=not as_json
     ) as bar:

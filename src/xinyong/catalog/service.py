@@ -170,10 +170,10 @@ def items_in_force(session: Session, on: date) -> list[ItemInForce]:
 
 def item_in_force(session: Session, code: str, on: date) -> ItemInForce:
     """The item a record collected on ``on`` falls under; refused when the catalog lacks it (CAT-1)."""
-    for found in items_in_force(session, on):
-        if found.item.code == code:
-            return found
-    known = "、".join(sorted(f.item.code for f in items_in_force(session, on)))
+    in_force = {found.item.code: found for found in items_in_force(session, on)}
+    if code in in_force:
+        return in_force[code]
+    known = "、".join(sorted(in_force))
     raise XinyongError(
         "catalog.unknown_item", f"目录中没有 {on} 有效的目录项 {code[:64]!r}；可选：{known}", field="item"
     )

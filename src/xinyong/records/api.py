@@ -38,13 +38,14 @@ def push_records(
         default_severity=body.severity,
     )
     with state.sessions() as session:
-        fields = {f.name for f in ingest.resolve(session, delivery, state.settings.clock.today()).item.fields}
+        found = ingest.resolve(session, delivery, state.settings.clock.today())
     summary = ingest.run(
         state.sessions,
         delivery=delivery,
-        rows=ingest.from_mappings(body.records, fields),
+        rows=ingest.from_mappings(body.records, {f.name for f in found.item.fields}),
         profile=state.profile,
         clock=state.settings.clock,
+        found=found,
     )
     return ImportOut.model_validate(summary.as_dict())
 

@@ -102,11 +102,15 @@ def run(
     clock: Clock,
     warnings: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    found: ItemInForce | None = None,
 ) -> Summary:
-    """Check and store ``rows`` for ``delivery``, a batch per transaction; returns what happened."""
+    """Check and store ``rows`` for ``delivery``, a batch per transaction; returns what happened.
+
+    ``found`` is the item as :func:`resolve` gave it, for callers that needed it already.
+    """
     today = clock.today()
     with factory() as session, session.begin():
-        found = resolve(session, delivery, today)
+        found = found or resolve(session, delivery, today)
         job = service.start_job(
             session,
             provider=delivery.provider,
@@ -199,9 +203,9 @@ def import_file(
 ) -> Summary:
     """A department's CSV or XLSX file through the pipeline: headers checked once, rows streamed (ING-1)."""
     with factory() as session:
-        item = resolve(session, delivery, clock.today()).item
+        found = resolve(session, delivery, clock.today())
     with read_rows(path) as source:
-        mapping = map_headers(item, source.headers)
+        mapping = map_headers(found.item, source.headers)
         check(mapping)
         meta = {h: name for h in mapping.unknown if (name := _meta_name(h)) is not None}
         others = [h for h in mapping.unknown if h not in meta]
@@ -221,4 +225,5 @@ def import_file(
             clock=clock,
             warnings=warnings,
             progress=progress,
+            found=found,
         )
