@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from xinyong.access.deps import PublicAccess
-from xinyong.fields import IsoDate
+from xinyong.fields import IsoDate, WholeNumber
 from xinyong.profiles.schema import Profile
 from xinyong.rules.calendar import MAX_DAYS, WorkingCalendar
 from xinyong.web import deps
@@ -39,7 +39,7 @@ def working_days(
     calendar: Annotated[WorkingCalendar, Depends(deps.calendar)],
     start: Annotated[IsoDate, Query(description="起算日（当日不计入）")],
     days: Annotated[
-        int, Query(description="工作日数", json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})
+        WholeNumber, Query(description="工作日数", json_schema_extra={"minimum": 0, "maximum": MAX_DAYS})
     ],
 ) -> WorkingDaysOut:
     """The ``days``-th working day after ``start``; ``estimated`` when a year's holidays are unknown."""
