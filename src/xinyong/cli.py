@@ -599,7 +599,7 @@ def import_file(
         return
     out.print(
         f"导入批次 {summary.job}：入库 {summary.accepted} 行，拒收 {summary.rejected} 行，"
-        f"重复 {summary.duplicates} 行",
+        f"重复 {summary.duplicates} 行，更正 {summary.corrected} 行",
         highlight=False,
     )
     for warning in summary.warnings:

@@ -64,6 +64,12 @@ class ItemField(_Strict):
     max_length: int | None = Field(default=None, ge=1, le=100_000)
     choices: list[str] = []
     headers: list[str] = Field(default=[], description="文件列名及其常见变体（含旧模板代码，如 CF_WSH）")
+    template: Literal["both", "current"] = Field(
+        default="both", description="current：现行双公示模板新增的列，旧模板文件不要求此列"
+    )
+    not_before: str | None = Field(
+        default=None, description="此日期不得早于的另一日期字段，如有效期不早于决定日期"
+    )
 
 
 class DocumentSpec(_Strict):
@@ -113,6 +119,12 @@ class Item(_Strict):
             for name in (self.document.number_field, self.document.date_field):
                 if name not in names:
                     raise ValueError(f"document 引用了不存在的字段 {name}")
+        dates = {f.name for f in self.fields if f.type == "date"}
+        for item_field in self.fields:
+            if item_field.not_before is not None and not {item_field.name, item_field.not_before} <= dates:
+                raise ValueError(
+                    f"{item_field.name} 的 not_before 须在两个日期字段之间（{item_field.not_before}）"
+                )
         return self
 
 

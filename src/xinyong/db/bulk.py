@@ -1,19 +1,64 @@
-"""Set-based writes that work the same on SQLite and PostgreSQL (DESIGN principle 6)."""
+"""Set-based writes that work the same on SQLite and PostgreSQL (DESIGN principle 6).
+
+PostgreSQL gets its rows by COPY into a temporary staging table and moves them on with one
+``INSERT ... SELECT``: COPY is the server's fastest way in, several times faster than even batched VALUES.
+SQLite, in-process, has no wire to save: one statement compiled once and run as SQLAlchemy's batched
+"insertmanyvalues" is its fastest path. Both go through the Core table, not the ORM's unit of work.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, insert, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from xinyong.db.base import Base
 
 
-def _insert(session: Session, model: type[Base]) -> Any:
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(model)
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _copy_to_stage(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> tuple[str, list[str]]:
+    """COPY ``rows`` into a new temporary table shaped like ``table``'s columns; its name and the columns."""
+    columns = list(rows[0])
+    stage = f"stage_{table.name}_{secrets.token_hex(4)}"
+    names = ", ".join(f'"{c}"' for c in columns)
+    shape = f'SELECT {names} FROM "{table.name}" WITH NO DATA'
+    session.connection().execute(text(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {shape}"))
+    _copy(session, stage, columns, rows)
+    return stage, columns
+
+
+def _copy(session: Session, target: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor: Any = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) as they are."""
+    if not rows:
+        return
+    table = _table(model)
+    if _postgresql(session):
+        _copy(session, f'"{table.name}"', list(rows[0]), rows)
+        return
+    session.connection().execute(insert(table), list(rows))
 
 
 def insert_ignore_returning(
@@ -23,17 +68,27 @@ def insert_ignore_returning(
     conflict: Sequence[str],
     returning: Sequence[str],
 ) -> list[Any]:
-    """Insert ``rows``, skipping those colliding on ``conflict``; the chosen columns of the new ones.
-
-    One statement compiled once and sent as SQLAlchemy's batched "insertmanyvalues" with RETURNING.
-    """
+    """Insert ``rows`` (all with the same keys), skipping those colliding on ``conflict``; the chosen
+    columns of the new ones."""
     if not rows:
         return []
-    columns = [getattr(model, name) for name in returning]
-    statement = (
-        _insert(session, model).on_conflict_do_nothing(index_elements=list(conflict)).returning(*columns)
-    )
-    return list(session.execute(statement, list(rows)).all())
+    table = _table(model)
+    if _postgresql(session):
+        stage, columns = _copy_to_stage(session, table, rows)
+        names = ", ".join(f'"{c}"' for c in columns)
+        result = session.connection().execute(
+            text(
+                f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage} '
+                f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                f"RETURNING {', '.join(returning)}"
+            )
+        )
+        found = list(result.all())
+        session.connection().execute(text(f"DROP TABLE {stage}"))
+        return found
+    wanted = [table.c[name] for name in returning]
+    statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
+    return list(session.connection().execute(statement, list(rows)).all())
 
 
 def insert_ignore(

@@ -64,6 +64,7 @@ class JobOut(BaseModel):
     accepted: int
     rejected: int
     duplicates: int
+    corrected: int
     message: str | None
 
 
@@ -134,6 +135,7 @@ def job_status(
         accepted=job.accepted,
         rejected=job.rejected,
         duplicates=job.duplicates,
+        corrected=job.corrected,
         message=job.message,
     )
 

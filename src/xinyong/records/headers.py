@@ -16,6 +16,10 @@ How an importer uses it::
             fields = to_fields(header_map, row)
             problems = row_problems(header_map, row)
 
+Two template generations: a file with none of the columns the current template added (fields marked
+``template = "current"``, such as 行政相对人类别 or 数据来源单位) is a file in the old template, and those
+fields are not required of it (``HeaderMap.optional``); a file with some of them is current and needs all.
+
 Decision: columns that match no field are not fatal when every required field has a column; they are
 ignored, and :func:`unknown_columns` gives the warning to show the provider (so that a typo in an optional
 column is noticed). Screening those columns for forbidden data (DATA-1, e.g. a 血型 column) is the
@@ -67,6 +71,8 @@ class HeaderMap:
     """File headers (as written) that match no field, in file order; blank headers are not listed."""
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     """Field name → the two or more file headers that match it (a header written twice appears twice)."""
+    optional: frozenset[str] = frozenset()
+    """Required fields this file need not fill: those the current template added, when the file is old."""
 
 
 def _index(item: Item) -> dict[str, ItemField]:
@@ -106,9 +112,13 @@ def map_headers(item: Item, headers: Sequence[str]) -> HeaderMap:
             continue
         columns.setdefault(header, item_field.name)
         seen.setdefault(item_field.name, []).append(header)
-    missing = [f for f in item.fields if f.required and f.name not in seen]
+    added = {f.name for f in item.fields if f.template == "current"}
+    optional = frozenset(added) if added and not added & seen.keys() else frozenset()
+    missing = [f for f in item.fields if f.required and f.name not in seen and f.name not in optional]
     duplicates = {name: found for name, found in seen.items() if len(found) > 1}
-    return HeaderMap(item=item, columns=columns, missing=missing, unknown=unknown, duplicates=duplicates)
+    return HeaderMap(
+        item=item, columns=columns, missing=missing, unknown=unknown, duplicates=duplicates, optional=optional
+    )
 
 
 def _quoted(texts: Sequence[str]) -> str:

@@ -32,7 +32,7 @@ from xinyong.records.headers import (
     unknown_columns,
 )
 from xinyong.records.readers import read_rows
-from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, check_row
+from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, RowChecker
 
 BATCH = 2000
 SHOWN_REJECTS = 100
@@ -54,6 +54,7 @@ class Summary:
     accepted: int
     rejected: int
     duplicates: int
+    corrected: int
     rejects: list[dict[str, Any]]
     warnings: list[str]
 
@@ -63,6 +64,7 @@ class Summary:
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
+            "corrected": self.corrected,
             "rejects": self.rejects,
             "warnings": self.warnings,
         }
@@ -103,10 +105,12 @@ def run(
     warnings: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
     found: ItemInForce | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> Summary:
     """Check and store ``rows`` for ``delivery``, a batch per transaction; returns what happened.
 
-    ``found`` is the item as :func:`resolve` gave it, for callers that needed it already.
+    ``found`` is the item as :func:`resolve` gave it, for callers that needed it already; ``optional`` the
+    required fields this delivery need not fill (an old-template file's, see ``records.headers``).
     """
     today = clock.today()
     with factory() as session, session.begin():
@@ -140,17 +144,16 @@ def run(
         candidates.clear()
         rejected.clear()
 
+    checker = RowChecker(
+        item=found.item,
+        profile=profile,
+        today=today,
+        provider=delivery.provider,
+        default_severity=delivery.default_severity,
+        optional=optional,
+    )
     for incoming in rows:
-        result = check_row(
-            item=found.item,
-            values=incoming.values,
-            extra=incoming.extra,
-            row=incoming.row,
-            provider=delivery.provider,
-            profile=profile,
-            today=today,
-            default_severity=delivery.default_severity,
-        )
+        result = checker.check(incoming.values, incoming.extra, incoming.row)
         if incoming.problems:
             problems = list(incoming.problems) + (result.problems if isinstance(result, Rejected) else [])
             result = Rejected(incoming.row, problems)
@@ -164,7 +167,9 @@ def run(
     flush()
     with factory() as session, session.begin():
         job = service.finish_job(session, job_id=job.id, actor=delivery.actor, now=clock.now())
-        return Summary(job.id, job.accepted, job.rejected, job.duplicates, shown, list(warnings or []))
+        return Summary(
+            job.id, job.accepted, job.rejected, job.duplicates, job.corrected, shown, list(warnings or [])
+        )
 
 
 def from_mappings(records: Iterable[Mapping[str, Any]], found_fields: set[str]) -> Iterable[IncomingRow]:
@@ -226,4 +231,5 @@ def import_file(
             warnings=warnings,
             progress=progress,
             found=found,
+            optional=mapping.optional,
         )

@@ -27,5 +27,6 @@ class ImportOut(BaseModel):
     accepted: int
     rejected: int
     duplicates: int
+    corrected: int = Field(description="再次报送而内容有变、作为更正记为新版本的记录数")
     rejects: list[RejectOut]
     warnings: list[str] = []

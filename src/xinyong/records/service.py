@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import DateTime, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
-from xinyong.db.bulk import insert_ignore_returning
+from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
 from xinyong.records.models import ImportJob, ImportReject, Record, RecordVersion
 from xinyong.records.validate import Candidate, Rejected
@@ -33,6 +33,7 @@ MAX_KEPT_VALUES = 4000
 class BatchResult:
     accepted: int
     duplicates: int
+    corrected: int
     rejected: int
 
 
@@ -58,6 +59,7 @@ def start_job(
         accepted=0,
         rejected=0,
         duplicates=0,
+        corrected=0,
         actor_label=actor.label,
         started_at=now,
     )
@@ -85,7 +87,8 @@ def store_batch(
     actor: AuditActor,
     now: datetime,
 ) -> BatchResult:
-    """Write one batch: subjects first met, new records with their first version, refused rows."""
+    """Write one batch: subjects first met, new records with their first version, corrections of records
+    delivered before, refused rows."""
     subjects.ensure(
         session,
         subjects=[subjects.NewSubject(c.subject, c.subject_name, c.subject_kind) for c in candidates],
@@ -93,42 +96,32 @@ def store_batch(
     )
     rows = [_record_row(c, job=job, item_id=item_id, now=now) for c in candidates]
     unique = list({row["dedupe_key"]: row for row in rows}.values())
-    inserted = insert_ignore_returning(
-        session, Record, unique, ["dedupe_key"], ["id", "subject_key", "state", "data"]
+    inserted = insert_ignore_returning(session, Record, unique, ["dedupe_key"], ["id", "dedupe_key"])
+    _first_versions(session, [r.id for r in inserted], f"归集（导入批次 {job.id}）", actor, now)
+    new = {r.dedupe_key for r in inserted}
+    corrected = _correct(session, [row for row in unique if row["dedupe_key"] not in new], job, actor, now)
+    insert_rows(
+        session,
+        ImportReject,
+        [
+            {
+                "job_id": job.id,
+                "row": bad.row,
+                "field": problem.field,
+                "code": problem.code,
+                "message": problem.message[:500],
+                "values": json.dumps(values, ensure_ascii=False)[:MAX_KEPT_VALUES],
+            }
+            for bad, values in rejected
+            for problem in bad.problems
+        ],
     )
-    if inserted:
-        session.execute(
-            insert(RecordVersion),
-            [
-                {
-                    "record_id": r.id,
-                    "subject_key": r.subject_key,
-                    "version": 1,
-                    "state": r.state,
-                    "data": r.data,
-                    "procedure": "ingest",
-                    "reason": f"归集（导入批次 {job.id}）",
-                    "actor_label": actor.label,
-                    "at": now,
-                }
-                for r in inserted
-            ],
-        )
-    reject_rows = [
-        {
-            "job_id": job.id,
-            "row": bad.row,
-            "field": problem.field,
-            "code": problem.code,
-            "message": problem.message[:500],
-            "values": json.dumps(values, ensure_ascii=False)[:MAX_KEPT_VALUES],
-        }
-        for bad, values in rejected
-        for problem in bad.problems
-    ]
-    if reject_rows:
-        session.execute(insert(ImportReject), reject_rows)
-    result = BatchResult(len(inserted), len(candidates) - len(inserted), len(rejected))
+    result = BatchResult(
+        accepted=len(inserted),
+        duplicates=len(candidates) - len(inserted) - corrected,
+        corrected=corrected,
+        rejected=len(rejected),
+    )
     session.execute(
         update(ImportJob)
         .where(ImportJob.id == job.id)
@@ -136,10 +129,122 @@ def store_batch(
             total=ImportJob.total + len(candidates) + len(rejected),
             accepted=ImportJob.accepted + result.accepted,
             duplicates=ImportJob.duplicates + result.duplicates,
+            corrected=ImportJob.corrected + result.corrected,
             rejected=ImportJob.rejected + result.rejected,
         )
     )
     return result
+
+
+def _first_versions(
+    session: Session, record_ids: Sequence[int], reason: str, actor: AuditActor, now: datetime
+) -> None:
+    """Version 1 of new records, copied from them inside the database: their content never travels back."""
+    if not record_ids:
+        return
+    copied = select(
+        Record.id,
+        Record.subject_key,
+        Record.version,
+        Record.state,
+        Record.data,
+        literal("ingest"),
+        literal(reason),
+        literal(actor.label),
+        literal(now, DateTime(timezone=True)),
+    ).where(Record.id.in_(record_ids))
+    columns = [
+        "record_id",
+        "subject_key",
+        "version",
+        "state",
+        "data",
+        "procedure",
+        "reason",
+        "actor_label",
+        "at",
+    ]
+    session.execute(insert(RecordVersion).from_select(columns, copied))
+
+
+# What a provider's re-delivery may change in a record; its state (withdrawn, repaired ...) it may not.
+_CORRECTABLE = (
+    "document_number",
+    "decision_date",
+    "severity",
+    "lenient",
+    "published",
+    "public_until",
+    "earliest_repair",
+    "data",
+    "notes",
+)
+
+
+def _correct(
+    session: Session, rows: Sequence[dict[str, object]], job: ImportJob, actor: AuditActor, now: datetime
+) -> int:
+    """Records delivered again with other content are the provider's corrections (ING-7): each becomes a
+    new version. The same content again is a duplicate and changes nothing (ING-3)."""
+    if not rows:
+        return 0
+    wanted = {str(row["dedupe_key"]): row for row in rows}
+    known = session.execute(
+        select(
+            Record.id, Record.dedupe_key, Record.data, Record.version, Record.state, Record.subject_key
+        ).where(Record.dedupe_key.in_(wanted))
+    ).all()
+    changed = [(r, wanted[r.dedupe_key]) for r in known if r.data != wanted[r.dedupe_key]["data"]]
+    if not changed:
+        return 0
+    session.execute(
+        update(Record),  # by primary key, one statement for all
+        [
+            {
+                "id": r.id,
+                **{name: row[name] for name in _CORRECTABLE},
+                "version": r.version + 1,
+                "updated_at": now,
+            }
+            for r, row in changed
+        ],
+    )
+    reason = f"信息提供单位更正（导入批次 {job.id}）"
+    insert_rows(
+        session,
+        RecordVersion,
+        [
+            _version_row(
+                r.id, r.subject_key, r.state, row["data"], r.version + 1, "correction", reason, actor, now
+            )
+            for r, row in changed
+        ],
+    )
+    return len(changed)
+
+
+def _version_row(
+    record_id: int,
+    subject_key: str,
+    state: str,
+    data: object,
+    version: int,
+    procedure: str,
+    reason: str,
+    actor: AuditActor,
+    now: datetime,
+) -> dict[str, object]:
+    return {
+        "record_id": record_id,
+        "subject_key": subject_key,
+        "version": version,
+        "state": state,
+        "data": data,
+        "procedure": procedure,
+        "reason": reason,
+        "actor_label": actor.label,
+        "at": now,
+    }
 
 
 def _record_row(candidate: Candidate, *, job: ImportJob, item_id: int, now: datetime) -> dict[str, object]:

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
-from xinyong.catalog.schema import Item, ItemField, SubjectKind
+from xinyong.catalog.schema import SUBJECT_KIND_LABELS, Item, ItemField, SubjectKind
 from xinyong.errors import Problem, XinyongError
 from xinyong.profiles.schema import Profile, Severity
 from xinyong.rules import identifiers
@@ -25,7 +26,7 @@ from xinyong.rules.dates import parse_file_date
 from xinyong.rules.identifiers import Identifier, IdType
 from xinyong.rules.periods import add_span, public_period
 from xinyong.rules.text import plain
-from xinyong.subjects.service import key_of
+from xinyong.subjects.service import key_of, kind_of
 
 # Columns any item may carry beside its catalog fields: how serious, why lenient, on whose consent.
 RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -87,10 +88,6 @@ ID_TYPE_WORDS = {
     "台湾居民来往大陆通行证": IdType.TAIWAN_PERMIT,
     "外国人永久居留身份证": IdType.FOREIGN_PERMANENT_RESIDENCE,
 }
-SUBJECT_CATEGORY_WORDS: dict[str, SubjectKind] = {
-    "自然人": "natural_person",
-    "个体工商户": "individual_business",
-}
 ADULT_AGE = 18
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -124,6 +121,12 @@ class Rejected:
 
 def _problem(row: int, code: str, message: str, field_name: str | None) -> Problem:
     return Problem(code=code, message=message, field=field_name, row=row)
+
+
+_CACHED_TEXT = (
+    200  # short cells repeat across a department's rows (authorities, bases, dates); long ones do not
+)
+_CACHE_SIZE = 65_536
 
 
 def _value(spec: ItemField, text: str) -> Any:
@@ -176,159 +179,269 @@ def _sensitive(columns: Mapping[str, str], words: Mapping[str, str]) -> list[tup
     return found
 
 
-def _subject(values: Mapping[str, str], row: int) -> tuple[Identifier | None, list[Problem]]:
-    """Who the row is about (SUB-2): the USCC, or the identity document with its type."""
+def _identify(uscc: str, id_type: str, id_number: str) -> Identifier:
+    """Who a row is about (SUB-2): the USCC, or the identity document with its type; raises naming it."""
+    field_name = "uscc" if uscc else "id_number"
     try:
-        if values.get("uscc", "").strip():
-            return identifiers.validate(values["uscc"], IdType.USCC), []
-        if values.get("id_number", "").strip():
-            kind = ID_TYPE_WORDS.get(values.get("id_type", "").strip())
-            if kind is None and values.get("id_type", "").strip():
-                kind = IdType.OTHER
-            return identifiers.validate(values["id_number"], kind), []
+        if uscc:
+            return identifiers.validate(uscc, IdType.USCC)
+        if id_number:
+            kind = ID_TYPE_WORDS.get(id_type, IdType.OTHER if id_type else None)
+            return identifiers.validate(id_number, kind)
     except XinyongError as exc:
-        field_name = "uscc" if values.get("uscc", "").strip() else "id_number"
-        return None, [_problem(row, exc.code, exc.message, field_name)]
-    return None, [
-        _problem(row, "subject.identifier_required", "须填写统一社会信用代码，或证件类型和证件号码", "uscc")
-    ]
+        raise XinyongError(exc.code, exc.message, field=field_name) from exc
+    raise XinyongError(
+        "subject.identifier_required", "须填写统一社会信用代码，或证件类型和证件号码", field="uscc"
+    )
 
 
-def check_row(
-    *,
-    item: Item,
-    values: Mapping[str, str],
-    extra: Mapping[str, str],
-    row: int,
-    provider: str,
-    profile: Profile,
-    today: date,
-    default_severity: Severity | None = None,
-) -> Candidate | Rejected:
-    """``values`` are the item's fields (field name → text); ``extra`` the other columns (header → text)."""
-    problems: list[Problem] = []
-    for header, what in _sensitive(extra, FORBIDDEN):
-        problems.append(
-            _problem(row, "data.forbidden", f"“{header}”列含有禁止归集的个人信息（{what}）", header)
+def _subject_kind(declared: str, subject: Identifier) -> SubjectKind | XinyongError:
+    """The subject kind from 行政相对人类别 and the code, or why the two disagree (SUB-1)."""
+    organisation = subject.kind is IdType.USCC
+    if declared == "自然人" and organisation:
+        return XinyongError(
+            "subject.category_mismatch",
+            "行政相对人类别为“自然人”，却填写了统一社会信用代码；自然人应填写证件类型和证件号码",
+            field="subject_category",
         )
+    if declared == "法人及非法人组织" and not organisation:
+        return XinyongError(
+            "subject.category_mismatch",
+            "行政相对人类别为“法人及非法人组织”，应填写统一社会信用代码，而不是个人证件号码",
+            field="subject_category",
+        )
+    if declared == "个体工商户":
+        return "individual_business"
+    return kind_of(subject)
 
-    data: dict[str, Any] = {}
-    for spec in item.fields:
-        text = values.get(spec.name, "").strip()
-        if not text:
-            if spec.required:
-                problems.append(_problem(row, "field.required", f"{spec.label}不能为空", spec.name))
-            continue
-        try:
-            data[spec.name] = _value(spec, text)
-        except XinyongError as exc:
-            problems.append(_problem(row, exc.code, exc.message, spec.name))
 
-    subject, subject_problems = _subject(values, row)
-    problems += subject_problems
-    natural = subject is not None and subject.kind is not IdType.USCC
-    meta = {name: extra.get(name, "").strip() for name in RECORD_COLUMNS}
-    if natural and not meta["consent_ref"]:
-        for header, what in _sensitive(extra, CONSENT_ONLY):
-            problems.append(
-                _problem(
-                    row,
-                    "data.consent_required",
-                    f"“{header}”列是自然人的{what}信息，须附本人书面同意（consent_ref）",
-                    header,
+class RowChecker:
+    """Checks the rows of one delivery against its catalog item: pure, with the context fixed.
+
+    The item, profile, day and provider are the same for every row, and what repeats across a department's
+    rows (codes, dates, authorities, bases, periods) is worked out once and remembered, which is most of a
+    file's cells. ``optional`` names required fields this delivery need not fill: the fields the current
+    双公示 template added, for a file in the old template (see ``records.headers``).
+    """
+
+    def __init__(
+        self,
+        *,
+        item: Item,
+        profile: Profile,
+        today: date,
+        provider: str,
+        default_severity: Severity | None = None,
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
+        self.item, self.profile, self.today, self.provider = item, profile, today, provider
+        self.default_severity = default_severity
+        self.required = {f.name for f in item.fields if f.required} - optional
+        self._cell = lru_cache(maxsize=_CACHE_SIZE)(self._cell_value)
+        self._identify = lru_cache(maxsize=_CACHE_SIZE)(_identify)
+        self._periods = lru_cache(maxsize=_CACHE_SIZE)(self._periods_of)
+        self._specs = {f.name: f for f in item.fields}
+        self._dates = [f for f in item.fields if f.type == "date"]
+
+    def _cell_value(self, name: str, text: str) -> Any:
+        return _value(self._specs[name], text)
+
+    def _periods_of(
+        self,
+        severity: Severity | None,
+        decision: date | None,
+        behaviour_end: date | None,
+        determination: date | None,
+        domain_word: str,
+    ) -> tuple[bool, date | None, date | None]:
+        dates = {"behaviour_end": behaviour_end, "determination_date": determination}
+        return _periods(self.item, self.profile, severity, decision, dates, domain_word, self.today)
+
+    def _fields(self, values: Mapping[str, str], row: int, problems: list[Problem]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for spec in self.item.fields:
+            text = values.get(spec.name, "").strip()
+            if not text:
+                if spec.name in self.required:
+                    problems.append(_problem(row, "field.required", f"{spec.label}不能为空", spec.name))
+                continue
+            try:
+                if len(text) <= _CACHED_TEXT:
+                    data[spec.name] = self._cell(spec.name, text)
+                else:
+                    data[spec.name] = _value(spec, text)
+            except XinyongError as exc:
+                problems.append(_problem(row, exc.code, exc.message, spec.name))
+        return data
+
+    def _dates_in_order(self, data: Mapping[str, Any], row: int, problems: list[Problem]) -> None:
+        """A decision is not dated in the future; a period does not end before it began."""
+        for spec in self._dates:
+            day = data.get(spec.name)
+            if not isinstance(day, str):
+                continue
+            if spec.name == self._date_field and day > self.today.isoformat():
+                problems.append(
+                    _problem(
+                        row, "date.future", f"{spec.label} {day} 晚于今天，尚未作出的决定不能归集", spec.name
+                    )
                 )
-            )
+            start = data.get(spec.not_before) if spec.not_before else None
+            if isinstance(start, str) and day < start:
+                label = self._specs[spec.not_before].label if spec.not_before else ""
+                problems.append(
+                    _problem(row, "date.order", f"{spec.label} {day} 早于{label} {start}", spec.name)
+                )
 
-    document = item.document
-    number = str(data.get(document.number_field, "")) if document else str(data.get("document_number", ""))
-    decided = data.get(document.date_field) if document else data.get("decision_date")
-    if item.category == "negative" and document is not None:
-        for name, label in ((document.number_field, "文号"), (document.date_field, "日期")):
-            if name not in data and not any(p.field == name for p in problems):
+    @property
+    def _date_field(self) -> str:
+        return self.item.document.date_field if self.item.document else "decision_date"
+
+    def check(self, values: Mapping[str, str], extra: Mapping[str, str], row: int) -> Candidate | Rejected:
+        """``values``: the item's fields (field name → text); ``extra``: the other columns (header → text)."""
+        item = self.item
+        problems: list[Problem] = []
+        for header, what in _sensitive(extra, FORBIDDEN):
+            problems.append(
+                _problem(row, "data.forbidden", f"“{header}”列含有禁止归集的个人信息（{what}）", header)
+            )
+        data = self._fields(values, row, problems)
+        self._dates_in_order(data, row, problems)
+
+        subject: Identifier | None = None
+        kind: SubjectKind | None = None
+        try:
+            subject = self._identify(
+                values.get("uscc", "").strip(),
+                values.get("id_type", "").strip(),
+                values.get("id_number", "").strip(),
+            )
+        except XinyongError as exc:
+            problems.append(_problem(row, exc.code, exc.message, exc.problem.field))
+        if subject is not None:
+            found = _subject_kind(str(data.get("subject_category", "")), subject)
+            if isinstance(found, XinyongError):
+                problems.append(_problem(row, found.code, found.message, found.problem.field))
+            elif found not in item.subject_kinds:
                 problems.append(
                     _problem(
                         row,
-                        "record.document_required",
-                        f"失信信息须有{document.type}的{label}（ING-2）",
-                        name,
+                        "record.subject_kind_not_allowed",
+                        f"目录项“{item.name}”不归集{SUBJECT_KIND_LABELS[found]}的信息",
+                        "subject_category" if "subject_category" in data else "uscc",
+                    )
+                )
+            else:
+                kind = found
+        natural = subject is not None and subject.kind is not IdType.USCC
+        meta = {name: extra.get(name, "").strip() for name in RECORD_COLUMNS}
+        if natural and not meta["consent_ref"]:
+            for header, what in _sensitive(extra, CONSENT_ONLY):
+                problems.append(
+                    _problem(
+                        row,
+                        "data.consent_required",
+                        f"“{header}”列是自然人的{what}信息，须附本人书面同意（consent_ref）",
+                        header,
                     )
                 )
 
-    severity: Severity | None = None
-    if item.category == "negative":
-        word = meta["severity"] or (default_severity or "")
-        severity = SEVERITY_WORDS.get(word)
-        if severity is None:
+        document = item.document
+        number = (
+            str(data.get(document.number_field, "")) if document else str(data.get("document_number", ""))
+        )
+        decided = data.get(self._date_field)
+        if item.category == "negative" and document is not None:
+            for name, label in ((document.number_field, "文号"), (document.date_field, "日期")):
+                if name not in data and not any(p.field == name for p in problems):
+                    problems.append(
+                        _problem(
+                            row,
+                            "record.document_required",
+                            f"失信信息须有{document.type}的{label}（ING-2）",
+                            name,
+                        )
+                    )
+
+        severity: Severity | None = None
+        if item.category == "negative":
+            word = meta["severity"] or (self.default_severity or "")
+            severity = SEVERITY_WORDS.get(word)
+            if severity is None:
+                problems.append(
+                    _problem(
+                        row,
+                        "record.severity_required",
+                        "失信信息须写明失信程度：轻微、一般或严重（可在导入时指定默认值）",
+                        "severity",
+                    )
+                )
+        lenient = LENIENT_WORDS.get(meta["lenient_reason"]) if meta["lenient_reason"] else None
+        if meta["lenient_reason"] and lenient is None:
             problems.append(
                 _problem(
                     row,
-                    "record.severity_required",
-                    "失信信息须写明失信程度：轻微、一般或严重（可在导入时指定默认值）",
-                    "severity",
+                    "record.lenient_invalid",
+                    f"宽容审慎情形应为：{'、'.join(LENIENT_WORDS)}",
+                    "lenient_reason",
                 )
             )
-    lenient = LENIENT_WORDS.get(meta["lenient_reason"]) if meta["lenient_reason"] else None
-    if meta["lenient_reason"] and lenient is None:
-        problems.append(
-            _problem(
-                row,
-                "record.lenient_invalid",
-                f"宽容审慎情形应为：{'、'.join(LENIENT_WORDS)}",
-                "lenient_reason",
+        extra_dates: dict[str, date | None] = {}
+        for name, label in (("behaviour_end", "失信行为终止日期"), ("determination_date", "失信认定日期")):
+            try:
+                extra_dates[name] = parse_file_date(meta[name], label) if meta[name] else None
+            except XinyongError as exc:
+                problems.append(_problem(row, exc.code, exc.message, name))
+        if problems or subject is None:
+            return Rejected(row, problems)
+
+        decision = date.fromisoformat(decided) if isinstance(decided, str) else None
+        if subject.birth_date and decision and lenient is None:
+            age = (
+                decision.year
+                - subject.birth_date.year
+                - ((decision.month, decision.day) < (subject.birth_date.month, subject.birth_date.day))
             )
-        )
-    extra_dates: dict[str, date | None] = {}
-    for name, label in (("behaviour_end", "失信行为终止日期"), ("determination_date", "失信认定日期")):
-        try:
-            extra_dates[name] = parse_file_date(meta[name], label) if meta[name] else None
-        except XinyongError as exc:
-            problems.append(_problem(row, exc.code, exc.message, name))
-    if problems or subject is None:
-        return Rejected(row, problems)
+            if age < ADULT_AGE and item.category == "negative":
+                lenient = "minor"  # ING-5: recorded, flagged, not escalated to lists by default
 
-    decision = date.fromisoformat(decided) if isinstance(decided, str) else None
-    if subject.birth_date and decision and lenient is None:
-        age = (
-            decision.year
-            - subject.birth_date.year
-            - ((decision.month, decision.day) < (subject.birth_date.month, subject.birth_date.day))
+        notes: list[str] = []
+        published, last_day, earliest = self._periods(
+            severity,
+            decision,
+            extra_dates["behaviour_end"],
+            extra_dates["determination_date"],
+            meta["domain"],
         )
-        if age < ADULT_AGE and item.category == "negative":
-            lenient = "minor"  # ING-5: recorded, flagged, not escalated to lists by default
+        declared = data.get("public_until")
+        if last_day is not None and isinstance(declared, str) and date.fromisoformat(declared) > last_day:
+            allowed = last_day.isoformat()
+            notes.append(f"公示截止期 {declared} 超过规则允许的 {allowed}，已按 {allowed} 处理")
+        elif last_day is not None and isinstance(declared, str):
+            last_day = date.fromisoformat(declared)  # a provider may publish for less than the rule allows
 
-    notes: list[str] = []
-    published, last_day, earliest = _periods(
-        item, profile, severity, decision, extra_dates, meta["domain"], today
-    )
-    declared = data.get("public_until")
-    if last_day is not None and isinstance(declared, str) and date.fromisoformat(declared) > last_day:
-        notes.append(
-            f"公示截止期 {declared} 超过规则允许的 {last_day.isoformat()}，已按 {last_day.isoformat()} 处理"
+        identity = (
+            data.get("source_uscc") or self.provider
+        )  # the original provider, whichever route it came by
+        basis = number or json.dumps(data, sort_keys=True, ensure_ascii=False)
+        dedupe = hashlib.sha256(f"{identity}|{item.code}|{basis}|{key_of(subject)}".encode()).hexdigest()
+        return Candidate(
+            row=row,
+            subject=subject,
+            subject_name=str(data.get("subject_name", "")),
+            subject_kind=kind,
+            dedupe_key=dedupe,
+            document_type=document.type if document else None,
+            document_number=number or None,
+            decision_date=decision,
+            severity=severity,
+            lenient=lenient,
+            published=published,
+            public_until=last_day,
+            earliest_repair=earliest,
+            data=data,
+            notes=notes,
         )
-    elif last_day is not None and isinstance(declared, str):
-        last_day = date.fromisoformat(declared)  # a provider may publish for less than the rule allows
-
-    identity = data.get("source_uscc") or provider  # the original provider, whichever route the row came by
-    basis = number or json.dumps(data, sort_keys=True, ensure_ascii=False)
-    dedupe = hashlib.sha256(f"{identity}|{item.code}|{basis}|{key_of(subject)}".encode()).hexdigest()
-    kind = SUBJECT_CATEGORY_WORDS.get(values.get("subject_category", "").strip())
-    return Candidate(
-        row=row,
-        subject=subject,
-        subject_name=str(data.get("subject_name", "")),
-        subject_kind=kind,
-        dedupe_key=dedupe,
-        document_type=document.type if document else None,
-        document_number=number or None,
-        decision_date=decision,
-        severity=severity,
-        lenient=lenient,
-        published=published,
-        public_until=last_day,
-        earliest_repair=earliest,
-        data=data,
-        notes=notes,
-    )
 
 
 def _periods(

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
+from xinyong.catalog.schema import SubjectKind
 from xinyong.db.bulk import insert_ignore
 from xinyong.errors import XinyongError
 from xinyong.rules.identifiers import Identifier, IdType
 from xinyong.rules.text import normalise, plain
 from xinyong.subjects.models import RelatedPerson, Subject
 
-SubjectKind = Literal["legal_person", "unincorporated", "individual_business", "natural_person", "government"]
 Role = Literal["legal_representative", "principal", "actual_controller", "responsible_person"]
 ROLE_LABELS: dict[str, str] = {
     "legal_representative": "法定代表人",
@@ -74,14 +74,20 @@ class NewSubject:
 def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -> int:
     """Create the subjects not yet known, in one statement; returns how many were new. Names of known
     subjects are left as they are: a rename is recorded through :func:`rename`, never in passing."""
-    rows = []
+    first: dict[str, tuple[NewSubject, str]] = {}
     for new in subjects:
         name = plain(new.name, field="subject_name", max_length=200, label="主体名称")
         if not name:
             raise XinyongError("subject.name_required", "主体名称不能为空", field="subject_name")
+        first.setdefault(key_of(new.identifier), (new, name))
+    known = set(session.scalars(select(Subject.key).where(Subject.key.in_(first)))) if first else set()
+    rows = []
+    for key, (new, name) in first.items():
+        if key in known:
+            continue  # the search form of a name is costly (OpenCC): made only for subjects first met
         rows.append(
             {
-                "key": key_of(new.identifier),
+                "key": key,
                 "id_kind": new.identifier.kind.value,
                 "kind": new.kind or kind_of(new.identifier),
                 "name": name,
@@ -91,8 +97,7 @@ def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -
                 "updated_at": now,
             }
         )
-    unique = list({row["key"]: row for row in rows}.values())
-    return insert_ignore(session, Subject, unique, ["key"])
+    return insert_ignore(session, Subject, rows, ["key"])
 
 
 def get(session: Session, key: str) -> Subject:
