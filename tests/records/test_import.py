@@ -23,7 +23,7 @@ from xinyong.profiles.loader import load_profile
 from xinyong.profiles.schema import Severity
 from xinyong.records import ingest
 from xinyong.records import service as records_service
-from xinyong.records.models import Record
+from xinyong.records.models import ImportJob, Record
 
 from .conftest import Provider, penalty
 
@@ -187,3 +187,62 @@ def test_wrong_headers_say_which_are_missing(provider: Provider, tmp_path: Path)
     with pytest.raises(XinyongError) as caught:
         run(provider, path)
     assert caught.value.code == "file.headers" and "行政处罚决定书文号" in caught.value.message
+
+
+OLD_TEMPLATE = ["CF_WSH", "CF_CFMC", "CF_CFLB1", "CF_SY", "CF_YJ", "CF_XDR_MC", "CF_XDR_SHXYM", "CF_FR"]
+OLD_TEMPLATE += ["CF_JG", "CF_JDRQ", "CF_XZJG", "CF_ZT", "DFBM", "SJC"]
+
+
+@pytest.mark.req("ING-1", "ING-3")
+def test_a_file_in_the_old_template_needs_only_the_old_columns(provider: Provider, tmp_path: Path) -> None:
+    number = f"济市监罚〔2017〕{secrets.token_hex(3)}号"
+    row = [number, "虚假宣传案", "罚款", "发布虚假广告", "《广告法》第五十五条", "某某有限公司"]
+    row += [penalty("")["uscc"], "李四", "罚款2000元", "2017/06/30", "某市市场监督管理局", "0", "370100"]
+    row += ["2017-07-01 10:00:00"]
+    path = tmp_path / "old.csv"
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows([OLD_TEMPLATE, row])
+    summary = run(provider, path)
+    assert (summary.accepted, summary.rejected) == (1, 0), summary.rejects
+    assert summary.warnings == []  # every old column has its field
+    with session_factory(provider.engine)() as session:
+        record = session.scalars(select(Record).where(Record.document_number == number)).one()
+    data = json.loads(record.data)
+    assert (data["penalty_content"], data["region_code"], data["status"]) == ("罚款2000元", "370100", "0")
+    assert record.decision_date is not None and record.decision_date.isoformat() == "2017-06-30"
+
+
+@pytest.mark.req("ING-1")
+def test_a_current_file_missing_some_of_the_new_columns_is_refused(
+    provider: Provider, tmp_path: Path
+) -> None:
+    headers, _ = table([])
+    kept = [h for h in headers if h not in ("数据来源单位", "数据来源单位统一社会信用代码")]
+    path = tmp_path / "p.csv"
+    path.write_text(",".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(XinyongError) as caught:
+        run(provider, path)
+    assert caught.value.code == "file.headers"
+    assert (
+        "数据来源单位" in caught.value.message
+        and "处罚机关" not in caught.value.message.split("缺少必填列")[1]
+    )
+
+
+@pytest.mark.req("ING-3")
+def test_a_file_that_breaks_off_keeps_what_came_before_and_the_job_says_why(
+    provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = secrets.token_hex(3)
+    numbers = [f"罚{tag}-{n}号" for n in range(5)]
+    path = write_csv(tmp_path / "p.csv", [penalty(n) for n in numbers], encoding="utf-8")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('某公司,"' + "长" * 1_100_000 + "\r\n")  # a quote never closed: the rest is one huge cell
+    monkeypatch.setattr(ingest, "BATCH", 2)
+    with pytest.raises(XinyongError) as caught:
+        run(provider, path)
+    assert caught.value.code == "file.line_too_long"
+    with session_factory(provider.engine)() as session:
+        job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(1)).one()
+    assert (job.status, job.accepted) == ("failed", 4) and job.message
+    assert stored(provider, numbers) == 4  # two whole batches; the row being read when it broke is not stored

@@ -263,3 +263,115 @@ def test_authority_codes_are_checked_and_written_one_way(provider: Provider, api
     first = push(api, provider.headers, penalty(number))
     lower = push(api, provider.headers, penalty(number, source_uscc=SCJGJ_USCC.lower()))
     assert (first["accepted"], lower["duplicates"]) == (1, 1)
+
+
+@pytest.mark.req("ING-7", "ING-3")
+def test_a_redelivery_with_other_content_is_a_correction_kept_as_a_version(
+    provider: Provider, api: TestClient
+) -> None:
+    number = f"市监罚〔2026〕{secrets.token_hex(3)}号"
+    push(api, provider.headers, penalty(number))
+    corrected = push(api, provider.headers, penalty(number, fine_amount="0.5", penalty_content="罚款5000元"))
+    again = push(api, provider.headers, penalty(number, fine_amount="0.5", penalty_content="罚款5000元"))
+    assert (corrected["accepted"], corrected["corrected"], corrected["duplicates"]) == (0, 1, 0)
+    assert (again["corrected"], again["duplicates"]) == (0, 1)
+    with session_factory(provider.engine)() as session:
+        record = session.scalars(select(Record).where(Record.document_number == number)).one()
+        versions = service.versions_of(session, record.id)
+        job = service.get_job(session, corrected["job"])
+    assert record.version == 2 and json.loads(record.data)["fine_amount"] == "0.5"
+    assert [(v.version, v.procedure) for v in versions] == [(1, "ingest"), (2, "correction")]
+    assert json.loads(versions[0].data)["fine_amount"] == "0.2"  # what it said before is kept
+    assert f"导入批次 {job.id}" in versions[1].reason and job.corrected == 1
+
+
+@pytest.mark.req("ING-7")
+def test_only_the_provider_withdraws_its_record_with_a_reason(provider: Provider, api: TestClient) -> None:
+    number = f"市监罚〔2026〕{secrets.token_hex(3)}号"
+    push(api, provider.headers, penalty(number))
+    with session_factory(provider.engine)() as session:
+        record_id = session.scalars(select(Record.id).where(Record.document_number == number)).one()
+    path = f"/api/v1/records/{record_id}/withdraw"
+    by_province = api.post(path, headers=provider.province_headers, json={"reason": "错报"})
+    assert by_province.status_code == 422 and by_province.json()["error"]["code"] == "record.not_found"
+    blank = api.post(path, headers=provider.headers, json={"reason": "  "})
+    assert blank.status_code == 422 and blank.json()["error"]["code"] == "record.reason_required"
+    done = api.post(path, headers=provider.headers, json={"reason": "文号录入错误"})
+    assert done.status_code == 200 and done.json() == {
+        "record": record_id,
+        "state": "withdrawn",
+        "version": 2,
+    }
+    twice = api.post(path, headers=provider.headers, json={"reason": "文号录入错误"})
+    assert twice.json()["error"]["code"] == "record.already_withdrawn"
+    with session_factory(provider.engine)() as session:
+        versions = service.versions_of(session, record_id)
+    assert [(v.version, v.state, v.procedure, v.reason) for v in versions][-1] == (
+        2,
+        "withdrawn",
+        "withdrawal",
+        "文号录入错误",
+    )
+
+
+@pytest.mark.req("SUB-1", "SUB-2")
+def test_the_subject_category_must_agree_with_the_code(provider: Provider, api: TestClient) -> None:
+    tag = secrets.token_hex(3)
+    summary = push(
+        api,
+        provider.headers,
+        penalty(f"市监罚〔2026〕{tag}1号", subject_category="自然人"),
+        penalty(
+            f"市监罚〔2026〕{tag}2号",
+            subject_category="法人及非法人组织",
+            uscc="",
+            id_type="身份证",
+            id_number="11010519491231002X",
+        ),
+        penalty(
+            f"市监罚〔2026〕{tag}3号",
+            subject_category="自然人",
+            uscc="",
+            id_type="身份证",
+            id_number="11010519491231002X",
+        ),
+    )
+    assert codes(summary) == {
+        (1, "subject_category", "subject.category_mismatch"),
+        (2, "subject_category", "subject.category_mismatch"),
+    }
+    assert summary["accepted"] == 1
+
+
+@pytest.mark.req("CAT-2")
+def test_an_item_collects_only_the_subject_kinds_it_names(provider: Provider, api: TestClient) -> None:
+    record = {
+        "subject_name": "某市市场监督管理局",
+        "uscc": SCJGJ_USCC,  # 11…: an organ of government, which the A-grade taxpayer list does not name
+        "tax_year": "2025",
+        "grade": "A",
+        "decision_date": "2026-04-10",
+        "authority": "国家税务总局某市税务局",
+    }
+    summary = push(api, provider.headers, record, item="tax-a-grade", severity=None)
+    assert codes(summary) == {(1, "uscc", "record.subject_kind_not_allowed")}
+    assert "政府机构" in summary["rejects"][0]["message"]
+
+
+@pytest.mark.req("ING-3")
+def test_decisions_are_not_dated_in_the_future_and_periods_not_before_them(
+    provider: Provider, api: TestClient
+) -> None:
+    tag = secrets.token_hex(3)
+    summary = push(
+        api,
+        provider.headers,
+        penalty(f"市监罚〔2026〕{tag}1号", decision_date="2026-11-24", valid_until="2027-11-24"),
+        penalty(f"市监罚〔2026〕{tag}2号", valid_until="2026-04-09"),
+        penalty(f"市监罚〔2026〕{tag}3号", decision_date="2026-11-23", valid_until="2026-11-23"),
+    )
+    assert codes(summary) == {
+        (1, "decision_date", "date.future"),
+        (2, "valid_until", "date.order"),
+    }
+    assert "早于处罚决定日期 2026-04-10" in next(r["message"] for r in summary["rejects"] if r["row"] == 2)

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
 
 from xinyong.access.actors import Actor
 from xinyong.access.api import TokenId as JobId
@@ -66,6 +67,46 @@ class JobOut(BaseModel):
     duplicates: int
     corrected: int
     message: str | None
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=500, description="撤回原因，如“决定书文号录入错误，已重新报送”"
+    )
+
+
+class WithdrawOut(BaseModel):
+    record: int
+    state: str
+    version: int
+
+
+RecordId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="信用记录编号")]
+
+
+@router.post(
+    "/records/{record_id}/withdraw", response_model=WithdrawOut, summary="撤回本单位报送的信用记录（ING-7）"
+)
+def withdraw_record(
+    request: Request,
+    record_id: RecordId,
+    body: WithdrawIn,
+    actor: Annotated[Actor, Depends(Permission("record.submit"))],
+) -> WithdrawOut:
+    """The record leaves every view at once; its versions keep what it said and why it was withdrawn."""
+    if actor.org_code is None:
+        raise Forbidden("record.no_provider", "只有机构账号可以撤回信用记录")
+    state = request.app.state
+    with state.sessions() as session, session.begin():
+        record = service.withdraw(
+            session,
+            record_id=record_id,
+            provider=actor.org_code,
+            reason=body.reason,
+            actor=audit_actor(actor),
+            now=state.settings.clock.now(),
+        )
+        return WithdrawOut(record=record.id, state=record.state, version=record.version)
 
 
 def _own_job(request: Request, actor: Actor, job_id: int) -> ImportJob:

@@ -127,23 +127,6 @@ def run(
     candidates: list[Candidate] = []
     rejected: list[tuple[Rejected, dict[str, str]]] = []
     shown: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        with factory() as session, session.begin():
-            service.store_batch(
-                session,
-                job=job,
-                item_id=found.item_id,
-                candidates=candidates,
-                rejected=rejected,
-                actor=delivery.actor,
-                now=clock.now(),
-            )
-        if progress is not None:
-            progress(len(candidates) + len(rejected))
-        candidates.clear()
-        rejected.clear()
-
     checker = RowChecker(
         item=found.item,
         profile=profile,
@@ -152,19 +135,42 @@ def run(
         default_severity=delivery.default_severity,
         optional=optional,
     )
-    for incoming in rows:
-        result = checker.check(incoming.values, incoming.extra, incoming.row)
-        if incoming.problems:
-            problems = list(incoming.problems) + (result.problems if isinstance(result, Rejected) else [])
-            result = Rejected(incoming.row, problems)
-        if isinstance(result, Rejected):
-            rejected.append((result, {**incoming.values, **incoming.extra}))
-            shown.extend(p.as_dict() for p in result.problems if len(shown) < SHOWN_REJECTS)
-        else:
-            candidates.append(result)
-        if len(candidates) + len(rejected) >= BATCH:
-            flush()
-    flush()
+
+    def store(batch: list[Candidate], refused: list[tuple[Rejected, dict[str, str]]]) -> None:
+        with factory() as session, session.begin():
+            service.store_batch(
+                session,
+                job=job,
+                item_id=found.item_id,
+                candidates=batch,
+                rejected=refused,
+                actor=delivery.actor,
+                now=clock.now(),
+            )
+        if progress is not None:
+            progress(len(batch) + len(refused))
+
+    try:
+        for incoming in rows:
+            result = checker.check(incoming.values, incoming.extra, incoming.row)
+            if incoming.problems:
+                problems = list(incoming.problems) + (result.problems if isinstance(result, Rejected) else [])
+                result = Rejected(incoming.row, problems)
+            if isinstance(result, Rejected):
+                rejected.append((result, {**incoming.values, **incoming.extra}))
+                shown.extend(p.as_dict() for p in result.problems if len(shown) < SHOWN_REJECTS)
+            else:
+                candidates.append(result)
+            if len(candidates) + len(rejected) >= BATCH:
+                store(candidates, rejected)
+                candidates, rejected = [], []
+        store(candidates, rejected)
+    except XinyongError as exc:  # the file broke off: what was stored before stays, and the job says why
+        with factory() as session, session.begin():
+            service.finish_job(
+                session, job_id=job.id, actor=delivery.actor, now=clock.now(), failure=exc.problem
+            )
+        raise
     with factory() as session, session.begin():
         job = service.finish_job(session, job_id=job.id, actor=delivery.actor, now=clock.now())
         return Summary(

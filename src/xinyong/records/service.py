@@ -22,6 +22,7 @@ from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
 from xinyong.records.models import ImportJob, ImportReject, Record, RecordVersion
 from xinyong.records.validate import Candidate, Rejected
+from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
 from xinyong.subjects.service import key_of
 
@@ -271,6 +272,50 @@ def _record_row(candidate: Candidate, *, job: ImportJob, item_id: int, now: date
         "created_at": now,
         "updated_at": now,
     }
+
+
+def withdraw(
+    session: Session, *, record_id: int, provider: str, reason: str, actor: AuditActor, now: datetime
+) -> Record:
+    """The provider takes back a record it delivered (ING-7): a new version in state ``withdrawn``, kept
+    with the reason; only the organisation that delivered it may do so, and only once."""
+    record = session.get(Record, record_id)
+    if record is None or record.provider != provider:
+        raise XinyongError(
+            "record.not_found", f"没有本单位报送的编号为 {record_id} 的信用记录", field="record"
+        )
+    if record.state == "withdrawn":
+        raise XinyongError("record.already_withdrawn", f"信用记录 {record_id} 已撤回", field="record")
+    text = plain(reason, field="reason", max_length=500, label="撤回原因")
+    if not text:
+        raise XinyongError("record.reason_required", "撤回须写明原因", field="reason")
+    record.state, record.version, record.updated_at = "withdrawn", record.version + 1, now
+    session.add(
+        RecordVersion(
+            **_version_row(
+                record.id,
+                record.subject_key,
+                "withdrawn",
+                record.data,
+                record.version,
+                "withdrawal",
+                text,
+                actor,
+                now,
+            )
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="record.withdraw",
+        target_type="record",
+        target_id=str(record.id),
+        subject_key=record.subject_key,
+        detail={"reason": text, "version": record.version},
+    )
+    return record
 
 
 def finish_job(
