@@ -194,3 +194,28 @@ class Gate:
         if decision.logged:
             self.log.read(decision, info, action, target_type, target_id)
         return decision
+
+    def allows(
+        self,
+        info: Info,
+        *,
+        action: ReadAction = "record.read",
+        target_type: str | None = None,
+        target_id: str | None = None,
+        authorizations: Iterable[Authorization] = (),
+    ) -> Decision | None:
+        """For listings: the decision when allowed (a non-public read logged), None when not, without a
+        refusal entry; what a list leaves out was not asked for by name."""
+        decision = decide(
+            self.policy,
+            self.actor,
+            info,
+            purpose=self.purpose,
+            today=self.today,
+            authorizations=authorizations,
+        )
+        if not decision.allowed:
+            return None
+        if decision.logged:
+            self.log.read(decision, info, action, target_type, target_id)
+        return decision

@@ -67,6 +67,10 @@ class ItemField(_Strict):
     template: Literal["both", "current"] = Field(
         default="both", description="current：现行双公示模板新增的列，旧模板文件不要求此列"
     )
+    mask: Literal["person_name", "citizen_id", "phone", "address"] | None = Field(
+        default=None,
+        description="公开时的脱敏方式（DATA-3）：person_name 仅当信用主体为自然人时遮盖；其余总是遮盖",
+    )
     not_before: str | None = Field(
         default=None, description="此日期不得早于的另一日期字段，如有效期不早于决定日期"
     )

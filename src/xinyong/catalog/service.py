@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -177,3 +177,12 @@ def item_in_force(session: Session, code: str, on: date) -> ItemInForce:
     raise XinyongError(
         "catalog.unknown_item", f"目录中没有 {on} 有效的目录项 {code[:64]!r}；可选：{known}", field="item"
     )
+
+
+def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, Item]:
+    """The item definitions records point at (each record keeps the version it came under, CAT-5)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(CatalogItem.id, CatalogItem.definition).where(CatalogItem.id.in_(wanted)))
+    return {row.id: Item.model_validate_json(row.definition) for row in rows}

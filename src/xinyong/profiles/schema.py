@@ -219,6 +219,7 @@ class Lists(_Strict):
 
 class Disclosure(_Strict):
     modes: Setting[list[DisclosureMode]] = Field(description="披露方式")
+    authorization_max: Setting[Span] = Field(description="信用主体一次授权的最长期限（DIS-4）")
 
 
 class Masking(_Strict):

@@ -1,0 +1,28 @@
+"""A subject's authorizations of named parties to see its non-public information (DIS-4, DIS-5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base
+
+
+class Grant(Base):
+    """One written authorization: who may see which items, for what purpose, until when; revocable."""
+
+    __tablename__ = "authorization_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    grantee_org: Mapped[str | None] = mapped_column(String(64), index=True)
+    grantee_account_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    grantee_label: Mapped[str] = mapped_column(String(200))
+    items: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(64))
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
