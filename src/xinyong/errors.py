@@ -52,6 +52,12 @@ class Forbidden(XinyongError):
     status = 403
 
 
+class NotFound(XinyongError):
+    """What was asked for by name does not exist (HTTP 404)."""
+
+    status = 404
+
+
 class TooManyAttempts(XinyongError):
     """Too many failed attempts from this address or for this account (HTTP 429)."""
 

@@ -55,6 +55,8 @@ def test_every_api_route_names_a_permission_the_policy_knows(settings: Settings)
 # Routes known not to read any subject's credit information. A new API route is either a CreditReader or
 # added here on purpose: nobody adds a read that bypasses the gate by accident.
 NOT_CREDIT_READS = {
+    "GET /api/v1/subjects",
+    "GET /api/v1/authorizations",
     "POST /api/v1/records/{record_id}/withdraw",
     "GET /api/v1/identifiers/{code}",
     "GET /api/v1/calendar/working-days",

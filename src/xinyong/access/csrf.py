@@ -7,8 +7,9 @@ compute it; every form POST must carry it (double submit, signed).
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from xinyong.access import security
@@ -45,3 +46,7 @@ async def checked_form(request: Request) -> FormData:
     if not cookie or not security.same(sent, security.csrf_token(request.app.state.secret_key, cookie)):
         raise Forbidden("auth.csrf", "表单已失效，请刷新页面后重新提交")
     return form
+
+
+Form = Annotated[FormData, Depends(checked_form)]
+"""A route's posted form, CSRF-checked."""

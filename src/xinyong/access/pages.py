@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from xinyong.access import ratelimit, security, service
 from xinyong.access.actors import Actor, actor_of
 from xinyong.access.api import TokenId
-from xinyong.access.csrf import checked_form, set_cookie
+from xinyong.access.csrf import Form, set_cookie
 from xinyong.access.deps import (
     DB,
     SESSION_COOKIE,
@@ -35,13 +35,13 @@ from xinyong.access.policy import ORG_KIND_LABELS, Policy
 from xinyong.audit import service as audit
 from xinyong.audit.anchors import ANCHOR_FILE, check_anchors, read_anchors, verify_and_anchor
 from xinyong.clock import CHINA_TZ
+from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Unauthenticated, XinyongError
 from xinyong.rules.dates import parse_date
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-Form = Annotated[FormData, Depends(checked_form)]
 LOGIN_FAILED = Unauthenticated("auth.invalid_credentials", "用户名或密码错误")
 
 
@@ -203,6 +203,7 @@ def me_page(
             action="access_log.read",
         )
         context["access_log"] = audit.access_log(session, subject_key=actor.subject_key, limit=50)
+        context.update(own_archive(request, session, gate))
     return render(request, "me.html", context)
 
 

@@ -21,6 +21,8 @@ from xinyong.audit import api as audit_api
 from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.db.engine import make_engine, session_factory
+from xinyong.disclosure import api as disclosure_api
+from xinyong.disclosure import pages as disclosure_pages
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
 from xinyong.settings import Settings, get_settings
@@ -69,9 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_api.router,
         catalog_api.router,
         records_api.router,
+        disclosure_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)
     app.include_router(access_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(disclosure_pages.router)
     return app

@@ -1,0 +1,216 @@
+"""Portal pages: search and a subject's public credit information, free and without login (DIS-2, PUB-2).
+
+A signed-in department or the subject itself sees more on the same page: what the gate lets through for
+the actor (shared items with a stated purpose, authorized items, or everything of one's own).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.access import service as access
+from xinyong.access.actors import Actor
+from xinyong.access.csrf import Form
+from xinyong.access.deps import DB, CreditReader, Permission
+from xinyong.access.gate import Gate
+from xinyong.access.policy import Policy
+from xinyong.access.service import audit_actor
+from xinyong.catalog import service as catalog
+from xinyong.catalog.schema import CATEGORY_LABELS
+from xinyong.disclosure import service
+from xinyong.errors import Forbidden, NotFound, XinyongError
+from xinyong.records.service import versions_of
+from xinyong.rules import identifiers
+from xinyong.rules.dates import parse_date
+from xinyong.rules.periods import add_span
+from xinyong.web.render import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+CATEGORY_ORDER = ("basic", "negative", "positive", "other")
+CATEGORY_TITLES = {
+    "basic": "行政许可与基础信息",
+    "negative": "行政处罚与失信信息",
+    "positive": "表彰奖励与守信信息",
+    "other": "信用承诺与其他信息",
+}
+MODE_NOTES = {
+    "public": "公开信息",
+    "shared": "政务共享",
+    "authorized": "经授权查询",
+    "self": "本人查询",
+}
+
+
+def _page(value: int | None) -> int:
+    return max(1, min(value or 1, 10_000))
+
+
+@router.get("/search", response_model=None)
+def search_page(
+    request: Request,
+    session: DB,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> Response:
+    number = _page(page)
+    found = service.search(session, q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    exact = [s for s in found.subjects if s.key == identifiers.compact(q)]
+    if exact:  # a code names one subject: go straight to it, and a person's number is never echoed in a page
+        return RedirectResponse(f"/subjects/{exact[0].key}", status_code=303)
+    masking = request.app.state.profile.masking
+    rows = [
+        {
+            "href": f"/subjects/{s.key}",
+            "name": service.shown_name(s, masking),
+            "code": service.shown_key(s, masking),
+            "kind": s.kind,
+        }
+        for s in found.subjects
+    ]
+    pages = (found.total + PAGE_SIZE - 1) // PAGE_SIZE
+    return render(
+        request,
+        "search.html",
+        {
+            "active": "home",
+            "q": q[:100],
+            "rows": rows,
+            "total": found.total,
+            "page": number,
+            "pages": pages,
+            "too_long": len(q) > service.MAX_QUERY,
+        },
+    )
+
+
+@router.get("/subjects/{code}", response_class=HTMLResponse)
+def subject_page(
+    request: Request,
+    session: DB,
+    code: str,
+    gate: Annotated[Gate, Depends(CreditReader("public.read"))],
+    category: Annotated[str | None, Query(max_length=16)] = None,
+    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> HTMLResponse:
+    subject = service.find_subject(session, code[:64])
+    if subject is None:
+        raise NotFound("subject.not_found", "没有该代码的信用主体，请核对代码或按名称查找")
+    masking = request.app.state.profile.masking
+    shown = service.visible_records(
+        session,
+        gate,
+        subject,
+        masking=masking,
+        authorizations=service.authorizations_for(session, subject.key, gate.actor),
+    )
+    counts: Counter[str] = Counter(s.item.category for s in shown)
+    chosen = (
+        category if category in CATEGORY_ORDER else next((c for c in CATEGORY_ORDER if counts[c]), "basic")
+    )
+    listed = [s for s in shown if s.item.category == chosen]
+    number = _page(page)
+    pages = max(1, (len(listed) + PAGE_SIZE - 1) // PAGE_SIZE)
+    own = gate.actor.subject_key == subject.key
+    public_only = all(s.decision.mode == "public" for s in shown) and not own
+    return render(
+        request,
+        "subject.html",
+        {
+            "active": "home",
+            "subject": subject,
+            "name": subject.name if not public_only else service.shown_name(subject, masking),
+            "code": subject.key if not public_only else service.shown_key(subject, masking),
+            "tabs": [(c, CATEGORY_TITLES[c], counts[c]) for c in CATEGORY_ORDER],
+            "chosen": chosen,
+            "records": listed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            "page": number,
+            "pages": pages,
+            "mode_notes": MODE_NOTES,
+            "categories": CATEGORY_LABELS,
+            "today": gate.today,
+            "purpose": gate.purpose,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------- the subject's own archive
+
+
+def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any]:
+    """The signed-in subject's whole archive for its page (DIS-6): every record, public or not, with its
+    source and every version, and the authorizations it has given."""
+    subject = service.find_subject(session, gate.actor.subject_key or "")
+    if subject is None:
+        return {"records": [], "grants": []}
+    shown = service.visible_records(session, gate, subject, masking=request.app.state.profile.masking)
+    policy: Policy = request.app.state.policy
+    return {
+        "records": [(s, versions_of(session, s.record.id)) for s in shown],
+        "grants": service.grants_of(session, subject.key),
+        "grant_purposes": [(code, p.label) for code, p in policy.purposes.items()],
+        "grant_items": [(f.item.code, f.item.name) for f in catalog.items_in_force(session, gate.today)],
+        "grant_orgs": [(o.code, o.name) for o in access.list_orgs(session) if o.kind != "operator"],
+        "grant_until": add_span(gate.today, request.app.state.profile.disclosure.authorization_max.value),
+    }
+
+
+def _subject_actor(actor: Actor) -> str:
+    if actor.subject_key is None:
+        raise Forbidden("authorization.subject_only", "只有信用主体本人可以管理对本人信息的授权")
+    return actor.subject_key
+
+
+@router.post("/me/authorizations")
+def grant_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    actor: Annotated[Actor, Depends(Permission("authorization.manage"))],
+) -> Response:
+    """A subject authorizes an organisation from its own page (DIS-4); the API only lists them."""
+    state = request.app.state
+    try:
+        until = parse_date(str(form.get("valid_until", "")), "授权截止日期")
+        service.grant(
+            session,
+            subject_key=_subject_actor(actor),
+            grantee_org=str(form.get("grantee", ""))[:64],
+            items=[str(v)[:64] for v in form.getlist("items")][:50],
+            purpose=str(form.get("purpose", ""))[:64],
+            valid_until=until,
+            policy=state.policy,
+            profile=state.profile,
+            actor=audit_actor(actor),
+            now=state.settings.clock.now(),
+            today=state.settings.clock.today(),
+        )
+    except XinyongError as exc:
+        session.rollback()
+        return render(request, "error.html", {"problem": exc.problem, "status": exc.status}, exc.status)
+    session.commit()
+    return RedirectResponse("/me#authorizations", status_code=303)
+
+
+@router.post("/me/authorizations/{number}/revoke")
+def revoke_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("authorization.manage"))],
+) -> Response:
+    service.revoke(
+        session,
+        subject_key=_subject_actor(actor),
+        number=number[:32],
+        actor=audit_actor(actor),
+        now=request.app.state.settings.clock.now(),
+    )
+    session.commit()
+    return RedirectResponse("/me#authorizations", status_code=303)
