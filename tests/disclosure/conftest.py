@@ -1,0 +1,193 @@
+"""A platform with records on a company and a person, a department item shared with one department only,
+departments with tokens and the company signed in as its own subject."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from stdnum.cn import uscc
+
+from xinyong.access import service as access
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
+from xinyong.access.security import secret_key
+from xinyong.db.bootstrap import initialise
+from xinyong.db.engine import make_engine, session_factory, transaction
+from xinyong.rules import identifiers
+from xinyong.settings import Settings
+from xinyong.web.app import create_app
+
+from ..access.conftest import CapturingVerifier
+from ..conftest import TODAY
+from ..records.conftest import penalty
+
+
+def _uscc(seed: int) -> str:
+    body = f"91370100MA{seed:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def _citizen_id(seed: int) -> str:
+    body = f"37010219800101{seed:03d}"
+    return next(body + c for c in "0123456789X" if identifiers.is_valid(body + c))
+
+
+_SEED = secrets.randbelow(1000)
+COMPANY = _uscc(1_000_000 + _SEED)  # this module's own subjects, whatever other modules stored
+PERSON = _citizen_id(_SEED)
+COMPANY_NAME = "华信科技（济南）有限公司"
+LOCAL_CATALOG = """
+scope = "local"
+version = "2026-test"
+effective_from = 2026-01-01
+approved_by = "某市社会信用体系建设领导小组"
+
+[[items]]
+code = "site-inspection"
+name = "现场检查结果"
+category = "other"
+subject_kinds = ["legal_person", "unincorporated", "individual_business"]
+disclosure = "shared"
+shared_with = ["{dept}"]
+retention = "profile"
+update_cycle = "检查结束后7个工作日内"
+providers = ["provider"]
+use_scope = "日常监管"
+legal_basis = "某市公共信用信息管理办法"
+
+[[items.fields]]
+name = "subject_name"
+label = "被检查单位"
+type = "text"
+required = true
+
+[[items.fields]]
+name = "uscc"
+label = "统一社会信用代码"
+type = "identifier"
+required = true
+
+[[items.fields]]
+name = "decision_date"
+label = "检查日期"
+type = "date"
+required = true
+
+[[items.fields]]
+name = "finding"
+label = "检查结论"
+type = "text"
+required = true
+"""
+
+
+@dataclass
+class Portal:
+    settings: Settings
+    engine: Engine
+    tokens: dict[str, str]
+    dept: str
+    other: str
+    subject_cookie: str
+
+    def bearer(self, org: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[org]}"}
+
+
+@pytest.fixture(scope="module")
+def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    tag = secrets.token_hex(3)
+    folder = tmp_path_factory.mktemp("portal") / "var"
+    (folder / "catalog").mkdir(parents=True)
+    dept, other, provider = f"fgw-{tag}", f"zjj-{tag}", f"scj-{tag}"
+    (folder / "catalog" / "local.toml").write_text(LOCAL_CATALOG.format(dept=dept), encoding="utf-8")
+    settings = Settings(database_url=database_url, data_dir=folder, fixed_date=TODAY)
+    engine = make_engine(database_url)
+    initialise(engine, settings)
+    now, rules = settings.clock.now(), policy()
+    key = secret_key(settings.data_dir.resolve())
+    tokens: dict[str, str] = {}
+    with transaction(session_factory(engine)) as session:
+        for code, kind, role in (
+            (provider, "provider", "provider"),
+            (dept, "user", "user_department"),
+            (other, "user", "user_department"),
+        ):
+            access.create_org(
+                session, by=system_actor(rules), now=now, code=code, name=f"单位{code}", kind=kind
+            )
+            access.create_account(
+                session,
+                by=system_actor(rules),
+                policy=rules,
+                now=now,
+                org_code=code,
+                username=f"{code}-sys",
+                display_name="系统",
+                roles=[role],
+                client=True,
+            )
+            tokens[code] = access.create_token(
+                session,
+                by=system_actor(rules),
+                key=key,
+                now=now,
+                username=f"{code}-sys",
+                name="对接",
+                expires_at=now + timedelta(days=30),
+            ).value
+        verifier = CapturingVerifier()
+        challenge = access.start_identity_check(
+            session, key=key, verifier=verifier, now=now, code=COMPANY, name=COMPANY_NAME
+        )
+        account = access.finish_identity_check(
+            session, key=key, policy=rules, now=now, challenge_id=challenge, code=verifier.sent[-1][1]
+        )
+        assert account is not None
+        cookie = access.start_session(session, key=key, policy=rules, account=account, now=now)
+    made = Portal(settings, engine, tokens, dept, other, cookie)
+    with TestClient(create_app(settings)) as client:
+        headers = made.bearer(provider)
+        body = {
+            "item": "admin-penalty",
+            "severity": "general",
+            "records": [
+                penalty(f"济市监罚〔2026〕{tag}1号", subject_name=COMPANY_NAME, uscc=COMPANY),
+                penalty(
+                    f"济市监罚〔2026〕{tag}2号",
+                    subject_name="张三丰",
+                    subject_category="自然人",
+                    uscc="",
+                    id_type="身份证",
+                    id_number=PERSON,
+                ),
+            ],
+        }
+        pushed = client.post("/api/v1/records", headers=headers, json=body).json()
+        assert pushed["accepted"] == 2, pushed["rejects"]
+        inspection = {
+            "item": "site-inspection",
+            "records": [
+                {
+                    "subject_name": COMPANY_NAME,
+                    "uscc": COMPANY,
+                    "decision_date": "2026-05-06",
+                    "finding": "消防通道堵塞",
+                }
+            ],
+        }
+        assert client.post("/api/v1/records", headers=headers, json=inspection).json()["accepted"] == 1
+    yield made
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(portal: Portal) -> Iterator[TestClient]:
+    with TestClient(create_app(portal.settings)) as test_client:
+        yield test_client
