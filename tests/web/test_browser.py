@@ -18,14 +18,21 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 
 from xinyong.access import service
 from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
+from xinyong.catalog import service as catalog
+from xinyong.catalog.schema import Item
 from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine, session_factory, transaction
+from xinyong.profiles.loader import load_profile
+from xinyong.records import ingest
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
+
+from ..records.conftest import penalty
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +48,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
+PERSON = "11010519491231002X"
+
+
+def catalog_item(engine: Engine, settings: Settings) -> Item:
+    with session_factory(engine)() as session:
+        return catalog.item_in_force(session, "admin-penalty", settings.clock.today()).item
 
 
 def _free_port() -> int:
@@ -69,6 +82,41 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             roles=["operator_admin"],
             password=ADMIN_PASSWORD,
         )
+        service.create_org(
+            session,
+            by=system_actor(policy()),
+            now=settings.clock.now(),
+            code="scj",
+            name="市场监管局",
+            kind="provider",
+        )
+    delivery = ingest.Delivery(
+        provider="scj",
+        item_code="admin-penalty",
+        route="api",
+        actor=service.audit_actor(system_actor(policy())),
+        default_severity="general",
+    )
+    rows = [
+        penalty("济市监罚〔2026〕1号", subject_name="华信科技（济南）有限公司"),
+        penalty(
+            "济市监罚〔2026〕2号",
+            subject_name="张三丰",
+            subject_category="自然人",
+            uscc="",
+            id_type="身份证",
+            id_number=PERSON,
+        ),
+    ]
+    fields = {f.name for f in catalog_item(engine, settings).fields}
+    summary = ingest.run(
+        session_factory(engine),
+        delivery=delivery,
+        rows=ingest.from_mappings(rows, fields),
+        profile=load_profile("national"),
+        clock=settings.clock,
+    )
+    assert summary.accepted == 2, summary.rejects
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
@@ -121,10 +169,7 @@ def test_home_page_renders_without_sideways_scroll(
 @pytest.mark.req("SUB-2")
 def test_checking_a_code_from_the_home_page(browser: object, base_url: str) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
-    page.goto(base_url + "/")
-    page.fill("#q", "91110000802100433A")
-    page.click("form.search button")
-    page.wait_for_url("**/tools/id-check?*")
+    page.goto(base_url + "/tools/id-check?code=91110000802100433A")
     alert = page.inner_text("[role=alert]")
     assert "第18位校验码应为“B”" in alert and "uscc.checksum" in alert
     _shot(page, "id-check-error")
@@ -231,4 +276,26 @@ def test_the_catalog_page_lists_what_is_collected(browser: object, base_url: str
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     _shot(page, "catalog-phone")
+    page.close()
+
+
+@pytest.mark.req("DIS-2", "DATA-3")
+def test_search_in_traditional_characters_and_open_the_company(browser: object, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page.goto(base_url + "/")
+    page.fill("#q", "華信科技")
+    page.click("form.search button")
+    page.wait_for_url("**/search?*")
+    _shot(page, "search")
+    page.click("text=华信科技（济南）有限公司")
+    page.wait_for_url("**/subjects/*")
+    text = page.inner_text("main")
+    assert "行政处罚信息" in text and "济市监罚〔2026〕1号" in text
+    _shot(page, "subject")
+    page.goto(base_url + "/search?q=" + PERSON)
+    page.wait_for_url("**/subjects/*")
+    shown = page.inner_text("main")
+    assert "张**" in shown and "110105********002X" in shown
+    assert PERSON not in page.content() and "张三丰" not in page.content()
+    _shot(page, "subject-person")
     page.close()

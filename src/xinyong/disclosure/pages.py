@@ -145,14 +145,14 @@ def subject_page(
 def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any]:
     """The signed-in subject's whole archive for its page (DIS-6): every record, public or not, with its
     source and every version, and the authorizations it has given."""
-    subject = service.find_subject(session, gate.actor.subject_key or "")
-    if subject is None:
-        return {"records": [], "grants": []}
-    shown = service.visible_records(session, gate, subject, masking=request.app.state.profile.masking)
+    key = gate.actor.subject_key or ""
+    subject = service.find_subject(session, key)
+    masking = request.app.state.profile.masking
+    shown = service.visible_records(session, gate, subject, masking=masking) if subject is not None else []
     policy: Policy = request.app.state.policy
     return {
         "records": [(s, versions_of(session, s.record.id)) for s in shown],
-        "grants": service.grants_of(session, subject.key),
+        "grants": service.grants_of(session, key),
         "grant_purposes": [(code, p.label) for code, p in policy.purposes.items()],
         "grant_items": [(f.item.code, f.item.name) for f in catalog.items_in_force(session, gate.today)],
         "grant_orgs": [(o.code, o.name) for o in access.list_orgs(session) if o.kind != "operator"],
