@@ -377,3 +377,41 @@ def test_demo_generates_data_once_and_prints_a_one_time_admin_password(own_db: d
     assert (
         second.returncode == 0 and "入库 0 条记录" in second.stdout and "演示管理员账号" not in second.stdout
     )
+
+
+@pytest.mark.req("PER-2")
+def test_the_sweep_from_the_command_line_archives_ended_periods_once(
+    own_db: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.records.test_import import write_csv
+
+    from .records.conftest import penalty
+
+    assert run("init", env=own_db).returncode == 0
+    assert (
+        run("org", "add", "--code", "scjgj", "--name", "市监局", "--kind", "provider", env=own_db).returncode
+        == 0
+    )
+    rows = [penalty("市监罚〔2023〕1号", decision_date="2023-06-01"), penalty("市监罚〔2026〕1号")]
+    path = write_csv(tmp_path / "处罚.csv", rows)
+    imported = run(
+        "import",
+        str(path),
+        "--item",
+        "admin-penalty",
+        "--provider",
+        "scjgj",
+        "--severity",
+        "general",
+        env=own_db,
+    )
+    assert imported.returncode == 0, imported.stderr
+    first = run("sweep", "--as-of", "2026-11-23", "--json", env=own_db)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == {"as_of": "2026-11-23", "expired": 1, "notices": 0}
+    again = run("sweep", "--as-of", "2026-11-23", env=own_db)
+    assert again.returncode == 0 and "0 条信息公示期满" in again.stdout
+    later = json.loads(run("sweep", "--as-of", "2030-01-01", "--json", env=own_db).stdout)
+    assert later["expired"] == 1  # the 2026 penalty's period has ended by then
+    bad = run("sweep", "--as-of", "2026-02-30", env=own_db)
+    assert bad.returncode == 1 and "date.invalid" in bad.stderr

@@ -18,7 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -610,3 +610,43 @@ def import_file(
             highlight=False,
             markup=False,
         )
+
+
+@app.command("sweep")
+@refusals
+def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
+    """每日例行：公示期满的信息停止公开并转为档案，向已获取该信息的信用服务机构发出停止使用通知。"""
+    from xinyong import sweep
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+    from xinyong.db.engine import session_factory
+
+    config = settings_as_of(as_of)
+    factory = session_factory(initialised_engine(config))
+    today = config.clock.today()
+    total = sweep.due(factory, today)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        console=err,
+        transient=not as_json,
+    ) as bar:
+        task = bar.add_task(f"{today.isoformat()} 公示期满的信息", total=total)
+        result = sweep.run(
+            factory,
+            as_of=today,
+            clock=config.clock,
+            actor=audit_actor(system_actor(policy())),
+            progress=lambda count: bar.advance(task, count),
+        )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    out.print(
+        f"{today.isoformat()}：{result.expired} 条信息公示期满，已停止公开并转为档案；"
+        f"发出停止使用通知 {result.notices} 条",
+        highlight=False,
+    )

@@ -44,7 +44,7 @@ PERSON = _citizen_id(_SEED)
 COMPANY_NAME = "华信科技（济南）有限公司"
 LOCAL_CATALOG = """
 scope = "local"
-version = "2026-test"
+version = "2026-test-{tag}"
 effective_from = 2026-01-01
 approved_by = "某市社会信用体系建设领导小组"
 
@@ -95,18 +95,20 @@ class Portal:
     dept: str
     other: str
     subject_cookie: str
+    provider: str
+    agency: str
 
     def bearer(self, org: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[org]}"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     tag = secrets.token_hex(3)
     folder = tmp_path_factory.mktemp("portal") / "var"
     (folder / "catalog").mkdir(parents=True)
-    dept, other, provider = f"fgw-{tag}", f"zjj-{tag}", f"scj-{tag}"
-    (folder / "catalog" / "local.toml").write_text(LOCAL_CATALOG.format(dept=dept), encoding="utf-8")
+    dept, other, provider, agency = f"fgw-{tag}", f"zjj-{tag}", f"scj-{tag}", f"xyfw-{tag}"
+    (folder / "catalog" / "local.toml").write_text(LOCAL_CATALOG.format(dept=dept, tag=tag), encoding="utf-8")
     settings = Settings(database_url=database_url, data_dir=folder, fixed_date=TODAY)
     engine = make_engine(database_url)
     initialise(engine, settings)
@@ -118,6 +120,7 @@ def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (provider, "provider", "provider"),
             (dept, "user", "user_department"),
             (other, "user", "user_department"),
+            (agency, "agency", "agency"),
         ):
             access.create_org(
                 session, by=system_actor(rules), now=now, code=code, name=f"单位{code}", kind=kind
@@ -151,7 +154,7 @@ def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         )
         assert account is not None
         cookie = access.start_session(session, key=key, policy=rules, account=account, now=now)
-    made = Portal(settings, engine, tokens, dept, other, cookie)
+    made = Portal(settings, engine, tokens, dept, other, cookie, provider, agency)
     with TestClient(create_app(settings)) as client:
         headers = made.bearer(provider)
         body = {
@@ -187,7 +190,7 @@ def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def client(portal: Portal) -> Iterator[TestClient]:
     with TestClient(create_app(portal.settings)) as test_client:
         yield test_client

@@ -20,6 +20,7 @@ class Actor:
     account_id: int | None = None
     org_code: str | None = None
     subject_key: str | None = None
+    org_kind: str | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -58,5 +59,6 @@ def actor_of(account: Account, policy: Policy) -> Actor:
         policy.permissions(roles),
         account_id=account.id,
         org_code=org.code if org else None,
+        org_kind=org.kind if org else None,
         subject_key=account.subject_key,
     )

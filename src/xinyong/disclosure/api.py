@@ -76,6 +76,7 @@ def subject_records(
         gate,
         subject,
         masking=request.app.state.profile.masking,
+        now=request.app.state.settings.clock.now(),
         authorizations=service.authorizations_for(session, subject.key, gate.actor),
     )
     own = gate.actor.subject_key == subject.key

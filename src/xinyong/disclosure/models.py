@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base
@@ -26,3 +26,19 @@ class Grant(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Receipt(Base):
+    """A record handed to a credit service agency: it must be told when the record may no longer be used
+    (DIS-8)."""
+
+    __tablename__ = "disclosure_receipt"
+    __table_args__ = (
+        UniqueConstraint("org_code", "record_id", name="uq_disclosure_receipt_org_code_record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

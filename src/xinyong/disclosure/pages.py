@@ -107,6 +107,7 @@ def subject_page(
         gate,
         subject,
         masking=masking,
+        now=request.app.state.settings.clock.now(),
         authorizations=service.authorizations_for(session, subject.key, gate.actor),
     )
     counts: Counter[str] = Counter(s.item.category for s in shown)
@@ -148,7 +149,8 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
     key = gate.actor.subject_key or ""
     subject = service.find_subject(session, key)
     masking = request.app.state.profile.masking
-    shown = service.visible_records(session, gate, subject, masking=masking) if subject is not None else []
+    now = request.app.state.settings.clock.now()
+    shown = service.visible_records(session, gate, subject, masking=masking, now=now) if subject else []
     policy: Policy = request.app.state.policy
     return {
         "records": [(s, versions_of(session, s.record.id)) for s in shown],

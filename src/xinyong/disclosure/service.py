@@ -27,7 +27,8 @@ from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import Item
-from xinyong.disclosure.models import Grant
+from xinyong.db.bulk import insert_ignore
+from xinyong.disclosure.models import Grant, Receipt
 from xinyong.errors import XinyongError
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.models import Record
@@ -159,9 +160,11 @@ def visible_records(
     subject: Subject,
     *,
     masking: Masking,
+    now: datetime,
     authorizations: Sequence[Authorization] = (),
 ) -> list[Shown]:
-    """The subject's records this gate lets through, newest first; the public sees persons masked."""
+    """The subject's records this gate lets through, newest first; the public sees persons masked. What a
+    credit service agency is shown is noted, so it can be told when it must stop using it (DIS-8)."""
     records = records_of(session, subject.key)
     items = catalog.items_by_id(session, {r.item_id for r in records})
     shown: list[Shown] = []
@@ -179,7 +182,23 @@ def visible_records(
         if decision.mode == "public":
             data = mask_data(data, item, natural_person=subject.kind == "natural_person", masking=masking)
         shown.append(Shown(record, item, decision, data))
+    if gate.actor.org_kind == "agency" and gate.actor.org_code is not None and shown:
+        receipts = [
+            {"org_code": gate.actor.org_code, "record_id": s.record.id, "subject_key": subject.key, "at": now}
+            for s in shown
+        ]
+        insert_ignore(session, Receipt, receipts, ["org_code", "record_id"])
     return shown
+
+
+def receivers(session: Session, record_ids: Sequence[int]) -> list[tuple[str, int, str]]:
+    """(agency, record, subject) for each of these records an agency was given (DIS-8)."""
+    if not record_ids:
+        return []
+    query = select(Receipt.org_code, Receipt.record_id, Receipt.subject_key).where(
+        Receipt.record_id.in_(record_ids)
+    )
+    return [(r.org_code, r.record_id, r.subject_key) for r in session.execute(query)]
 
 
 # ------------------------------------------------------------------------------------------ authorizations

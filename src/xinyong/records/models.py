@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base
@@ -19,6 +19,8 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 
 class Record(Base):
     __tablename__ = "record"
+    # The daily sweep looks for active records whose public period ended (PER-2).
+    __table_args__ = (Index("ix_record_state_public_until", "state", "public_until"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     subject_key: Mapped[str] = mapped_column(String(64), index=True)

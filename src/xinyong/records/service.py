@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, insert, literal, select, update
+from sqlalchemy import DateTime, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -98,7 +98,7 @@ def store_batch(
     rows = [_record_row(c, job=job, item_id=item_id, now=now) for c in candidates]
     unique = list({row["dedupe_key"]: row for row in rows}.values())
     inserted = insert_ignore_returning(session, Record, unique, ["dedupe_key"], ["id", "dedupe_key"])
-    _first_versions(session, [r.id for r in inserted], f"归集（导入批次 {job.id}）", actor, now)
+    _copy_versions(session, [r.id for r in inserted], "ingest", f"归集（导入批次 {job.id}）", actor, now)
     new = {r.dedupe_key for r in inserted}
     corrected = _correct(session, [row for row in unique if row["dedupe_key"] not in new], job, actor, now)
     insert_rows(
@@ -137,10 +137,11 @@ def store_batch(
     return result
 
 
-def _first_versions(
-    session: Session, record_ids: Sequence[int], reason: str, actor: AuditActor, now: datetime
+def _copy_versions(
+    session: Session, record_ids: Sequence[int], procedure: str, reason: str, actor: AuditActor, now: datetime
 ) -> None:
-    """Version 1 of new records, copied from them inside the database: their content never travels back."""
+    """The current state of records as their next version row, copied inside the database: their content
+    never travels to the application and back."""
     if not record_ids:
         return
     copied = select(
@@ -149,7 +150,7 @@ def _first_versions(
         Record.version,
         Record.state,
         Record.data,
-        literal("ingest"),
+        literal(procedure),
         literal(reason),
         literal(actor.label),
         literal(now, DateTime(timezone=True)),
@@ -272,6 +273,40 @@ def _record_row(candidate: Candidate, *, job: ImportJob, item_id: int, now: date
         "created_at": now,
         "updated_at": now,
     }
+
+
+EXPIRY_REASON = "公示期满，停止公开，转为档案保存"
+
+
+def expirable(session: Session, as_of: date) -> int:
+    """How many active records' public periods ended before ``as_of`` (PER-2)."""
+    query = (
+        select(func.count()).select_from(Record).where(Record.state == "active", Record.public_until < as_of)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def expire_batch(
+    session: Session, *, as_of: date, limit: int, actor: AuditActor, now: datetime
+) -> list[tuple[int, str]]:
+    """Move up to ``limit`` records whose public period ended out of public view, each with a version saying
+    so; (id, subject key) of each. Set-based; run until it returns nothing (PER-2, DIS-8)."""
+    due = (
+        select(Record.id)
+        .where(Record.state == "active", Record.public_until < as_of)
+        .order_by(Record.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    moved = session.execute(
+        update(Record)
+        .where(Record.id.in_(due))
+        .values(state="archived", version=Record.version + 1, updated_at=now)
+        .returning(Record.id, Record.subject_key),
+        execution_options={"synchronize_session": False},
+    ).all()
+    _copy_versions(session, [m.id for m in moved], "expiry", EXPIRY_REASON, actor, now)
+    return [(m.id, m.subject_key) for m in moved]
 
 
 def withdraw(

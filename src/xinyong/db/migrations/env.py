@@ -11,6 +11,7 @@ from xinyong.db.base import Base
 from xinyong.db.engine import make_engine
 from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
+from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
 from xinyong.records.models import Record  # noqa: F401  (registers the record tables)
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject  # noqa: F401  (registers the subject tables)
