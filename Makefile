@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install install-test browser lint lock clean
+.PHONY: demo test install install-test fonts browser lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,21 +22,28 @@ $(VENV)/.test: $(VENV)/.run
 install: $(VENV)/.run
 install-test: $(VENV)/.test
 
-demo: install
+demo: install fonts
 	$(BIN)/xinyong demo --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium with CJK fonts; install what is missing when we may (root on Debian).
-BROWSER_PACKAGES = $(if $(wildcard /usr/bin/chromium),,chromium) \
-	$(if $(wildcard /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc),,fonts-noto-cjk)
-browser:
-	@if [ -n "$(strip $(BROWSER_PACKAGES))" ]; then \
+# Debian packages the platform and its tests use, installed when missing and we may (root on Debian):
+# a CJK font for credit reports (PDF); for the tests also Chromium (pages) and poppler (PDF pages to PNG).
+FONT_PACKAGES = $(if $(wildcard /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc),,fonts-noto-cjk)
+BROWSER_PACKAGES = $(FONT_PACKAGES) $(if $(wildcard /usr/bin/chromium),,chromium) \
+	$(if $(wildcard /usr/bin/pdftoppm),,poppler-utils)
+define apt_install
+	@if [ -n "$(strip $(1))" ]; then \
 		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "installing $(strip $(BROWSER_PACKAGES))"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+			echo "installing $(strip $(1))"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 		else \
-			echo "not installing $(strip $(BROWSER_PACKAGES)) (needs root and apt-get); browser tests may be skipped"; \
+			echo "not installing $(strip $(1)) (needs root and apt-get): $(2)"; \
 		fi; \
 	fi
+endef
+fonts:
+	$(call apt_install,$(FONT_PACKAGES),credit reports need a CJK font in $$XINYONG_DATA_DIR/fonts)
+browser:
+	$(call apt_install,$(BROWSER_PACKAGES),browser and PDF tests may be skipped)
 
 test: install-test browser
 	$(BIN)/pytest -q $(PYTEST_ARGS)

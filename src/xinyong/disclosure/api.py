@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, CreditReader, Permission, PublicAccess
 from xinyong.access.gate import Gate
-from xinyong.disclosure import service
-from xinyong.disclosure.models import Grant
+from xinyong.access.service import audit_actor
+from xinyong.disclosure import reports, service
+from xinyong.disclosure.models import CreditReport, Grant
+from xinyong.disclosure.pdf import find_font
 from xinyong.disclosure.schemas import (
     GrantOut,
     RecordOut,
+    ReportCheckOut,
     SearchOut,
     SubjectOut,
     SubjectRecordsOut,
     VersionOut,
 )
-from xinyong.errors import Forbidden, NotFound
+from xinyong.errors import Forbidden, NotFound, XinyongError
 from xinyong.records.service import versions_of
 from xinyong.subjects.models import Subject
 
@@ -139,3 +144,146 @@ Manager = Annotated[Actor, Depends(Permission("authorization.manage"))]
 @router.get("/authorizations", response_model=list[GrantOut], summary="本人作出的授权")
 def my_grants(session: DB, actor: Manager) -> list[GrantOut]:
     return [grant_out(g) for g in service.grants_of(session, own_subject(actor))]
+
+
+# --------------------------------------------------------------------------------------------- credit reports
+
+
+def pdf_response(issued: reports.Issued) -> Response:
+    name = f"{reports.kinds_label(issued.report.kind)}-{issued.report.number}.pdf"
+    return Response(
+        issued.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "X-Report-Number": issued.report.number,
+        },
+    )
+
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "PDF"}
+}
+
+
+@router.get(
+    "/subjects/{code}/report",
+    response_class=Response,
+    responses=PDF_RESPONSE,
+    summary="出具信用报告（PDF）：本人版（subject）或公开信息版（public）",
+)
+def credit_report(
+    request: Request,
+    session: DB,
+    code: Code,
+    gate: Annotated[Gate, Depends(CreditReader("public.read"))],
+    kind: Annotated[
+        Literal["subject", "public"], Query(description="subject 本人版；public 公开信息版")
+    ] = "public",
+) -> Response:
+    state = request.app.state
+    subject = known_subject(session, code)
+    issued = reports.issue(
+        session,
+        gate,
+        subject,
+        kind=kind,
+        masking=state.profile.masking,
+        key=state.secret_key,
+        verify_base=str(request.base_url).rstrip("/"),
+        font=find_font(state.settings.data_dir),
+        actor=audit_actor(gate.actor),
+        now=state.settings.clock.now(),
+    )
+    return pdf_response(issued)
+
+
+@router.get(
+    "/subjects/{code}/special-report",
+    response_class=Response,
+    responses=PDF_RESPONSE,
+    summary="出具专项信用报告（PDF，替代无违法违规证明；信用主体本人）",
+)
+def special_report(
+    request: Request,
+    session: DB,
+    code: Code,
+    gate: Annotated[Gate, Depends(CreditReader("public.read"))],
+    domains: Annotated[list[str], Query(max_length=20, description="领域代码，可多选")],
+    start: Annotated[date, Query(description="查询期间开始日期")],
+    end: Annotated[date, Query(description="查询期间结束日期")],
+) -> Response:
+    state = request.app.state
+    subject = known_subject(session, code)
+    issued = reports.issue_special(
+        session,
+        gate,
+        subject,
+        chosen=[d[:32] for d in domains],
+        start=start,
+        end=end,
+        profile=state.profile,
+        masking=state.profile.masking,
+        key=state.secret_key,
+        verify_base=str(request.base_url).rstrip("/"),
+        font=find_font(state.settings.data_dir),
+        actor=audit_actor(gate.actor),
+        now=state.settings.clock.now(),
+    )
+    return pdf_response(issued)
+
+
+ReportNumber = Annotated[str, Path(max_length=32, description="报告编号")]
+VerificationCode = Annotated[str, Query(max_length=32, description="报告上的验证码")]
+
+
+def report_out(
+    request: Request, session: DB, row: CreditReport, uploaded: bytes | None = None
+) -> ReportCheckOut:
+    subject = known_subject(session, row.subject_key)
+    return ReportCheckOut(
+        number=row.number,
+        kind=row.kind,
+        title=reports.kinds_label(row.kind),
+        as_of=row.as_of,
+        issued_at=row.created_at,
+        subject=subject_out(subject, request, masked=True),
+        digest=row.digest,
+        file_matches=None if uploaded is None else reports.matches(row, uploaded),
+    )
+
+
+def checked_report(request: Request, session: DB, number: str, code: str) -> CreditReport:
+    row = reports.find(session, key=request.app.state.secret_key, number=number, code=code)
+    if row is None:
+        raise NotFound("report.not_found", "没有与该编号和验证码相符的信用报告", field="number")
+    return row
+
+
+@router.get("/reports/{number}", response_model=ReportCheckOut, summary="核验信用报告：编号与验证码是否相符")
+def check_report(
+    request: Request, session: DB, actor: PublicAccess, number: ReportNumber, code: VerificationCode
+) -> ReportCheckOut:
+    return report_out(request, session, checked_report(request, session, number, code))
+
+
+@router.post(
+    "/reports/{number}/verify",
+    response_model=ReportCheckOut,
+    summary="核验信用报告文件：上传的 PDF 是否与出具时一致",
+)
+def verify_report_file(
+    request: Request,
+    session: DB,
+    actor: PublicAccess,
+    number: ReportNumber,
+    code: Annotated[str, Form(max_length=32)],
+    file: UploadFile,
+) -> ReportCheckOut:
+    row = checked_report(request, session, number, code)
+    content = file.file.read(reports.MAX_FILE + 1)
+    if len(content) > reports.MAX_FILE:
+        raise XinyongError(
+            "file.too_large", f"报告文件不超过 {reports.MAX_FILE // (1024 * 1024)} MB", field="file"
+        )
+    return report_out(request, session, row, content)

@@ -42,3 +42,20 @@ class Receipt(Base):
     record_id: Mapped[int] = mapped_column(BigInteger, index=True)
     subject_key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CreditReport(Base):
+    """An issued credit report (DIS-7, DIS-10): what it covered and the digest of the exact PDF handed out,
+    so anyone holding the number and verification code can tell a genuine copy from an altered one."""
+
+    __tablename__ = "credit_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    as_of: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(Text, default="{}")
+    issued_to: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

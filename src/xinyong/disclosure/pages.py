@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from xinyong.access.policy import Policy
 from xinyong.access.service import audit_actor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import CATEGORY_LABELS
-from xinyong.disclosure import service
+from xinyong.disclosure import reports, service
 from xinyong.errors import Forbidden, NotFound, XinyongError
 from xinyong.records.service import versions_of
 from xinyong.rules import identifiers
@@ -136,6 +136,7 @@ def subject_page(
             "categories": CATEGORY_LABELS,
             "today": gate.today,
             "purpose": gate.purpose,
+            "signed_in": gate.actor.signed_in,
         },
     )
 
@@ -159,6 +160,8 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
         "grant_items": [(f.item.code, f.item.name) for f in catalog.items_in_force(session, gate.today)],
         "grant_orgs": [(o.code, o.name) for o in access.list_orgs(session) if o.kind != "operator"],
         "grant_until": add_span(gate.today, request.app.state.profile.disclosure.authorization_max.value),
+        "report_domains": [(code, d.label) for code, d in reports.domains().items()],
+        "today": gate.today,
     }
 
 
@@ -216,3 +219,41 @@ def revoke_form(
     )
     session.commit()
     return RedirectResponse("/me#authorizations", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------------- verification
+
+
+def _verify_page(
+    request: Request, session: Session, number: str, code: str, content: bytes | None
+) -> HTMLResponse:
+    row = reports.find(session, key=request.app.state.secret_key, number=number, code=code) if code else None
+    context: dict[str, Any] = {"active": "home", "number": number[:32], "code": code[:32], "report": None}
+    if row is not None:
+        subject = service.find_subject(session, row.subject_key)
+        masking = request.app.state.profile.masking
+        context.update(
+            report=row,
+            title=reports.kinds_label(row.kind),
+            subject_name=service.shown_name(subject, masking) if subject else "",
+            matches=None if content is None else reports.matches(row, content),
+        )
+    status = 200 if row is not None or not code else 404
+    return render(request, "verify.html", context, status)
+
+
+@router.get("/verify/{number}", response_class=HTMLResponse)
+def verify_page(
+    request: Request, session: DB, number: str, code: Annotated[str, Query(max_length=32)] = ""
+) -> HTMLResponse:
+    return _verify_page(request, session, number, code, None)
+
+
+@router.post("/verify/{number}", response_class=HTMLResponse)
+async def verify_file(request: Request, number: str, form: Form) -> HTMLResponse:
+    upload = form.get("file")
+    content = await upload.read(reports.MAX_FILE + 1) if isinstance(upload, UploadFile) else b""
+    with request.app.state.sessions() as session:
+        return _verify_page(
+            request, session, number, str(form.get("code", ""))[:32], content[: reports.MAX_FILE]
+        )

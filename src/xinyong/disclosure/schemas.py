@@ -58,3 +58,14 @@ class GrantOut(BaseModel):
     valid_until: date
     created_at: datetime
     revoked_at: datetime | None
+
+
+class ReportCheckOut(BaseModel):
+    number: str
+    kind: str
+    title: str
+    as_of: date
+    issued_at: datetime
+    subject: SubjectOut
+    digest: str = Field(description="出具时报告文件的 SHA-256 摘要")
+    file_matches: bool | None = Field(default=None, description="上传的文件与出具时是否一致（仅上传核验时）")

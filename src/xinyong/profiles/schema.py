@@ -220,6 +220,7 @@ class Lists(_Strict):
 class Disclosure(_Strict):
     modes: Setting[list[DisclosureMode]] = Field(description="披露方式")
     authorization_max: Setting[Span] = Field(description="信用主体一次授权的最长期限（DIS-4）")
+    special_report_max: Setting[Span] = Field(description="专项信用报告可选的最长查询期间（DIS-10）")
 
 
 class Masking(_Strict):

@@ -1,0 +1,348 @@
+"""Issuing and verifying credit reports (DIS-7) and special credit reports (DIS-10).
+
+A report is made from what the gate lets the requester see, rendered to PDF, and its SHA-256 digest kept with
+its number. The verification code printed on it is an HMAC of the number under the platform's secret key: it
+is not stored, cannot be guessed from the number, and a made-up number has none. Anyone holding the number and
+code can look the report up and compare a file's digest with the one issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.access.gate import Gate
+from xinyong.audit import service as audit
+from xinyong.audit.service import AuditActor
+from xinyong.catalog.schema import SUBJECT_KIND_LABELS
+from xinyong.disclosure import service
+from xinyong.disclosure.models import CreditReport
+from xinyong.disclosure.pdf import Entry, FontFile, ReportContent, Section, render
+from xinyong.disclosure.service import Shown
+from xinyong.errors import Forbidden, Unauthenticated, XinyongError
+from xinyong.profiles.schema import Masking, Profile
+from xinyong.records.service import versions_of
+from xinyong.rules.periods import add_span
+from xinyong.subjects.models import Subject
+from xinyong.subjects.service import BASIC_FIELDS
+
+KIND_TITLES = {
+    "subject": "信用报告（本人版）",
+    "public": "信用报告（公开信息版）",
+    "special": "专项信用报告",
+}
+# How an item that is no longer plain shows in a report: marked, never left out of the subject's own report.
+MARKS = {
+    "archived": "公示期满，已停止公示",
+    "withdrawn": "信息提供单位已撤回",
+    "repaired": "已修复",
+    "objection": "异议处理中",
+}
+SECTIONS = (
+    ("basic", "行政许可等基础信息"),
+    ("negative", "行政处罚与失信信息"),
+    ("positive", "表彰奖励等守信信息"),
+    ("other", "信用承诺与其他信息"),
+)
+NO_LISTS = "截至信息截止日期，未查询到该主体被列入红名单或严重失信主体名单的信息。"
+NOT_COLLECTED = "本平台未归集此类信息，本报告对此不作结论，请向主管部门查询。"
+MAX_FILE = 20 * 1024 * 1024  # a report is tens of KB; a larger upload is not one of ours
+DOMAINS_FILE = Path(__file__).resolve().parent.parent / "data" / "report_domains.toml"
+
+
+def verification_code(key: bytes, number: str) -> str:
+    digest = hmac.new(key, f"credit-report:{number}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:10]
+
+
+@dataclass(frozen=True)
+class Issued:
+    report: CreditReport
+    pdf: bytes
+
+
+def _entry(shown: Shown, versions: Sequence[Any], data: dict[str, Any]) -> Entry:
+    item, record = shown.item, shown.record
+    number = data.get(item.document.number_field) if item.document else None
+    source = data.get("authority") or data.get("source") or record.provider
+    facts = [
+        f"决定日期 {record.decision_date.isoformat()}" if record.decision_date else "",
+        f"来源：{source}（报送单位 {record.provider}）",
+        f"公示至 {record.public_until.isoformat()}" if record.public_until else "",
+    ]
+    return Entry(
+        title=f"{item.name} {number}" if number else item.name,
+        meta="；".join(f for f in facts if f),
+        fields=[(f.label, str(data[f.name])) for f in item.fields if data.get(f.name) not in (None, "")],
+        history=[f"第{v.version}版 {v.at:%Y-%m-%d} {v.reason}（{v.actor_label}）" for v in versions],
+        mark=MARKS.get(record.state),
+    )
+
+
+def _subject_pairs(subject: Subject, *, masked: bool, masking: Masking) -> list[tuple[str, str]]:
+    name = service.shown_name(subject, masking) if masked else subject.name
+    code = service.shown_key(subject, masking) if masked else subject.key
+    pairs = [
+        ("名称" if subject.kind != "natural_person" else "姓名", name),
+        ("统一社会信用代码" if subject.id_kind == "uscc" else "证件号码", code),
+        ("主体类别", SUBJECT_KIND_LABELS.get(subject.kind, subject.kind)),
+    ]
+    if not (masked and subject.kind == "natural_person"):
+        basic = json.loads(subject.basic or "{}")
+        pairs += [(label, str(basic[key])) for key, label in BASIC_FIELDS.items() if basic.get(key)]
+    return pairs
+
+
+def _number(as_of: date) -> str:
+    return f"XY{as_of:%Y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _store(
+    session: Session,
+    *,
+    content: ReportContent,
+    kind: str,
+    subject: Subject,
+    scope: dict[str, Any],
+    font: FontFile,
+    actor: AuditActor,
+    now: datetime,
+    as_of: date,
+) -> Issued:
+    pdf = render(content, font)
+    row = CreditReport(
+        number=content.number,
+        subject_key=subject.key,
+        kind=kind,
+        as_of=as_of,
+        scope=json.dumps(scope, ensure_ascii=False, sort_keys=True),
+        issued_to=content.issued_to[:200],
+        digest=hashlib.sha256(pdf).hexdigest(),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="report.issue",
+        target_type="credit_report",
+        target_id=row.number,
+        subject_key=subject.key,
+        detail={"kind": kind, "digest": row.digest, **scope},
+    )
+    return Issued(row, pdf)
+
+
+def issue(
+    session: Session,
+    gate: Gate,
+    subject: Subject,
+    *,
+    kind: str,
+    masking: Masking,
+    key: bytes,
+    verify_base: str,
+    font: FontFile,
+    actor: AuditActor,
+    now: datetime,
+) -> Issued:
+    """A credit report: ``subject`` (everything, for the subject itself) or ``public`` (public items only,
+    persons masked, for anyone signed in)."""
+    if kind not in ("subject", "public"):
+        raise XinyongError(
+            "report.kind", "报告类型应为 subject（本人版）或 public（公开信息版）", field="kind"
+        )
+    if not gate.actor.signed_in:
+        raise Unauthenticated("auth.required", "出具信用报告须先登录")
+    own = gate.actor.subject_key == subject.key
+    if kind == "subject" and not own:
+        raise Forbidden("report.subject_only", "本人版信用报告只向信用主体本人出具；他人可申请公开信息版")
+    shown = service.visible_records(session, gate, subject, masking=masking, now=now)
+    natural = subject.kind == "natural_person"
+    entries: dict[str, list[Entry]] = {category: [] for category, _ in SECTIONS}
+    for item in shown:
+        if kind == "public" and not service.publicly_visible(item.record, item.item, gate.today):
+            continue
+        data = json.loads(item.record.data)
+        if kind == "public":
+            data = service.mask_data(data, item.item, natural_person=natural, masking=masking)
+        history = versions_of(session, item.record.id) if kind == "subject" else []
+        entries[item.item.category].append(_entry(item, history, data))
+    number = _number(gate.today)
+    code = verification_code(key, number)
+    content = ReportContent(
+        title=KIND_TITLES[kind],
+        number=number,
+        code=code,
+        verify_url=f"{verify_base}/verify/{number}?code={code}",
+        as_of=gate.today.isoformat(),
+        issued_to=gate.actor.label if not own else "信用主体本人",
+        subject=_subject_pairs(subject, masked=kind == "public", masking=masking),
+        sections=[Section(title, entries[category]) for category, title in SECTIONS]
+        + [Section("红名单与严重失信主体名单", [], empty=NO_LISTS)],
+        notes=[
+            "本报告依据本平台截至信息截止日期归集的公共信用信息出具，信息由各信息提供单位提供并负责。",
+            "公开信息版只含公示期内的公开信息，自然人信息已按规定脱敏。"
+            if kind == "public"
+            else "本人版含平台记录的全部信息，包括不公开和已停止公示的信息，并列出每项信息的变更记录。",
+            "如对报告内容有异议，可向平台提出异议申请。",
+        ],
+    )
+    return _store(
+        session,
+        content=content,
+        kind=kind,
+        subject=subject,
+        scope={},
+        font=font,
+        actor=actor,
+        now=now,
+        as_of=gate.today,
+    )
+
+
+# ------------------------------------------------------------------------------------------ special report
+
+
+class Domain(BaseModel):
+    label: str = Field(min_length=1)
+    authorities: list[str] = Field(min_length=1)
+
+
+class Domains(BaseModel):
+    domains: dict[str, Domain]
+
+
+@cache
+def domains() -> dict[str, Domain]:
+    return Domains.model_validate(tomllib.loads(DOMAINS_FILE.read_text(encoding="utf-8"))).domains
+
+
+def _in_domain(shown: Shown, domain: Domain) -> bool:
+    data = json.loads(shown.record.data)
+    authority = str(data.get("authority") or data.get("source") or "")
+    return any(word in authority for word in domain.authorities)
+
+
+def issue_special(
+    session: Session,
+    gate: Gate,
+    subject: Subject,
+    *,
+    chosen: Sequence[str],
+    start: date,
+    end: date,
+    profile: Profile,
+    masking: Masking,
+    key: bytes,
+    verify_base: str,
+    font: FontFile,
+    actor: AuditActor,
+    now: datetime,
+) -> Issued:
+    """The special credit report in place of certificates of no violations (DIS-10): per chosen domain and
+    within the period, whether penalties, enforcement, serious-dishonesty listings or criminal judgments
+    were found; what the platform does not collect is said so, never reported as clean."""
+    if gate.actor.subject_key != subject.key:
+        raise Forbidden("report.subject_only", "专项信用报告只向信用主体本人出具")
+    known = domains()
+    picked = list(dict.fromkeys(chosen))
+    unknown = [code for code in picked if code not in known]
+    if not picked or unknown:
+        options = "、".join(f"{code}（{d.label}）" for code, d in known.items())
+        raise XinyongError("report.domains", f"请选择领域，可选：{options}", field="domains")
+    longest = profile.disclosure.special_report_max.value
+    if not start <= end <= gate.today:
+        raise XinyongError(
+            "report.period", "查询期间应为开始日期不晚于结束日期、结束日期不晚于今天", field="end"
+        )
+    if add_span(start, longest) < end:
+        raise XinyongError("report.period", f"查询期间最长 {longest.label()}", field="start")
+    shown = [
+        s
+        for s in service.visible_records(session, gate, subject, masking=masking, now=now)
+        if s.record.decision_date is not None and start <= s.record.decision_date <= end
+    ]
+    sections = []
+    for code in picked:
+        domain = known[code]
+        inside = [s for s in shown if _in_domain(s, domain)]
+        penalties = [s for s in inside if s.item.code == "admin-penalty"]
+        serious = [s for s in inside if s.item.category == "negative" and s.record.severity == "serious"]
+        entries = [_entry(s, [], json.loads(s.record.data)) for s in penalties + serious]
+        found = "；".join(
+            [
+                f"行政处罚（含简易程序）：{'查见 ' + str(len(penalties)) + ' 条' if penalties else '未查见'}",
+                f"严重失信主体名单：{'查见 ' + str(len(serious)) + ' 条' if serious else '未查见'}",
+                f"行政强制、刑事判决：{NOT_COLLECTED}",
+            ]
+        )
+        sections.append(Section(f"{domain.label}领域", entries, empty="未查见上述信息。", note=found))
+    number = _number(gate.today)
+    code = verification_code(key, number)
+    labels = "、".join(known[c].label for c in picked)
+    content = ReportContent(
+        title=KIND_TITLES["special"],
+        number=number,
+        code=code,
+        verify_url=f"{verify_base}/verify/{number}?code={code}",
+        as_of=gate.today.isoformat(),
+        issued_to="信用主体本人",
+        subject=[
+            *_subject_pairs(subject, masked=False, masking=masking),
+            ("查询领域", labels),
+            ("查询期间", f"{start.isoformat()} 至 {end.isoformat()}"),
+        ],
+        sections=sections,
+        notes=[
+            "本报告用于替代相关领域无违法违规记录证明，按信用主体选择的领域和期间出具。",
+            "已修复的信息标注“已修复”；平台未归集的信息类别已逐项注明，不作无记录的结论。",
+        ],
+    )
+    scope = {"domains": picked, "start": start.isoformat(), "end": end.isoformat()}
+    return _store(
+        session,
+        content=content,
+        kind="special",
+        subject=subject,
+        scope=scope,
+        font=font,
+        actor=actor,
+        now=now,
+        as_of=gate.today,
+    )
+
+
+# -------------------------------------------------------------------------------------------- verification
+
+
+def find(session: Session, *, key: bytes, number: str, code: str) -> CreditReport | None:
+    """The report with this number, when the code is its own; a wrong code and a made-up number look alike."""
+    row = session.scalar(select(CreditReport).where(CreditReport.number == number[:32]))
+    if row is None or not hmac.compare_digest(verification_code(key, row.number), code.strip().upper()[:32]):
+        return None
+    return row
+
+
+def matches(report: CreditReport, content: bytes) -> bool:
+    return hmac.compare_digest(hashlib.sha256(content).hexdigest(), report.digest)
+
+
+def kinds_label(kind: str) -> str:
+    return KIND_TITLES.get(kind, kind)
