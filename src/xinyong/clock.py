@@ -50,3 +50,9 @@ def clock_for(day: date | None) -> Clock:
 
 
 __all__ = ["CHINA_TZ", "Clock", "FixedClock", "SystemClock", "clock_for"]
+
+
+def local_time(moment: datetime) -> str:
+    """A stored moment as people here read it: Beijing time, to the minute (naive values are already so)."""
+    shown = moment.astimezone(CHINA_TZ) if moment.tzinfo is not None else moment
+    return shown.strftime("%Y-%m-%d %H:%M")

@@ -94,12 +94,11 @@ def test_the_subject_gets_its_whole_report_and_anyone_can_verify_it(
     assert page.status_code == 200 and "是本平台出具的信用报告（本人版）" in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    upload = as_subject.post(
-        f"/verify/{number}",
-        data={"csrf_token": token.group(1), "code": code},
-        files={"file": ("r.pdf", altered)},
-    )
+    form = {"csrf_token": token.group(1), "code": code}
+    upload = as_subject.post(f"/verify/{number}", data=form, files={"file": ("r.pdf", altered)})
     assert upload.status_code == 200 and "不一致" in upload.text
+    genuine = as_subject.post(f"/verify/{number}", data=form, files={"file": ("r.pdf", pdf)})
+    assert genuine.status_code == 200 and "完全一致" in genuine.text
     assert as_subject.get(f"/verify/{number}", params={"code": "AAAAAAAAAA"}).status_code == 404
     with session_factory(portal.engine)() as session:
         log = audit.access_log(session, subject_key=COMPANY, limit=100)

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -298,4 +299,32 @@ def test_search_in_traditional_characters_and_open_the_company(browser: object, 
     assert "张**" in shown and "110105********002X" in shown
     assert PERSON not in page.content() and "张三丰" not in page.content()
     _shot(page, "subject-person")
+    page.close()
+
+
+@pytest.mark.req("DIS-7")
+def test_download_a_report_and_verify_it(browser: object, base_url: str, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(base_url + "/login?next=/search?q=华信")
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("form.stack button")
+    page.wait_for_url("**/search?*")
+    page.click("text=华信科技（济南）有限公司")
+    page.wait_for_url("**/subjects/*")
+    with page.expect_download() as download:
+        page.click("text=出具公开信息版信用报告（PDF）")
+    path = tmp_path / "report.pdf"
+    download.value.save_as(str(path))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"核验地址\s+(\S+)", text)
+    assert found and "华信科技（济南）有限公司" in text
+    page.goto(found.group(1))
+    assert "是本平台出具的信用报告（公开信息版）" in page.inner_text("main")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("form.stack button")
+    page.wait_for_selector(".result.ok >> text=完全一致")
+    _shot(page, "verify-report")
     page.close()

@@ -20,6 +20,7 @@ from xinyong.access.security import secret_key
 from xinyong.audit import api as audit_api
 from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
+from xinyong.clock import local_time
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.calendar = working_calendar(settings.data_dir.resolve())
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
+    templates.env.filters["local_time"] = local_time
     app.state.templates = templates
     app.state.policy = policy()
     app.state.limiter = Limiter()
