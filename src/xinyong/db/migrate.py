@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,9 @@ def alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest migration shipped; read from the scripts once per process (they do not change under it)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
