@@ -5,19 +5,52 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from xinyong.access import service as access
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
 from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
 TODAY = date(2026, 11, 23)
+
+
+def org_with_token(
+    session: Session, *, code: str, kind: str, role: str, key: bytes, now: datetime, name: str = "测试单位"
+) -> str:
+    """An organisation with a system account in ``role`` and a 30-day API token for it; the token text."""
+    rules = policy()
+    access.create_org(session, by=system_actor(rules), now=now, code=code, name=name, kind=kind)
+    access.create_account(
+        session,
+        by=system_actor(rules),
+        policy=rules,
+        now=now,
+        org_code=code,
+        username=f"{code}-sys",
+        display_name="系统",
+        roles=[role],
+        client=True,
+    )
+    issued = access.create_token(
+        session,
+        by=system_actor(rules),
+        key=key,
+        now=now,
+        username=f"{code}-sys",
+        name="对接",
+        expires_at=now + timedelta(days=30),
+    )
+    return issued.value
 
 
 @pytest.fixture(scope="session")

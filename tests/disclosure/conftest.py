@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +13,6 @@ from sqlalchemy import Engine
 from stdnum.cn import uscc
 
 from xinyong.access import service as access
-from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.bootstrap import initialise
@@ -24,7 +22,7 @@ from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
 from ..access.conftest import CapturingVerifier
-from ..conftest import TODAY
+from ..conftest import TODAY, org_with_token
 from ..records.conftest import penalty
 
 
@@ -122,29 +120,9 @@ def portal(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (other, "user", "user_department"),
             (agency, "agency", "agency"),
         ):
-            access.create_org(
-                session, by=system_actor(rules), now=now, code=code, name=f"单位{code}", kind=kind
+            tokens[code] = org_with_token(
+                session, code=code, kind=kind, role=role, key=key, now=now, name=f"单位{code}"
             )
-            access.create_account(
-                session,
-                by=system_actor(rules),
-                policy=rules,
-                now=now,
-                org_code=code,
-                username=f"{code}-sys",
-                display_name="系统",
-                roles=[role],
-                client=True,
-            )
-            tokens[code] = access.create_token(
-                session,
-                by=system_actor(rules),
-                key=key,
-                now=now,
-                username=f"{code}-sys",
-                name="对接",
-                expires_at=now + timedelta(days=30),
-            ).value
         verifier = CapturingVerifier()
         challenge = access.start_identity_check(
             session, key=key, verifier=verifier, now=now, code=COMPANY, name=COMPANY_NAME

@@ -5,23 +5,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from xinyong.access import service as access
-from xinyong.access.actors import system_actor
-from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY
+from ..conftest import TODAY, org_with_token
 
 COMPANY = "91110000802100433B"
 SCJGJ_USCC = "11370100MB2859097Y"
@@ -43,37 +39,14 @@ def provider(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     )
     engine = make_engine(database_url)
     initialise(engine, settings)
-    tag, now, rules = secrets.token_hex(3), settings.clock.now(), policy()
+    tag, now = secrets.token_hex(3), settings.clock.now()
     key = secret_key(settings.data_dir.resolve())
     tokens = {}
     with transaction(session_factory(engine)) as session:
-        for code, kind, role in (
-            (f"scj-{tag}", "provider", "provider"),
-            (f"prov-{tag}", "platform", "provider"),
-        ):
-            access.create_org(
-                session, by=system_actor(rules), now=now, code=code, name="市场监督管理局", kind=kind
+        for code, kind in ((f"scj-{tag}", "provider"), (f"prov-{tag}", "platform")):
+            tokens[code] = org_with_token(
+                session, code=code, kind=kind, role="provider", key=key, now=now, name="市场监督管理局"
             )
-            access.create_account(
-                session,
-                by=system_actor(rules),
-                policy=rules,
-                now=now,
-                org_code=code,
-                username=f"{code}-sys",
-                display_name="系统",
-                roles=[role],
-                client=True,
-            )
-            tokens[code] = access.create_token(
-                session,
-                by=system_actor(rules),
-                key=key,
-                now=now,
-                username=f"{code}-sys",
-                name="推送",
-                expires_at=now + timedelta(days=30),
-            ).value
     yield Provider(
         settings,
         engine,
