@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -161,7 +162,7 @@ def items_in_force(session: Session, on: date) -> list[ItemInForce]:
             version.scope,
             version.effective_from,
             version.approved_by,
-            Item.model_validate_json(row.definition),
+            parse_item(row.definition),
         )
         for version in _versions_in_force(session, on)
         for row in version.items
@@ -185,4 +186,11 @@ def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, Item]:
     if not wanted:
         return {}
     rows = session.execute(select(CatalogItem.id, CatalogItem.definition).where(CatalogItem.id.in_(wanted)))
-    return {row.id: Item.model_validate_json(row.definition) for row in rows}
+    return {row.id: parse_item(row.definition) for row in rows}
+
+
+@lru_cache(maxsize=256)
+def parse_item(definition: str) -> Item:
+    """An installed item definition never changes, so each is parsed once per process (pages read them on
+    every request)."""
+    return Item.model_validate_json(definition)
