@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import column, or_, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -46,6 +46,7 @@ STATE_LABELS = {
     "withdrawn": "已撤回",
 }
 MAX_QUERY = 100
+MAX_FOUND = 1000
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 
 
@@ -113,25 +114,38 @@ class Found:
     total: int
 
 
+def _name_matches(session: Session, text: str) -> Any:
+    """Names containing ``text``: through SQLite's trigram index when it can serve the pattern (3 characters
+    or more, no LIKE wildcards to escape); PostgreSQL's trigram index serves the plain LIKE by itself."""
+    plain_text = not any(ch in text for ch in "%_\\")
+    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and plain_text:
+        fts = table("subject_name_fts", column("rowid"), column("name_search"))
+        return Subject.id.in_(select(fts.c.rowid).where(fts.c.name_search.like(f"%{text}%")))
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return Subject.name_search.like(pattern, escape="\\")
+
+
 def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
     """Organisations by name (simplified or traditional, whole or part, full- or half-width) or by code;
-    a natural person only by the exact identity number, so a name search never lists people (DATA-3)."""
+    a natural person only by the exact identity number, so a name search never lists people (DATA-3).
+    Shortest names first; a broad search lists its first ``MAX_FOUND`` matches."""
     text = normalise(query)[:MAX_QUERY]
     if not text:
         return Found([], 0)
     compact = identifiers.compact(text)
-    by_code = Subject.key == compact
+    exact = session.scalar(select(Subject).where(Subject.key == compact)) if compact else None
     if _CODE_LIKE.match(compact):
-        condition: Any = by_code
-    else:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        by_name = (Subject.name_search.like(pattern, escape="\\")) & (Subject.kind != "natural_person")
-        condition = or_(by_code, by_name)
-    total = session.scalar(select(func.count()).select_from(Subject).where(condition)) or 0
-    query_rows = (
-        select(Subject).where(condition).order_by(func.length(Subject.name), Subject.name, Subject.id)
+        return Found([exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0)
+    named = select(Subject.id, Subject.name).where(
+        _name_matches(session, text), Subject.kind != "natural_person"
     )
-    return Found(list(session.scalars(query_rows.offset(offset).limit(limit))), int(total))
+    matches = sorted(session.execute(named.limit(MAX_FOUND)).all(), key=lambda r: (len(r.name), r.name, r.id))
+    ids = [r.id for r in matches if exact is None or r.id != exact.id]
+    if exact is not None:
+        ids.insert(0, exact.id)
+    page = ids[offset : offset + limit]
+    rows = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(page)))} if page else {}
+    return Found([rows[i] for i in page], len(ids))
 
 
 def find_subject(session: Session, code: str) -> Subject | None:
