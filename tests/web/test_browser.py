@@ -264,6 +264,8 @@ def test_a_subject_signs_in_with_the_code_from_the_log(
     page.wait_for_url("**/me")
     text = page.inner_text("main")
     assert "91110000802100433B" in text and "查询记录" in text
+    assert "我的信用记录" in text and "济市监罚〔2026〕1号" in text and "我的授权" in text
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(page, "me-subject-phone")
     page.close()
 
