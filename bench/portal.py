@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--data-dir", default=None, help="kept between runs with --reuse")
     parser.add_argument("--reuse", action="store_true", help="use the data already in the database")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (xinyong serve --workers)")
     args = parser.parse_args()
     folder = Path(args.data_dir or tempfile.mkdtemp(prefix="xinyong-portal-"))
     url = args.database_url or f"sqlite:///{folder / 'portal.db'}"
@@ -165,6 +166,7 @@ def main() -> None:
         "XINYONG_FIXED_DATE": "2026-11-23",
     }
     command = [sys.executable, "-m", "xinyong", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(args.workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
@@ -196,6 +198,7 @@ def main() -> None:
         "records": records,
         "rate": args.rate,
         "seconds": args.seconds,
+        "workers": args.workers,
         "database": make_engine(url).dialect.name,
         **pages,
         "healthz_p99_ms": floor["p99_ms"],

@@ -148,12 +148,13 @@ def init(as_of: AsOfOption = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="工作进程数（一般取 CPU 核数）", min=1, max=64)] = 1,
 ) -> None:
     """启动门户网站与 API。"""
-    _serve(settings(), host, port)
+    _serve(settings(), host, port, workers)
 
 
-def _serve(config: Settings, host: str, port: int) -> None:
+def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from xinyong.db.bootstrap import outdated
@@ -170,7 +171,17 @@ def _serve(config: Settings, host: str, port: int) -> None:
     if config.fixed_date:
         err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
     out.print(f"门户网站 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+    else:  # each worker process builds its own app from the same environment
+        uvicorn.run(
+            "xinyong.web.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
 
 
 @app.command()
