@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import column, or_, select, table
+from sqlalchemy import Select, column, or_, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -114,15 +114,17 @@ class Found:
     total: int
 
 
-def _name_matches(session: Session, text: str) -> Any:
-    """Names containing ``text``: through SQLite's trigram index when it can serve the pattern (3 characters
-    or more, no LIKE wildcards to escape); PostgreSQL's trigram index serves the plain LIKE by itself."""
-    plain_text = not any(ch in text for ch in "%_\\")
-    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and plain_text:
+def _named(session: Session, text: str) -> Select[int, str]:
+    """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
+    index and stops at the limit (3 characters or more, no LIKE wildcards to escape); PostgreSQL's trigram
+    index serves the plain LIKE by itself."""
+    wanted = select(Subject.id, Subject.name).where(Subject.kind != "natural_person").limit(MAX_FOUND)
+    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and not any(c in text for c in "%_\\"):
         fts = table("subject_name_fts", column("rowid"), column("name_search"))
-        return Subject.id.in_(select(fts.c.rowid).where(fts.c.name_search.like(f"%{text}%")))
+        joined = fts.join(Subject, Subject.id == fts.c.rowid)
+        return wanted.select_from(joined).where(fts.c.name_search.like(f"%{text}%"))
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Subject.name_search.like(pattern, escape="\\")
+    return wanted.where(Subject.name_search.like(pattern, escape="\\"))
 
 
 def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
@@ -136,10 +138,7 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
     exact = session.scalar(select(Subject).where(Subject.key == compact)) if compact else None
     if _CODE_LIKE.match(compact):
         return Found([exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0)
-    named = select(Subject.id, Subject.name).where(
-        _name_matches(session, text), Subject.kind != "natural_person"
-    )
-    matches = sorted(session.execute(named.limit(MAX_FOUND)).all(), key=lambda r: (len(r.name), r.name, r.id))
+    matches = sorted(session.execute(_named(session, text)).all(), key=lambda r: (len(r.name), r.name, r.id))
     ids = [r.id for r in matches if exact is None or r.id != exact.id]
     if exact is not None:
         ids.insert(0, exact.id)
