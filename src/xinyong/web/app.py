@@ -66,6 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(health.router)
+    # Pages first: most requests are for them, and the router tries routes in order.
+    app.include_router(disclosure_pages.router)
+    app.include_router(pages.router)
+    app.include_router(access_pages.router)
+    app.include_router(catalog_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -76,8 +81,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         disclosure_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
-    app.include_router(pages.router)
-    app.include_router(access_pages.router)
-    app.include_router(catalog_pages.router)
-    app.include_router(disclosure_pages.router)
     return app
