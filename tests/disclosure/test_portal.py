@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -233,3 +234,40 @@ def test_a_record_is_public_on_its_last_day_and_not_the_day_after(portal: Portal
     assert not service.publicly_visible(record, item, date(2026, 4, 9))  # before the decision
     record.state = "withdrawn"
     assert not service.publicly_visible(record, item, last)
+
+
+@pytest.mark.req("DIS-4", "DIS-5")
+def test_the_subject_gives_and_revokes_an_authorization_on_its_page(
+    portal: Portal, client: TestClient
+) -> None:
+    client.cookies.set("xinyong_session", portal.subject_cookie)
+    try:
+        page = client.get("/me")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token and "我的授权" in page.text
+        form = {
+            "csrf_token": token.group(1),
+            "grantee": portal.dept,
+            "items": ["site-inspection", "admin-penalty"],
+            "purpose": "bidding",
+            "valid_until": (TODAY + timedelta(days=30)).isoformat(),
+        }
+        given = client.post("/me/authorizations", data=form, follow_redirects=False)
+        assert given.status_code == 303
+        listed = client.get("/api/v1/authorizations").json()
+        mine = next(g for g in listed if g["grantee"] == portal.dept and g["purpose"] == "bidding")
+        assert mine["items"] == ["admin-penalty", "site-inspection"] and mine["revoked_at"] is None
+        too_long = client.post("/me/authorizations", data={**form, "valid_until": "2028-01-01"})
+        assert too_long.status_code == 422 and "授权截止日期" in too_long.text
+        no_token = client.post("/me/authorizations", data={**form, "csrf_token": "forged"})
+        assert no_token.status_code == 403
+        revoked = client.post(
+            f"/me/authorizations/{mine['number']}/revoke", data={"csrf_token": token.group(1)}
+        )
+        assert revoked.status_code == 200  # back on the page after the redirect
+        after = next(g for g in client.get("/api/v1/authorizations").json() if g["number"] == mine["number"])
+        assert after["revoked_at"] is not None
+    finally:
+        client.cookies.clear()
+    department = client.post("/me/authorizations", headers=portal.bearer(portal.dept), data={})
+    assert department.status_code in (401, 403)
