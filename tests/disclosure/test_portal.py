@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from xinyong.web.app import create_app
 
 from ..conftest import TODAY
 from ..records.conftest import penalty
-from .conftest import COMPANY, COMPANY_NAME, PERSON, Portal
+from .conftest import COMPANY, COMPANY_NAME, PERSON, Portal, _citizen_id
 
 
 def records(client: TestClient, code: str, **kwargs: Any) -> dict[str, Any]:
@@ -194,7 +195,7 @@ def test_the_subject_sees_everything_with_versions_and_who_looked(portal: Portal
 
 @pytest.mark.req("DIS-2")
 @pytest.mark.parametrize(
-    "query", ["", " ", "x" * 1000, "' OR 1=1 --", "<script>alert(1)</script>", "%", "_", "\\"]
+    "query", ["", " ", "x" * 1000, "' OR 1=1 --", "<script>alert(1)</script>", "%", "_", "\\", "\x00x"]
 )
 def test_bad_queries_get_clear_answers(client: TestClient, query: str) -> None:
     page = client.get("/search", params={"q": query})
@@ -271,3 +272,37 @@ def test_the_subject_gives_and_revokes_an_authorization_on_its_page(
         client.cookies.clear()
     department = client.post("/me/authorizations", headers=portal.bearer(portal.dept), data={})
     assert department.status_code in (401, 403)
+
+
+@pytest.mark.req("DATA-3", "SUB-2")
+def test_a_business_run_under_a_persons_number_and_a_passport_holder_are_handled_as_people(
+    portal: Portal, client: TestClient
+) -> None:
+    operator = _citizen_id(900 + secrets.randbelow(99))
+    rows = [
+        penalty(
+            f"济市监罚〔2026〕{secrets.token_hex(3)}号",
+            subject_name="李记早餐店",
+            subject_category="个体工商户",
+            uscc="",
+            id_type="身份证",
+            id_number=operator,
+        ),
+        penalty(
+            f"济市监罚〔2026〕{secrets.token_hex(3)}号",
+            subject_name="John Smith",
+            subject_category="自然人",
+            uscc="",
+            id_type="护照",
+            id_number="E12345678",
+        ),
+    ]
+    body = {"item": "admin-penalty", "severity": "general", "records": rows}
+    pushed = client.post("/api/v1/records", headers=portal.bearer(portal.provider), json=body).json()
+    assert pushed["accepted"] == 2, pushed["rejects"]
+    assert client.get("/api/v1/subjects", params={"q": "李记早餐"}).json()["total"] == 0
+    shop = client.get(f"/api/v1/subjects/{operator}/records")
+    assert operator not in shop.text and "李记早餐店" not in shop.text
+    passport = client.get("/api/v1/subjects/passport:E12345678/records")
+    assert passport.status_code == 200 and len(passport.json()["records"]) == 1
+    assert "E12345678" not in client.get("/subjects/passport:E12345678").text

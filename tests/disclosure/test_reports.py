@@ -90,6 +90,9 @@ def test_the_subject_gets_its_whole_report_and_anyone_can_verify_it(
     for wrong_number, wrong_code in ((number, "AAAAAAAAAA"), ("XY20261123DEADBEEF", code)):
         refused = as_subject.get(f"/api/v1/reports/{wrong_number}", params={"code": wrong_code})
         assert refused.status_code == 404 and refused.json()["error"]["code"] == "report.not_found"
+    wide = code.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})  # typed with a Chinese input method
+    assert as_subject.get(f"/api/v1/reports/{number}", params={"code": wide}).status_code == 200
+    assert as_subject.get(f"/verify/{number}%00", params={"code": code}).status_code == 404
     page = as_subject.get(f"/verify/{number}", params={"code": code})
     assert page.status_code == 200 and "是本平台出具的信用报告（本人版）" in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -137,7 +140,8 @@ def test_the_special_report_says_per_domain_what_was_found(
     assert "专项信用报告" in text and "市场监管领域" in text and "税务领域" in text
     assert "行政处罚（含简易程序）：查见1条" in text  # the 市场监督管理局 penalty
     assert "行政处罚（含简易程序）：未查见" in text  # nothing from tax authorities
-    assert "行政强制、刑事判决：本平台未归集此类信息" in text  # never reported as clean
+    assert "行政强制、刑事判决、严重失信主体名单：本平台未归集此类信息" in text  # never reported as clean
+    assert "失信被执行人（人民法院，不分领域）" in text
     too_long = as_subject.get(
         f"/api/v1/subjects/{COMPANY}/special-report", params={**params, "start": "2021-11-22"}
     )

@@ -375,3 +375,18 @@ def test_decisions_are_not_dated_in_the_future_and_periods_not_before_them(
         (2, "valid_until", "date.order"),
     }
     assert "早于处罚决定日期 2026-04-10" in next(r["message"] for r in summary["rejects"] if r["row"] == 2)
+
+
+@pytest.mark.req("ING-7", "ING-6")
+def test_only_the_delivering_provider_corrects_and_every_change_counts(
+    provider: Provider, api: TestClient
+) -> None:
+    number = f"市监罚〔2026〕{secrets.token_hex(3)}号"
+    push(api, provider.headers, penalty(number))
+    relayed = push(api, provider.province_headers, penalty(number, fine_amount="9"))
+    assert (relayed["corrected"], relayed["duplicates"]) == (0, 1)  # another organisation cannot rewrite it
+    graver = push(api, provider.headers, penalty(number), severity="serious")
+    assert graver["corrected"] == 1  # the severity alone changed: a correction, with the period it sets
+    with session_factory(provider.engine)() as session:
+        record = session.scalars(select(Record).where(Record.document_number == number)).one()
+    assert (record.severity, record.version, json.loads(record.data)["fine_amount"]) == ("serious", 2, "0.2")

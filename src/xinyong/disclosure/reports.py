@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from xinyong.errors import Forbidden, Unauthenticated, XinyongError
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.service import versions_of
 from xinyong.rules.periods import add_span
+from xinyong.rules.text import has_controls
 from xinyong.subjects.models import Subject
 from xinyong.subjects.service import BASIC_FIELDS
 
@@ -97,11 +99,11 @@ def _subject_pairs(subject: Subject, *, masked: bool, masking: Masking) -> list[
     name = service.shown_name(subject, masking) if masked else subject.name
     code = service.shown_key(subject, masking) if masked else subject.key
     pairs = [
-        ("名称" if subject.kind != "natural_person" else "姓名", name),
+        ("姓名" if service.is_person(subject) else "名称", name),
         ("统一社会信用代码" if subject.id_kind == "uscc" else "证件号码", code),
         ("主体类别", SUBJECT_KIND_LABELS.get(subject.kind, subject.kind)),
     ]
-    if not (masked and subject.kind == "natural_person"):
+    if not (masked and service.is_person(subject)):
         basic = json.loads(subject.basic or "{}")
         pairs += [(label, str(basic[key])) for key, label in BASIC_FIELDS.items() if basic.get(key)]
     return pairs
@@ -174,7 +176,7 @@ def issue(
     if kind == "subject" and not own:
         raise Forbidden("report.subject_only", "本人版信用报告只向信用主体本人出具；他人可申请公开信息版")
     shown = service.visible_records(session, gate, subject, masking=masking, now=now)
-    natural = subject.kind == "natural_person"
+    natural = service.is_person(subject)
     entries: dict[str, list[Entry]] = {category: [] for category, _ in SECTIONS}
     for item in shown:
         if kind == "public" and not service.publicly_visible(item.record, item.item, gate.today):
@@ -279,21 +281,27 @@ def issue_special(
         for s in service.visible_records(session, gate, subject, masking=masking, now=now)
         if s.record.decision_date is not None and start <= s.record.decision_date <= end
     ]
+    standing = [s for s in shown if s.record.state != "withdrawn"]  # a withdrawn record was never a finding
     sections = []
     for code in picked:
         domain = known[code]
-        inside = [s for s in shown if _in_domain(s, domain)]
-        penalties = [s for s in inside if s.item.code == "admin-penalty"]
-        serious = [s for s in inside if s.item.category == "negative" and s.record.severity == "serious"]
-        entries = [_entry(s, [], json.loads(s.record.data)) for s in penalties + serious]
+        penalties = [s for s in standing if s.item.code == "admin-penalty" and _in_domain(s, domain)]
         found = "；".join(
             [
                 f"行政处罚（含简易程序）：{'查见 ' + str(len(penalties)) + ' 条' if penalties else '未查见'}",
-                f"严重失信主体名单：{'查见 ' + str(len(serious)) + ' 条' if serious else '未查见'}",
-                f"行政强制、刑事判决：{NOT_COLLECTED}",
+                f"行政强制、刑事判决、严重失信主体名单：{NOT_COLLECTED}",
             ]
         )
+        entries = [_entry(s, [], json.loads(s.record.data)) for s in penalties]
         sections.append(Section(f"{domain.label}领域", entries, empty="未查见上述信息。", note=found))
+    debtors = [s for s in standing if s.item.code == "court-dishonest-debtor"]
+    sections.append(
+        Section(
+            "失信被执行人（人民法院，不分领域）",
+            [_entry(s, [], json.loads(s.record.data)) for s in debtors],
+            empty="查询期间内未查见被列为失信被执行人的信息。",
+        )
+    )
     number = _number(gate.today)
     code = verification_code(key, number)
     labels = "、".join(known[c].label for c in picked)
@@ -333,9 +341,13 @@ def issue_special(
 
 
 def find(session: Session, *, key: bytes, number: str, code: str) -> CreditReport | None:
-    """The report with this number, when the code is its own; a wrong code and a made-up number look alike."""
+    """The report with this number, when the code is its own; a wrong code and a made-up number look alike.
+    A code typed with a Chinese input method (full-width letters) counts as typed."""
+    typed = unicodedata.normalize("NFKC", code).strip().upper()[:32]
+    if has_controls(number) or has_controls(typed):
+        return None
     row = session.scalar(select(CreditReport).where(CreditReport.number == number[:32]))
-    if row is None or not hmac.compare_digest(verification_code(key, row.number), code.strip().upper()[:32]):
+    if row is None or not hmac.compare_digest(verification_code(key, row.number).encode(), typed.encode()):
         return None
     return row
 

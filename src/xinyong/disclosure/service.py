@@ -36,7 +36,7 @@ from xinyong.records.service import records_of
 from xinyong.rules import identifiers
 from xinyong.rules.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from xinyong.rules.periods import add_span
-from xinyong.rules.text import normalise
+from xinyong.rules.text import has_controls, normalise
 from xinyong.subjects.models import Subject
 
 # The catalog's disclosure modes and the information grades of the access policy are the same words.
@@ -66,8 +66,17 @@ def info_of(record: Record, item: Item, today: date) -> Info:
         item=item.code,
         shared_with=frozenset(item.shared_with),
         publicly_visible=public,
-        archived=record.state != "active" or (item.disclosure == "public" and not public),
+        # Past its public period, or no longer active: only the subject itself still sees it. A record not
+        # yet (or never) published, such as a minor one, stays open to the departments it is shared with.
+        archived=record.state != "active"
+        or (record.public_until is not None and today > record.public_until),
     )
+
+
+def is_person(subject: Subject) -> bool:
+    """Keyed by a person's document, whatever the kind: an individual business run under its operator's
+    citizen ID is masked like the person (DATA-3)."""
+    return subject.id_kind != "uscc"
 
 
 def mask_data(data: dict[str, Any], item: Item, *, natural_person: bool, masking: Masking) -> dict[str, Any]:
@@ -90,15 +99,11 @@ def mask_data(data: dict[str, Any], item: Item, *, natural_person: bool, masking
 
 
 def shown_name(subject: Subject, masking: Masking) -> str:
-    return (
-        mask_name(subject.name, masking.name_keep_start.value)
-        if subject.kind == "natural_person"
-        else subject.name
-    )
+    return mask_name(subject.name, masking.name_keep_start.value) if is_person(subject) else subject.name
 
 
 def shown_key(subject: Subject, masking: Masking) -> str:
-    if subject.kind != "natural_person":
+    if not is_person(subject):
         return subject.key
     return mask_citizen_id(
         subject.key, masking.citizen_id_keep_start.value, masking.citizen_id_keep_end.value
@@ -118,7 +123,7 @@ def _named(session: Session, text: str) -> Select[int, str]:
     """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
     index and stops at the limit (3 characters or more, no LIKE wildcards to escape); PostgreSQL's trigram
     index serves the plain LIKE by itself."""
-    wanted = select(Subject.id, Subject.name).where(Subject.kind != "natural_person").limit(MAX_FOUND)
+    wanted = select(Subject.id, Subject.name).where(Subject.id_kind == "uscc").limit(MAX_FOUND)
     if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and not any(c in text for c in "%_\\"):
         fts = table("subject_name_fts", column("rowid"), column("name_search"))
         joined = fts.join(Subject, Subject.id == fts.c.rowid)
@@ -132,7 +137,7 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
     a natural person only by the exact identity number, so a name search never lists people (DATA-3).
     Shortest names first; a broad search lists its first ``MAX_FOUND`` matches."""
     text = normalise(query)[:MAX_QUERY]
-    if not text:
+    if not text or has_controls(text):
         return Found([], 0)
     compact = identifiers.compact(text)
     exact = session.scalar(select(Subject).where(Subject.key == compact)) if compact else None
@@ -148,8 +153,11 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
 
 
 def find_subject(session: Session, code: str) -> Subject | None:
-    compact = identifiers.compact(code)[:64]
-    return session.scalar(select(Subject).where(Subject.key == compact)) if compact else None
+    """By the key as stored (``passport:E12345678``), or by a code however it was typed (spaces, case)."""
+    if not code or has_controls(code):
+        return None
+    wanted = {code[:64], identifiers.compact(code)[:64]}
+    return session.scalars(select(Subject).where(Subject.key.in_(wanted)).limit(1)).first()
 
 
 # -------------------------------------------------------------------------------------------- what is shown
@@ -193,7 +201,7 @@ def visible_records(
             continue
         data = json.loads(record.data)
         if decision.mode == "public":
-            data = mask_data(data, item, natural_person=subject.kind == "natural_person", masking=masking)
+            data = mask_data(data, item, natural_person=is_person(subject), masking=masking)
         shown.append(Shown(record, item, decision, data))
     if gate.actor.org_kind == "agency" and gate.actor.org_code is not None and shown:
         receipts = [

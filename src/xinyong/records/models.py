@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base
@@ -50,6 +61,8 @@ class RecordVersion(Base):
     """Every state a record has had: what it said, why it changed, by which procedure (SEC-1, DIS-6)."""
 
     __tablename__ = "record_version"
+    # Two changes of one record can never both become the same version.
+    __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_version_record_id_version"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)

@@ -187,16 +187,22 @@ def _correct(
     session: Session, rows: Sequence[dict[str, object]], job: ImportJob, actor: AuditActor, now: datetime
 ) -> int:
     """Records delivered again with other content are the provider's corrections (ING-7): each becomes a
-    new version. The same content again is a duplicate and changes nothing (ING-3)."""
+    new version. The same content again is a duplicate and changes nothing (ING-3); so is another
+    organisation's delivery of a record: only the one that delivered it may correct it."""
     if not rows:
         return 0
     wanted = {str(row["dedupe_key"]): row for row in rows}
+    columns = [getattr(Record, name) for name in _CORRECTABLE]
     known = session.execute(
         select(
-            Record.id, Record.dedupe_key, Record.data, Record.version, Record.state, Record.subject_key
-        ).where(Record.dedupe_key.in_(wanted))
+            Record.id, Record.dedupe_key, Record.version, Record.state, Record.subject_key, *columns
+        ).where(Record.dedupe_key.in_(wanted), Record.provider == job.provider)
     ).all()
-    changed = [(r, wanted[r.dedupe_key]) for r in known if r.data != wanted[r.dedupe_key]["data"]]
+    changed = [
+        (r, wanted[r.dedupe_key])
+        for r in known
+        if any(getattr(r, name) != wanted[r.dedupe_key][name] for name in _CORRECTABLE)
+    ]
     if not changed:
         return 0
     session.execute(
@@ -300,7 +306,7 @@ def expire_batch(
     )
     moved = session.execute(
         update(Record)
-        .where(Record.id.in_(due))
+        .where(Record.id.in_(due), Record.state == "active")  # checked again once the row is locked
         .values(state="archived", version=Record.version + 1, updated_at=now)
         .returning(Record.id, Record.subject_key),
         execution_options={"synchronize_session": False},

@@ -48,6 +48,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _BREAKS = re.compile("[\t\n\r]")
 
 
+def has_controls(text: str) -> bool:
+    """Control characters (NUL above all, which PostgreSQL refuses in any parameter) never belong in a
+    query, a code or a name."""
+    return bool(_CONTROL.search(text) or _BREAKS.search(text))
+
+
 def plain(text: str, *, field: str, max_length: int, label: str, multiline: bool = False) -> str:
     """A name or short text as people type it: trimmed, within ``max_length``, no control characters.
 
