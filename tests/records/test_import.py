@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
@@ -246,3 +246,19 @@ def test_a_file_that_breaks_off_keeps_what_came_before_and_the_job_says_why(
         job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(1)).one()
     assert (job.status, job.accepted) == ("failed", 4) and job.message
     assert stored(provider, numbers) == 4  # two whole batches; the row being read when it broke is not stored
+
+
+@pytest.mark.req("ING-1")
+def test_a_bulk_load_refreshes_the_planners_statistics(
+    provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "REFRESH_STATISTICS", 2)
+    tag = secrets.token_hex(3)
+    summary = run(provider, write_csv(tmp_path / "p.csv", [penalty(f"罚{tag}-{n}号") for n in range(3)]))
+    assert summary.accepted == 3
+    if provider.engine.dialect.name == "postgresql":
+        with provider.engine.connect() as conn:
+            analysed = conn.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'record'")
+            ).scalar_one()
+        assert analysed is not None

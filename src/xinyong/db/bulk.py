@@ -96,3 +96,10 @@ def insert_ignore(
 ) -> int:
     """Insert ``rows``, skipping those colliding on ``conflict``; returns how many were new."""
     return len(insert_ignore_returning(session, model, rows, conflict, list(conflict)))
+
+
+def refresh_statistics(session: Session, tables: Sequence[str]) -> None:
+    """After a bulk load, tell PostgreSQL's planner how big the tables now are: with the old figures it plans
+    an index lookup of two rows as a parallel scan. SQLite plans from its indexes alone."""
+    if _postgresql(session):
+        session.execute(text(f"ANALYZE {', '.join(tables)}"))

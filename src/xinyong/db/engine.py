@@ -39,7 +39,11 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(parsed, connect_args={"check_same_thread": False}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+        # prepare_threshold=None: psycopg would otherwise prepare a statement after five runs, and the
+        # server's generic plan for "name LIKE $1" cannot use the trigram index (a full scan per search).
+        return create_engine(
+            parsed, pool_pre_ping=True, hide_parameters=True, connect_args={"prepare_threshold": None}
+        )
     except (SQLAlchemyError, OSError) as exc:
         raise XinyongError(
             "database.url", f"无法使用数据库 {display_url(url)}：{exc}", field="XINYONG_DATABASE_URL"

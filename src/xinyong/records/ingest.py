@@ -20,6 +20,7 @@ from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.service import ItemInForce
 from xinyong.clock import Clock
+from xinyong.db.bulk import refresh_statistics
 from xinyong.errors import Problem, XinyongError
 from xinyong.profiles.schema import Profile, Severity
 from xinyong.records import service
@@ -35,6 +36,7 @@ from xinyong.records.readers import read_rows
 from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, RowChecker
 
 BATCH = 2000
+REFRESH_STATISTICS = 50_000  # rows after which the planner's statistics are refreshed (a bulk load)
 SHOWN_REJECTS = 100
 
 
@@ -173,6 +175,8 @@ def run(
         raise
     with factory() as session, session.begin():
         job = service.finish_job(session, job_id=job.id, actor=delivery.actor, now=clock.now())
+        if job.accepted >= REFRESH_STATISTICS:
+            refresh_statistics(session, ["subject", "record", "record_version"])
         return Summary(
             job.id, job.accepted, job.rejected, job.duplicates, job.corrected, shown, list(warnings or [])
         )
