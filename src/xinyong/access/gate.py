@@ -168,6 +168,16 @@ class Gate:
     today: date
     log: ReadLog
 
+    def _decide(self, info: Info, authorizations: Iterable[Authorization]) -> Decision:
+        return decide(
+            self.policy,
+            self.actor,
+            info,
+            purpose=self.purpose,
+            today=self.today,
+            authorizations=authorizations,
+        )
+
     def check(
         self,
         info: Info,
@@ -178,14 +188,7 @@ class Gate:
         authorizations: Iterable[Authorization] = (),
     ) -> Decision:
         """Allow, or log the refusal and raise :class:`Forbidden`; an allowed non-public read is logged."""
-        decision = decide(
-            self.policy,
-            self.actor,
-            info,
-            purpose=self.purpose,
-            today=self.today,
-            authorizations=authorizations,
-        )
+        decision = self._decide(info, authorizations)
         if not decision.allowed:
             self.log.refused(decision, info)
             raise Forbidden(
@@ -206,14 +209,7 @@ class Gate:
     ) -> Decision | None:
         """For listings: the decision when allowed (a non-public read logged), None when not, without a
         refusal entry; what a list leaves out was not asked for by name."""
-        decision = decide(
-            self.policy,
-            self.actor,
-            info,
-            purpose=self.purpose,
-            today=self.today,
-            authorizations=authorizations,
-        )
+        decision = self._decide(info, authorizations)
         if not decision.allowed:
             return None
         if decision.logged:

@@ -161,6 +161,18 @@ def pdf_response(issued: reports.Issued) -> Response:
     )
 
 
+def issuing(request: Request, gate: Gate) -> reports.Issuing:
+    state = request.app.state
+    return reports.Issuing(
+        masking=state.profile.masking,
+        key=state.secret_key,
+        verify_base=str(request.base_url).rstrip("/"),
+        font=find_font(state.settings.data_dir),
+        actor=audit_actor(gate.actor),
+        now=state.settings.clock.now(),
+    )
+
+
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "PDF"}
 }
@@ -181,21 +193,8 @@ def credit_report(
         Literal["subject", "public"], Query(description="subject 本人版；public 公开信息版")
     ] = "public",
 ) -> Response:
-    state = request.app.state
     subject = known_subject(session, code)
-    issued = reports.issue(
-        session,
-        gate,
-        subject,
-        kind=kind,
-        masking=state.profile.masking,
-        key=state.secret_key,
-        verify_base=str(request.base_url).rstrip("/"),
-        font=find_font(state.settings.data_dir),
-        actor=audit_actor(gate.actor),
-        now=state.settings.clock.now(),
-    )
-    return pdf_response(issued)
+    return pdf_response(reports.issue(session, gate, subject, kind=kind, issuing=issuing(request, gate)))
 
 
 @router.get(
@@ -223,12 +222,7 @@ def special_report(
         start=start,
         end=end,
         profile=state.profile,
-        masking=state.profile.masking,
-        key=state.secret_key,
-        verify_base=str(request.base_url).rstrip("/"),
-        font=find_font(state.settings.data_dir),
-        actor=audit_actor(gate.actor),
-        now=state.settings.clock.now(),
+        issuing=issuing(request, gate),
     )
     return pdf_response(issued)
 

@@ -72,6 +72,19 @@ def verification_code(key: bytes, number: str) -> str:
 
 
 @dataclass(frozen=True)
+class Issuing:
+    """What every report needs besides its subject: masking rules, the key for verification codes, where to
+    verify, the font, who issues it and when."""
+
+    masking: Masking
+    key: bytes
+    verify_base: str
+    font: FontFile
+    actor: AuditActor
+    now: datetime
+
+
+@dataclass(frozen=True)
 class Issued:
     report: CreditReport
     pdf: bytes
@@ -120,12 +133,11 @@ def _store(
     kind: str,
     subject: Subject,
     scope: dict[str, Any],
-    font: FontFile,
-    actor: AuditActor,
-    now: datetime,
+    issuing: Issuing,
     as_of: date,
 ) -> Issued:
-    pdf = render(content, font)
+    actor, now = issuing.actor, issuing.now
+    pdf = render(content, issuing.font)
     row = CreditReport(
         number=content.number,
         subject_key=subject.key,
@@ -157,12 +169,7 @@ def issue(
     subject: Subject,
     *,
     kind: str,
-    masking: Masking,
-    key: bytes,
-    verify_base: str,
-    font: FontFile,
-    actor: AuditActor,
-    now: datetime,
+    issuing: Issuing,
 ) -> Issued:
     """A credit report: ``subject`` (everything, for the subject itself) or ``public`` (public items only,
     persons masked, for anyone signed in)."""
@@ -175,7 +182,8 @@ def issue(
     own = gate.actor.subject_key == subject.key
     if kind == "subject" and not own:
         raise Forbidden("report.subject_only", "本人版信用报告只向信用主体本人出具；他人可申请公开信息版")
-    shown = service.visible_records(session, gate, subject, masking=masking, now=now)
+    masking = issuing.masking
+    shown = service.visible_records(session, gate, subject, masking=masking, now=issuing.now)
     natural = service.is_person(subject)
     entries: dict[str, list[Entry]] = {category: [] for category, _ in SECTIONS}
     for item in shown:
@@ -187,12 +195,12 @@ def issue(
         history = versions_of(session, item.record.id) if kind == "subject" else []
         entries[item.item.category].append(_entry(item, history, data))
     number = _number(gate.today)
-    code = verification_code(key, number)
+    code = verification_code(issuing.key, number)
     content = ReportContent(
         title=KIND_TITLES[kind],
         number=number,
         code=code,
-        verify_url=f"{verify_base}/verify/{number}?code={code}",
+        verify_url=f"{issuing.verify_base}/verify/{number}?code={code}",
         as_of=gate.today.isoformat(),
         issued_to=gate.actor.label if not own else "信用主体本人",
         subject=_subject_pairs(subject, masked=kind == "public", masking=masking),
@@ -212,9 +220,7 @@ def issue(
         kind=kind,
         subject=subject,
         scope={},
-        font=font,
-        actor=actor,
-        now=now,
+        issuing=issuing,
         as_of=gate.today,
     )
 
@@ -251,12 +257,7 @@ def issue_special(
     start: date,
     end: date,
     profile: Profile,
-    masking: Masking,
-    key: bytes,
-    verify_base: str,
-    font: FontFile,
-    actor: AuditActor,
-    now: datetime,
+    issuing: Issuing,
 ) -> Issued:
     """The special credit report in place of certificates of no violations (DIS-10): per chosen domain and
     within the period, whether penalties, enforcement, serious-dishonesty listings or criminal judgments
@@ -278,7 +279,7 @@ def issue_special(
         raise XinyongError("report.period", f"查询期间最长 {longest.label()}", field="start")
     shown = [
         s
-        for s in service.visible_records(session, gate, subject, masking=masking, now=now)
+        for s in service.visible_records(session, gate, subject, masking=issuing.masking, now=issuing.now)
         if s.record.decision_date is not None and start <= s.record.decision_date <= end
     ]
     standing = [s for s in shown if s.record.state != "withdrawn"]  # a withdrawn record was never a finding
@@ -303,17 +304,17 @@ def issue_special(
         )
     )
     number = _number(gate.today)
-    code = verification_code(key, number)
+    code = verification_code(issuing.key, number)
     labels = "、".join(known[c].label for c in picked)
     content = ReportContent(
         title=KIND_TITLES["special"],
         number=number,
         code=code,
-        verify_url=f"{verify_base}/verify/{number}?code={code}",
+        verify_url=f"{issuing.verify_base}/verify/{number}?code={code}",
         as_of=gate.today.isoformat(),
         issued_to="信用主体本人",
         subject=[
-            *_subject_pairs(subject, masked=False, masking=masking),
+            *_subject_pairs(subject, masked=False, masking=issuing.masking),
             ("查询领域", labels),
             ("查询期间", f"{start.isoformat()} 至 {end.isoformat()}"),
         ],
@@ -330,9 +331,7 @@ def issue_special(
         kind="special",
         subject=subject,
         scope=scope,
-        font=font,
-        actor=actor,
-        now=now,
+        issuing=issuing,
         as_of=gate.today,
     )
 
