@@ -25,8 +25,9 @@ from xinyong.disclosure.schemas import (
     SubjectRecordsOut,
     VersionOut,
 )
-from xinyong.errors import Forbidden, NotFound, XinyongError
-from xinyong.records.service import versions_of
+from xinyong.errors import NotFound, XinyongError
+from xinyong.records.service import versions_by_record
+from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
 router = APIRouter(tags=["disclosure"])
@@ -43,7 +44,7 @@ def subject_out(subject: Subject, request: Request, *, masked: bool) -> SubjectO
 
 
 def known_subject(session: DB, code: str) -> Subject:
-    subject = service.find_subject(session, code)
+    subject = subjects.find(session, code)
     if subject is None:
         raise NotFound("subject.not_found", "没有该代码的信用主体", field="code")
     return subject
@@ -58,7 +59,7 @@ def search(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchOut:
-    found = service.search(session, q, offset=offset, limit=limit)
+    found = subjects.search(session, q, offset=offset, limit=limit)
     return SearchOut(
         total=found.total, subjects=[subject_out(s, request, masked=True) for s in found.subjects]
     )
@@ -85,6 +86,7 @@ def subject_records(
         authorizations=service.authorizations_for(session, subject.key, gate.actor),
     )
     own = gate.actor.subject_key == subject.key
+    versions = versions_by_record(session, [s.record.id for s in shown]) if own else {}
     records = [
         RecordOut(
             id=s.record.id,
@@ -108,7 +110,7 @@ def subject_records(
                     actor=v.actor_label,
                     at=v.at,
                 )
-                for v in versions_of(session, s.record.id)
+                for v in versions.get(s.record.id, [])
             ]
             if own
             else None,
@@ -132,18 +134,12 @@ def grant_out(row: Grant) -> GrantOut:
     )
 
 
-def own_subject(actor: Actor) -> str:
-    if actor.subject_key is None:
-        raise Forbidden("authorization.subject_only", "只有信用主体本人可以管理对本人信息的授权")
-    return actor.subject_key
-
-
 Manager = Annotated[Actor, Depends(Permission("authorization.manage"))]
 
 
 @router.get("/authorizations", response_model=list[GrantOut], summary="本人作出的授权")
 def my_grants(session: DB, actor: Manager) -> list[GrantOut]:
-    return [grant_out(g) for g in service.grants_of(session, own_subject(actor))]
+    return [grant_out(g) for g in service.grants_of(session, service.granting_subject(actor))]
 
 
 # --------------------------------------------------------------------------------------------- credit reports
@@ -188,7 +184,7 @@ def credit_report(
     request: Request,
     session: DB,
     code: Code,
-    gate: Annotated[Gate, Depends(CreditReader("public.read"))],
+    gate: Annotated[Gate, Depends(CreditReader("credit.read"))],
     kind: Annotated[
         Literal["subject", "public"], Query(description="subject 本人版；public 公开信息版")
     ] = "public",
@@ -207,7 +203,7 @@ def special_report(
     request: Request,
     session: DB,
     code: Code,
-    gate: Annotated[Gate, Depends(CreditReader("public.read"))],
+    gate: Annotated[Gate, Depends(CreditReader("credit.read"))],
     domains: Annotated[list[str], Query(max_length=20, description="领域代码，可多选")],
     start: Annotated[date, Query(description="查询期间开始日期")],
     end: Annotated[date, Query(description="查询期间结束日期")],

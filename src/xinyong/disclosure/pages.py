@@ -24,11 +24,11 @@ from xinyong.access.service import audit_actor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import CATEGORY_LABELS
 from xinyong.disclosure import reports, service
-from xinyong.errors import Forbidden, NotFound, XinyongError
-from xinyong.records.service import versions_of
-from xinyong.rules import identifiers
+from xinyong.errors import NotFound
+from xinyong.records.service import versions_by_record
 from xinyong.rules.dates import parse_date
 from xinyong.rules.periods import add_span
+from xinyong.subjects import service as subjects
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -60,10 +60,9 @@ def search_page(
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> Response:
     number = _page(page)
-    found = service.search(session, q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    exact = [s for s in found.subjects if s.key == identifiers.compact(q)]
-    if exact:  # a code names one subject: go straight to it, and a person's number is never echoed in a page
-        return RedirectResponse(f"/subjects/{exact[0].key}", status_code=303)
+    found = subjects.search(session, q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if found.exact is not None:  # a code names one subject: go there, never echoing a person's number
+        return RedirectResponse(f"/subjects/{found.exact.key}", status_code=303)
     masking = request.app.state.profile.masking
     rows = [
         {
@@ -85,7 +84,7 @@ def search_page(
             "total": found.total,
             "page": number,
             "pages": pages,
-            "too_long": len(q) > service.MAX_QUERY,
+            "too_long": len(q) > subjects.MAX_QUERY,
         },
     )
 
@@ -99,7 +98,7 @@ def subject_page(
     category: Annotated[str | None, Query(max_length=16)] = None,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> HTMLResponse:
-    subject = service.find_subject(session, code[:64])
+    subject = subjects.find(session, code[:64])
     if subject is None:
         raise NotFound("subject.not_found", "没有该代码的信用主体，请核对代码或按名称查找")
     masking = request.app.state.profile.masking
@@ -149,13 +148,14 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
     """The signed-in subject's whole archive for its page (DIS-6): every record, public or not, with its
     source and every version, and the authorizations it has given."""
     key = gate.actor.subject_key or ""
-    subject = service.find_subject(session, key)
+    subject = subjects.find(session, key)
     masking = request.app.state.profile.masking
     now = request.app.state.settings.clock.now()
     shown = service.visible_records(session, gate, subject, masking=masking, now=now) if subject else []
     policy: Policy = request.app.state.policy
+    versions = versions_by_record(session, [s.record.id for s in shown])
     return {
-        "records": [(s, versions_of(session, s.record.id)) for s in shown],
+        "records": [(s, versions.get(s.record.id, [])) for s in shown],
         "grants": service.grants_of(session, key),
         "grant_purposes": [(code, p.label) for code, p in policy.purposes.items()],
         "grant_items": [(f.item.code, f.item.name) for f in catalog.items_in_force(session, gate.today)],
@@ -166,12 +166,6 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
     }
 
 
-def _subject_actor(actor: Actor) -> str:
-    if actor.subject_key is None:
-        raise Forbidden("authorization.subject_only", "只有信用主体本人可以管理对本人信息的授权")
-    return actor.subject_key
-
-
 @router.post("/me/authorizations")
 def grant_form(
     request: Request,
@@ -180,26 +174,20 @@ def grant_form(
     actor: Annotated[Actor, Depends(Permission("authorization.manage"))],
 ) -> Response:
     """A subject authorizes an organisation from its own page (DIS-4); the API only lists them."""
-    state = request.app.state
-    try:
-        until = parse_date(str(form.get("valid_until", "")), "授权截止日期")
-        service.grant(
-            session,
-            subject_key=_subject_actor(actor),
-            grantee_org=str(form.get("grantee", ""))[:64],
-            items=[str(v)[:64] for v in form.getlist("items")][:50],
-            purpose=str(form.get("purpose", ""))[:64],
-            valid_until=until,
-            policy=state.policy,
-            profile=state.profile,
-            actor=audit_actor(actor),
-            now=state.settings.clock.now(),
-            today=state.settings.clock.today(),
-        )
-    except XinyongError as exc:
-        session.rollback()
-        return render(request, "error.html", {"problem": exc.problem, "status": exc.status}, exc.status)
-    session.commit()
+    state = request.app.state  # a refusal shows the error page, and the request's session rolls back
+    service.grant(
+        session,
+        subject_key=service.granting_subject(actor),
+        grantee_org=str(form.get("grantee", ""))[:64],
+        items=[str(v)[:64] for v in form.getlist("items")][:50],
+        purpose=str(form.get("purpose", ""))[:64],
+        valid_until=parse_date(str(form.get("valid_until", "")), "授权截止日期"),
+        policy=state.policy,
+        profile=state.profile,
+        actor=audit_actor(actor),
+        now=state.settings.clock.now(),
+        today=state.settings.clock.today(),
+    )
     return RedirectResponse("/me#authorizations", status_code=303)
 
 
@@ -213,12 +201,11 @@ def revoke_form(
 ) -> Response:
     service.revoke(
         session,
-        subject_key=_subject_actor(actor),
+        subject_key=service.granting_subject(actor),
         number=number[:32],
         actor=audit_actor(actor),
         now=request.app.state.settings.clock.now(),
     )
-    session.commit()
     return RedirectResponse("/me#authorizations", status_code=303)
 
 
@@ -231,7 +218,7 @@ def _verify_page(
     row = reports.find(session, key=request.app.state.secret_key, number=number, code=code) if code else None
     context: dict[str, Any] = {"active": "home", "number": number[:32], "code": code[:32], "report": None}
     if row is not None:
-        subject = service.find_subject(session, row.subject_key)
+        subject = subjects.find(session, row.subject_key)
         masking = request.app.state.profile.masking
         context.update(
             report=row,
@@ -251,10 +238,7 @@ def verify_page(
 
 
 @router.post("/verify/{number}", response_class=HTMLResponse)
-async def verify_file(request: Request, number: str, form: Form) -> HTMLResponse:
+def verify_file(request: Request, session: DB, number: str, form: Form) -> HTMLResponse:
     upload = form.get("file")
-    content = await upload.read(reports.MAX_FILE + 1) if isinstance(upload, UploadFile) else b""
-    with request.app.state.sessions() as session:
-        return _verify_page(
-            request, session, number, str(form.get("code", ""))[:32], content[: reports.MAX_FILE]
-        )
+    content = upload.file.read(reports.MAX_FILE) if isinstance(upload, UploadFile) else b""
+    return _verify_page(request, session, number, str(form.get("code", ""))[:32], content)

@@ -9,14 +9,13 @@ public sees of natural persons. Authorizations are written here and nowhere else
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, column, or_, select, table
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
@@ -29,14 +28,12 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import Item
 from xinyong.db.bulk import insert_ignore
 from xinyong.disclosure.models import Grant, Receipt
-from xinyong.errors import XinyongError
+from xinyong.errors import Forbidden, XinyongError
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.models import Record
 from xinyong.records.service import records_of
-from xinyong.rules import identifiers
 from xinyong.rules.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from xinyong.rules.periods import add_span
-from xinyong.rules.text import has_controls, normalise
 from xinyong.subjects.models import Subject
 
 # The catalog's disclosure modes and the information grades of the access policy are the same words.
@@ -45,9 +42,6 @@ STATE_LABELS = {
     "archived": "公示期满，已转档案",
     "withdrawn": "已撤回",
 }
-MAX_QUERY = 100
-MAX_FOUND = 1000
-_CODE_LIKE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 
 
 def publicly_visible(record: Record, item: Item, today: date) -> bool:
@@ -108,56 +102,6 @@ def shown_key(subject: Subject, masking: Masking) -> str:
     return mask_citizen_id(
         subject.key, masking.citizen_id_keep_start.value, masking.citizen_id_keep_end.value
     )
-
-
-# ------------------------------------------------------------------------------------------------ search
-
-
-@dataclass(frozen=True)
-class Found:
-    subjects: list[Subject]
-    total: int
-
-
-def _named(session: Session, text: str) -> Select[int, str]:
-    """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
-    index and stops at the limit (3 characters or more, no LIKE wildcards to escape); PostgreSQL's trigram
-    index serves the plain LIKE by itself."""
-    wanted = select(Subject.id, Subject.name).where(Subject.id_kind == "uscc").limit(MAX_FOUND)
-    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and not any(c in text for c in "%_\\"):
-        fts = table("subject_name_fts", column("rowid"), column("name_search"))
-        joined = fts.join(Subject, Subject.id == fts.c.rowid)
-        return wanted.select_from(joined).where(fts.c.name_search.like(f"%{text}%"))
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return wanted.where(Subject.name_search.like(pattern, escape="\\"))
-
-
-def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
-    """Organisations by name (simplified or traditional, whole or part, full- or half-width) or by code;
-    a natural person only by the exact identity number, so a name search never lists people (DATA-3).
-    Shortest names first; a broad search lists its first ``MAX_FOUND`` matches."""
-    text = normalise(query)[:MAX_QUERY]
-    if not text or has_controls(text):
-        return Found([], 0)
-    compact = identifiers.compact(text)
-    exact = session.scalar(select(Subject).where(Subject.key == compact)) if compact else None
-    if _CODE_LIKE.match(compact):
-        return Found([exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0)
-    matches = sorted(session.execute(_named(session, text)).all(), key=lambda r: (len(r.name), r.name, r.id))
-    ids = [r.id for r in matches if exact is None or r.id != exact.id]
-    if exact is not None:
-        ids.insert(0, exact.id)
-    page = ids[offset : offset + limit]
-    rows = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(page)))} if page else {}
-    return Found([rows[i] for i in page], len(ids))
-
-
-def find_subject(session: Session, code: str) -> Subject | None:
-    """By the key as stored (``passport:E12345678``), or by a code however it was typed (spaces, case)."""
-    if not code or has_controls(code):
-        return None
-    wanted = {code[:64], identifiers.compact(code)[:64]}
-    return session.scalars(select(Subject).where(Subject.key.in_(wanted)).limit(1)).first()
 
 
 # -------------------------------------------------------------------------------------------- what is shown
@@ -251,6 +195,13 @@ def authorizations_for(session: Session, subject_key: str, actor: Actor) -> list
         return []
     query = select(Grant).where(Grant.subject_key == subject_key, or_(*names))
     return [_grant_view(g) for g in session.scalars(query)]
+
+
+def granting_subject(actor: Actor) -> str:
+    """Only a subject itself gives or withdraws authorizations over its information (DIS-4)."""
+    if actor.subject_key is None:
+        raise Forbidden("authorization.subject_only", "只有信用主体本人可以管理对本人信息的授权")
+    return actor.subject_key
 
 
 def grants_of(session: Session, subject_key: str) -> list[Grant]:

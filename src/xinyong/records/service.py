@@ -401,5 +401,19 @@ def records_of(session: Session, subject_key: str) -> list[Record]:
 
 
 def versions_of(session: Session, record_id: int) -> list[RecordVersion]:
-    query = select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.version)
-    return list(session.scalars(query))
+    return versions_by_record(session, [record_id]).get(record_id, [])
+
+
+def versions_by_record(session: Session, record_ids: Sequence[int]) -> dict[int, list[RecordVersion]]:
+    """Every version of these records, oldest first, in one query (a subject's archive shows them all)."""
+    found: dict[int, list[RecordVersion]] = {}
+    if not record_ids:
+        return found
+    query = (
+        select(RecordVersion)
+        .where(RecordVersion.record_id.in_(record_ids))
+        .order_by(RecordVersion.record_id, RecordVersion.version)
+    )
+    for version in session.scalars(query):
+        found.setdefault(version.record_id, []).append(version)
+    return found

@@ -7,20 +7,21 @@ identifier; everything later about it hangs on that key, so it has exactly one a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, column, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.catalog.schema import SubjectKind
 from xinyong.db.bulk import insert_ignore
 from xinyong.errors import XinyongError
-from xinyong.rules.identifiers import Identifier, IdType
-from xinyong.rules.text import normalise, plain
+from xinyong.rules.identifiers import Identifier, IdType, compact
+from xinyong.rules.text import has_controls, normalise, plain
 from xinyong.subjects.models import RelatedPerson, Subject
 
 Role = Literal["legal_representative", "principal", "actual_controller", "responsible_person"]
@@ -98,6 +99,62 @@ def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -
             }
         )
     return insert_ignore(session, Subject, rows, ["key"])
+
+
+def find(session: Session, code: str) -> Subject | None:
+    """By the key as stored (``passport:E12345678``), or by a code however it was typed (spaces, case)."""
+    if not code or has_controls(code):
+        return None
+    wanted = {code[:64], compact(code)[:64]}
+    return session.scalars(select(Subject).where(Subject.key.in_(wanted)).limit(1)).first()
+
+
+MAX_QUERY = 100
+MAX_FOUND = 1000
+_CODE_LIKE = re.compile(r"^[0-9A-Za-z]{15,18}$")
+
+
+@dataclass(frozen=True)
+class Found:
+    subjects: list[Subject]
+    total: int
+    exact: Subject | None = None
+    """The subject whose code the query was, if any."""
+
+
+def _named(session: Session, text: str) -> Select[int, str]:
+    """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
+    index (migration 0011) and stops at the limit (3 characters or more, no LIKE wildcards to escape);
+    PostgreSQL's trigram index serves the plain LIKE by itself."""
+    wanted = select(Subject.id, Subject.name).where(Subject.id_kind == "uscc").limit(MAX_FOUND)
+    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and not any(c in text for c in "%_\\"):
+        fts = table("subject_name_fts", column("rowid"), column("name_search"))
+        joined = fts.join(Subject, Subject.id == fts.c.rowid)
+        return wanted.select_from(joined).where(fts.c.name_search.like(f"%{text}%"))
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return wanted.where(Subject.name_search.like(pattern, escape="\\"))
+
+
+def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
+    """Organisations by name (simplified or traditional, whole or part, full- or half-width) or by code;
+    anyone keyed by a personal document only by that exact number, so a name search never lists people
+    (DATA-3). Shortest names first; a broad search lists its first ``MAX_FOUND`` matches."""
+    text = normalise(query)[:MAX_QUERY]
+    if not text or has_controls(text):
+        return Found([], 0)
+    code = compact(text)
+    exact = session.scalar(select(Subject).where(Subject.key == code)) if code else None
+    if _CODE_LIKE.match(code):
+        return Found(
+            [exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0, exact
+        )
+    matches = sorted(session.execute(_named(session, text)).all(), key=lambda r: (len(r.name), r.name, r.id))
+    ids = [r.id for r in matches if exact is None or r.id != exact.id]
+    if exact is not None:
+        ids.insert(0, exact.id)
+    page = ids[offset : offset + limit]
+    rows = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(page)))} if page else {}
+    return Found([rows[i] for i in page], len(ids), exact)
 
 
 def get(session: Session, key: str) -> Subject:
