@@ -8,22 +8,20 @@ and a version that leaves an item out retires it from its effective date on.
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.catalog.models import CatalogItem, CatalogVersion
 from xinyong.catalog.schema import CatalogFile, Item
-from xinyong.errors import XinyongError, explain
+from xinyong.errors import XinyongError
+from xinyong.reference import read_model
 
 SHIPPED_DIR = Path(__file__).parent.parent / "data" / "catalog"
 
@@ -37,17 +35,8 @@ class CatalogSource:
 
 def read_file(path: Path) -> CatalogSource:
     """A catalog file, validated; every problem named with its key."""
-    try:
-        raw = path.read_bytes()
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise XinyongError("catalog.unreadable", f"{path}：无法读取目录文件：{exc}") from exc
-    try:
-        catalog = CatalogFile.model_validate(document)
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}：{explain(e)}" for e in exc.errors()[:10])
-        raise XinyongError("catalog.invalid", f"{path}：目录文件有误：{problems}") from exc
-    return CatalogSource(path, catalog, hashlib.sha256(raw).hexdigest())
+    catalog, digest = read_model(path, CatalogFile, code="catalog", what="目录文件")
+    return CatalogSource(path, catalog, digest)
 
 
 def sources(data_dir: Path) -> list[CatalogSource]:

@@ -215,6 +215,9 @@ class Leniency(_Strict):
 
 class Lists(_Strict):
     removed_key_monitoring: Setting[Span] = Field(description="移出严重失信主体名单后重点监测期限")
+    defence_days: Setting[WorkingDays] = Field(description="列入严重失信主体名单前陈述申辩期限（工作日）")
+    red_publicity_days: Setting[WorkingDays] = Field(description="红名单公示期（工作日）")
+    response_days: Setting[WorkingDays] = Field(description="联合奖惩实施部门响应时限（工作日）")
 
 
 class Disclosure(_Strict):

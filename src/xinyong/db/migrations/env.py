@@ -11,6 +11,8 @@ from xinyong.db.base import Base
 from xinyong.db.engine import make_engine
 from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
+from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
+from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
 from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
 from xinyong.records.models import Record  # noqa: F401  (registers the record tables)
 from xinyong.settings import get_settings
