@@ -1,23 +1,33 @@
-"""The daily sweep: what time alone changes (PER-2, DIS-8).
+"""The daily sweep: what time alone changes (PER-2, PER-3, DIS-8, LIST-2, LIST-7, MEA-6, MEA-8).
 
 Records whose public period ended leave public view with a version saying so, and every credit service
-agency that was given one is sent a stop-use notice through the outbox. Each batch is its own transaction,
+agency that was given one is sent a stop-use notice through the outbox. List entries whose term ended
+leave their list (announced, measures stopped, departments told); red drafts whose publicity ended without
+objection enter; joint R&P tasks not answered in time are reminded. Each batch is its own transaction,
 so a sweep stopped half-way and run again finishes the work without doing any twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit.service import AuditActor
 from xinyong.clock import Clock
 from xinyong.disclosure import service as disclosure
+from xinyong.lists import service as lists
+from xinyong.measures import service as measures
 from xinyong.outbox import service as outbox
+from xinyong.profiles.loader import load_profile
+from xinyong.profiles.schema import Profile
 from xinyong.records import service as records
+from xinyong.rules.calendar import WorkingCalendar
+from xinyong.settings import Settings
+from xinyong.workdays import working_calendar
 
 BATCH = 5000
 
@@ -27,9 +37,27 @@ class SweepResult:
     as_of: date
     expired: int
     notices: int
+    entries_ended: int
+    red_entered: int
+    reminders: int
 
     def as_dict(self) -> dict[str, object]:
-        return {"as_of": self.as_of.isoformat(), "expired": self.expired, "notices": self.notices}
+        return {**asdict(self), "as_of": self.as_of.isoformat()}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the list steps need besides the clock: the profile, the calendar, the data directory."""
+
+    profile: Profile
+    calendar: WorkingCalendar
+    data_dir: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> Rules:
+        data_dir = settings.data_dir.resolve()
+        profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
+        return cls(profile, working_calendar(data_dir), data_dir)
 
 
 def due(factory: sessionmaker[Session], as_of: date) -> int:
@@ -43,8 +71,24 @@ def run(
     as_of: date,
     clock: Clock,
     actor: AuditActor,
+    rules: Rules,
     progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
+    expired, notices = _expire_records(factory, as_of=as_of, clock=clock, actor=actor, progress=progress)
+    ended, entered = _list_terms(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
+    with factory() as session, session.begin():
+        reminders = measures.remind_overdue(session, as_of=as_of, now=clock.now())
+    return SweepResult(as_of, expired, notices, ended, entered, reminders)
+
+
+def _expire_records(
+    factory: sessionmaker[Session],
+    *,
+    as_of: date,
+    clock: Clock,
+    actor: AuditActor,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
     expired = notices = 0
     while True:
         with factory() as session, session.begin():
@@ -69,4 +113,38 @@ def run(
         if progress is not None and moved:
             progress(len(moved))
         if len(moved) < BATCH:
-            return SweepResult(as_of, expired, notices)
+            return expired, notices
+
+
+def _list_terms(
+    factory: sessionmaker[Session], *, as_of: date, clock: Clock, actor: AuditActor, rules: Rules
+) -> tuple[int, int]:
+    """Entries past their term leave their lists; red drafts past publicity without objection enter."""
+    ended = entered = 0
+    while True:
+        with factory() as session, session.begin():
+            ctx = lists.context(
+                rules.data_dir,
+                profile=rules.profile,
+                calendar=rules.calendar,
+                actor=actor,
+                today=as_of,
+                now=clock.now(),
+            )
+            due_numbers = lists.term_ended(session, as_of, BATCH)
+            ended += sum(lists.end_term(session, ctx, number) for number in due_numbers)
+        if len(due_numbers) < BATCH:
+            break
+    with factory() as session, session.begin():
+        ctx = lists.context(
+            rules.data_dir,
+            profile=rules.profile,
+            calendar=rules.calendar,
+            actor=actor,
+            today=as_of,
+            now=clock.now(),
+        )
+        entered = sum(
+            lists.enter_red_after_publicity(session, ctx, n) for n in lists.publicity_ended(session, as_of)
+        )
+    return ended, entered

@@ -16,14 +16,20 @@ from xinyong.settings import Settings
 def test_init_migrates_to_head_and_is_idempotent(engine: Engine, settings: Settings) -> None:
     assert migrate.current_revision(engine) == migrate.head_revision()
     again = initialise(engine, settings)
-    assert {r.name for r in again.datasets} == {"holidays", "profile", "access-policy", "catalog"}
+    assert {r.name for r in again.datasets} == {"holidays", "profile", "access-policy", "catalog", "lists"}
     assert not any(r.changed for r in again.datasets) and not again.operator_created
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT name, entries FROM reference_dataset ORDER BY name")).all()
         operators = conn.execute(
             text("SELECT count(*) FROM organisation WHERE kind = 'operator'")
         ).scalar_one()
-    assert [tuple(r) for r in rows] == [("access-policy", 8), ("catalog", 7), ("holidays", 0), ("profile", 1)]
+    assert [tuple(r) for r in rows] == [
+        ("access-policy", 8),
+        ("catalog", 7),
+        ("holidays", 0),
+        ("lists", 12),
+        ("profile", 1),
+    ]
     assert operators == 1
 
 
@@ -34,6 +40,7 @@ def test_changing_the_profile_reloads_only_the_profile(engine: Engine, settings:
         "profile": True,
         "access-policy": False,
         "catalog": False,
+        "lists": False,
     }
     with engine.connect() as conn:
         source = conn.execute(

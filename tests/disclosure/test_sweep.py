@@ -53,8 +53,12 @@ def test_an_ended_period_moves_the_record_to_the_archive_and_tells_the_agency(
 
     factory = session_factory(portal.engine)
     actor = audit_actor(system_actor(policy()))
-    first = sweep.run(factory, as_of=TODAY, clock=portal.settings.clock, actor=actor)
-    again = sweep.run(factory, as_of=TODAY, clock=portal.settings.clock, actor=actor)
+    first = sweep.run(
+        factory, as_of=TODAY, clock=portal.settings.clock, actor=actor, rules=sweep.Rules.of(portal.settings)
+    )
+    again = sweep.run(
+        factory, as_of=TODAY, clock=portal.settings.clock, actor=actor, rules=sweep.Rules.of(portal.settings)
+    )
     assert first.expired >= 1 and first.notices >= 1
     assert (again.expired, again.notices) == (0, 0)  # nothing twice
     with factory() as session:
@@ -75,7 +79,13 @@ def test_a_record_inside_its_period_is_left_alone(portal: Portal) -> None:
             select(Record).where(Record.public_until >= TODAY, Record.state == "active")
         ).all()
     assert active
-    sweep.run(factory, as_of=TODAY, clock=portal.settings.clock, actor=audit_actor(system_actor(policy())))
+    sweep.run(
+        factory,
+        as_of=TODAY,
+        clock=portal.settings.clock,
+        actor=audit_actor(system_actor(policy())),
+        rules=sweep.Rules.of(portal.settings),
+    )
     with factory() as session:
         for record in active:
             assert session.get(Record, record.id).state == "active"  # type: ignore[union-attr]

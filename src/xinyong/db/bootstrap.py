@@ -22,6 +22,8 @@ from xinyong.catalog import service as catalog
 from xinyong.db import migrate
 from xinyong.db.engine import session_factory, transaction
 from xinyong.db.models import ReferenceDataset
+from xinyong.lists import service as lists
+from xinyong.measures import service as measures
 from xinyong.profiles.loader import load_profile
 from xinyong.settings import Settings
 from xinyong.workdays import read_table, table_paths
@@ -79,7 +81,15 @@ def _catalog(settings: Settings) -> Snapshot:
     return Snapshot("catalog", "；".join(str(s.path) for s in found), digest, items, write)
 
 
-SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile, _policy, _catalog]
+def _lists(settings: Settings) -> Snapshot:
+    """List types and the measure list are read from their files; the digest tells when they changed."""
+    types = lists.list_types(settings.data_dir.resolve())
+    found = measures.measure_list(settings.data_dir.resolve(), frozenset(types.types))
+    sources = "；".join(types.sources + found.sources)
+    return Snapshot("lists", sources, _digest((types.digest + found.digest).encode()), len(found.measures))
+
+
+SNAPSHOTS: list[Callable[[Settings], Snapshot]] = [_holidays, _profile, _policy, _catalog, _lists]
 
 
 def load_reference_data(session: Session, settings: Settings) -> list[LoadResult]:

@@ -55,17 +55,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_implementer_duty"), ["duty"], unique=False)
 
     op.create_table(
-        "org_webhook",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("org_code", sa.String(length=64), nullable=False),
-        sa.Column("url", sa.String(length=500), nullable=False),
-        sa.Column("secret", sa.String(length=128), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_org_webhook")),
-        sa.UniqueConstraint("org_code", name=op.f("uq_org_webhook_org_code")),
-    )
-    op.create_table(
         "list_entry",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("number", sa.String(length=32), nullable=False),
@@ -227,7 +216,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_list_entry_determining_org"))
 
     op.drop_table("list_entry")
-    op.drop_table("org_webhook")
     with op.batch_alter_table("implementer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_implementer_duty"))
 

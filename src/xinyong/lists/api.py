@@ -1,0 +1,174 @@
+"""Lists API: determining departments run the black and red list procedures and subjects are heard
+(LIST-2..9); the public sees the lists on the portal page ``/lists``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
+
+from xinyong.access.actors import Actor
+from xinyong.access.deps import DB, Permission
+from xinyong.access.service import audit_actor
+from xinyong.errors import Forbidden
+from xinyong.lists import service
+from xinyong.lists.models import ListEntry
+from xinyong.lists.schemas import (
+    ConfirmIn,
+    CorrectIn,
+    DecideIn,
+    EntryOut,
+    ProposeIn,
+    RemoveIn,
+    StatementIn,
+)
+from xinyong.lists.service import Context
+from xinyong.subjects import service as subjects
+
+router = APIRouter(tags=["lists"])
+Number = Annotated[
+    str, PathParam(min_length=4, max_length=32, pattern=r"^[A-Z0-9]+$", description="名单记录编号")
+]
+Determining = Annotated[Actor, Depends(Permission("list.propose"))]
+
+
+def _context(request: Request, actor: Actor) -> Context:
+    state = request.app.state
+    clock = state.settings.clock
+    return service.context(
+        state.settings.data_dir.resolve(),
+        profile=state.profile,
+        calendar=state.calendar,
+        actor=audit_actor(actor),
+        today=clock.today(),
+        now=clock.now(),
+    )
+
+
+def _out(session: DB, entry: ListEntry) -> EntryOut:
+    return EntryOut.of(entry, service.steps_of(session, entry.id))
+
+
+@router.post("/lists/entries", response_model=EntryOut, status_code=201, summary="提出拟列入严重失信主体名单")
+def propose(request: Request, body: ProposeIn, session: DB, actor: Determining) -> EntryOut:
+    """Nothing takes effect yet: the notice, the defence period and the decision come first (LIST-3)."""
+    subject = subjects.find(session, body.subject)
+    key = subject.key if subject is not None else body.subject
+    entry = service.propose(
+        session,
+        _context(request, actor),
+        list_type=body.list_type,
+        subject_key=key,
+        reasons=body.reasons,
+        org_code=actor.org_code,
+        record_id=body.record,
+    )
+    return _out(session, entry)
+
+
+@router.post(
+    "/lists/red", response_model=EntryOut, status_code=201, summary="认定红名单：初步名单、交叉比对、公示"
+)
+def determine_red(request: Request, body: ProposeIn, session: DB, actor: Determining) -> EntryOut:
+    subject = subjects.find(session, body.subject)
+    key = subject.key if subject is not None else body.subject
+    entry = service.determine_red(
+        session,
+        _context(request, actor),
+        list_type=body.list_type,
+        subject_key=key,
+        reasons=body.reasons,
+        org_code=actor.org_code,
+    )
+    return _out(session, entry)
+
+
+@router.post("/lists/entries/{number}/notice", response_model=EntryOut, summary="送达事先告知书")
+def serve_notice(request: Request, number: Number, session: DB, actor: Determining) -> EntryOut:
+    entry = service.serve_notice(session, _context(request, actor), number=number, org_code=actor.org_code)
+    return _out(session, entry)
+
+
+@router.post("/lists/entries/{number}/decision", response_model=EntryOut, summary="作出列入或不予列入决定")
+def decide(request: Request, number: Number, body: DecideIn, session: DB, actor: Determining) -> EntryOut:
+    entry = service.decide(
+        session,
+        _context(request, actor),
+        number=number,
+        org_code=actor.org_code,
+        listed=body.listed,
+        answer=body.answer,
+        term_end=body.term_end,
+    )
+    return _out(session, entry)
+
+
+@router.post("/lists/entries/{number}/confirm", response_model=EntryOut, summary="红名单公示期满后认定")
+def confirm(request: Request, number: Number, body: ConfirmIn, session: DB, actor: Determining) -> EntryOut:
+    entry = service.confirm_red(
+        session,
+        _context(request, actor),
+        number=number,
+        org_code=actor.org_code,
+        listed=body.listed,
+        answer=body.answer,
+    )
+    return _out(session, entry)
+
+
+@router.post(
+    "/lists/entries/{number}/removal", response_model=EntryOut, summary="移出名单（修复、撤销、错误）"
+)
+def remove(request: Request, number: Number, body: RemoveIn, session: DB, actor: Determining) -> EntryOut:
+    entry = service.remove(
+        session,
+        _context(request, actor),
+        number=number,
+        reason=body.reason,
+        text=body.text,
+        org_code=actor.org_code,
+    )
+    return _out(session, entry)
+
+
+@router.post(
+    "/lists/entries/{number}/correction", response_model=EntryOut, summary="误列更正（书面道歉、澄清）"
+)
+def correct(request: Request, number: Number, body: CorrectIn, session: DB, actor: Determining) -> EntryOut:
+    entry = service.correct_wrongful(
+        session, _context(request, actor), number=number, text=body.text, org_code=actor.org_code
+    )
+    return _out(session, entry)
+
+
+@router.post(
+    "/lists/entries/{number}/statements", response_model=EntryOut, summary="信用主体陈述申辩或提出异议"
+)
+def state_case(
+    request: Request,
+    number: Number,
+    body: StatementIn,
+    session: DB,
+    actor: Annotated[Actor, Depends(Permission("list.respond"))],
+) -> EntryOut:
+    """The subject is heard before any decision (LIST-3) and may object during a red publicity (LIST-2)."""
+    if actor.subject_key is None:
+        raise Forbidden("list.subject_only", "只有信用主体本人可以陈述申辩或提出异议")
+    entry = service.state_case(
+        session,
+        _context(request, actor),
+        number=number,
+        subject_key=actor.subject_key,
+        text=body.text,
+        objection=body.objection,
+    )
+    return _out(session, entry)
+
+
+@router.get("/lists/entries/{number}", response_model=EntryOut, summary="名单记录及其程序")
+def show(request: Request, number: Number, session: DB, actor: Determining) -> EntryOut:
+    entry = service.get(session, number)
+    if actor.org_code not in (entry.determining_org, "operator") and actor.subject_key != entry.subject_key:
+        raise Forbidden("list.not_yours", "只有认定单位、平台和信用主体本人可以查看名单程序")
+    return _out(session, entry)
