@@ -12,16 +12,30 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from stdnum.cn import uscc
 
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
 from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine
+from xinyong.rules import identifiers
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
 TODAY = date(2026, 11, 23)
+
+
+def uscc_code(seed: int) -> str:
+    """A valid USCC of a Jinan company, different for each seed."""
+    body = f"91370100MA{seed:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def citizen_code(seed: int) -> str:
+    """A valid citizen ID of a person born 1980-01-01 in Jinan, different for each seed below 1000."""
+    body = f"37010219800101{seed:03d}"
+    return next(body + c for c in "0123456789X" if identifiers.is_valid(body + c))
 
 
 def org_with_token(

@@ -623,10 +623,91 @@ def import_file(
         )
 
 
+@app.command("check")
+@refusals
+def check_command(
+    file: Annotated[
+        Path, typer.Argument(help="CSV 或 XLSX（含“统一社会信用代码”或“证件号码”列），或每行一个代码")
+    ],
+    scenario: Annotated[str, typer.Option(help="审查场景，如 bidding（招标投标）、procurement（政府采购）")],
+    department: Annotated[str, typer.Option(help="审查单位的机构代码")],
+    purpose: Annotated[
+        str | None, typer.Option(help="查询目的代码（见 GET /api/v1/purposes）；不填时取与审查场景同名的目的")
+    ] = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """信用审查：逐个比对名单和公示期内的失信信息，给出结论（拦截、提示、通过）及适用措施和依据；
+    无效的代码逐行报告，其余照常审查；每次审查记入审查单位的审查记录。"""
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+    from xinyong.measures import check
+
+    config = settings_as_of(as_of)
+    purposes = policy().purposes
+    if purpose is None and scenario not in purposes:
+        known = "、".join(f"{code}（{p.label}）" for code, p in purposes.items())
+        fail("check.purpose_required", f"场景“{scenario}”不是查询目的，请用 --purpose 列明；可选：{known}")
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        console=err,
+        transient=not as_json,
+    ) as bar:
+        task = bar.add_task(f"读取 {file.name}", total=None)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total or None)
+
+        codes = check.read_codes(file, progress=advance)
+        with admin_session(config) as (session, actor):
+            outcome = check.run(
+                session,
+                data_dir=config.data_dir.resolve(),
+                codes=codes,
+                scenario=scenario,
+                purpose=purpose or scenario,
+                roles=check.department_roles(session, department),
+                org_code=department,
+                actor=audit_actor(actor),
+                as_of=config.clock.today(),
+                now=config.clock.now(),
+                progress=advance,
+            )
+            document = outcome.as_dict()
+    if as_json:
+        emit_json(document)
+        return
+    out.print(
+        f"信用审查 {document['number']}（{document['scenario_name']}，{document['as_of']}）："
+        f"共 {document['total']} 个，"
+        f"拦截 {document['intercepted']} 个，提示 {document['warned']} 个，通过 {document['passed']} 个，"
+        f"代码无效 {document['invalid']} 个",
+        highlight=False,
+    )
+    flagged = [r for r in document["results"] if r["verdict"] != "pass"]
+    for result in flagged[:20]:
+        out.print(
+            f"  第{result['row']}行 {result['code']} [{check.VERDICT_LABELS[result['verdict']]}] "
+            + "；".join(result["reasons"]),
+            highlight=False,
+            markup=False,
+        )
+    for error in document["errors"][:20]:
+        out.print(
+            f"  第{error['row']}行 {error['field']} [{error['code']}] {error['message']}",
+            highlight=False,
+            markup=False,
+        )
+
+
 @app.command("sweep")
 @refusals
 def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
-    """每日例行：公示期满的信息停止公开并转为档案，向已获取该信息的信用服务机构发出停止使用通知。"""
+    """每日例行：公示期满的信息停止公开并转为档案，向已获取该信息的信用服务机构发出停止使用通知；
+    名单有效期届满的移出名单并通知实施部门；红名单公示期满无异议的列入；催办逾期未响应的联合奖惩任务。"""
     from xinyong import sweep
     from xinyong.access.actors import system_actor
     from xinyong.access.policy import policy
@@ -651,6 +732,7 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
             as_of=today,
             clock=config.clock,
             actor=audit_actor(system_actor(policy())),
+            rules=sweep.Rules.of(config),
             progress=lambda count: bar.advance(task, count),
         )
     if as_json:
@@ -658,6 +740,103 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
         return
     out.print(
         f"{today.isoformat()}：{result.expired} 条信息公示期满，已停止公开并转为档案；"
-        f"发出停止使用通知 {result.notices} 条",
+        f"发出停止使用通知 {result.notices} 条；{result.entries_ended} 条名单有效期届满移出，"
+        f"{result.red_entered} 条红名单公示期满列入；催办逾期联合奖惩任务 {result.reminders} 项",
         highlight=False,
     )
+
+
+# ----------------------------------------------------------------------------------- outbox delivery
+
+webhook_app = typer.Typer(help="推送地址（webhook）：平台向机构推送消息的网址", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
+
+# How long `xinyong deliver` rests when nothing is due before it looks again.
+DELIVERY_POLL_SECONDS = 2.0
+
+
+@webhook_app.command("set")
+@refusals
+def webhook_set(
+    org: Annotated[str, typer.Argument(help="机构代码")],
+    url: Annotated[str, typer.Argument(help="接收推送的 http:// 或 https:// 网址")],
+    secret: Annotated[str | None, typer.Option(help="签名密钥（16 至 128 个字符）；不填则生成")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """设置机构的推送地址；未给 --secret 时生成签名密钥，只显示这一次。"""
+    from xinyong.outbox import service
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        hook = service.set_webhook(
+            session, by=actor, now=config.clock.now(), org_code=org, url=url, secret=secret
+        )
+        result = {"org": hook.org_code, "url": hook.url, "secret": hook.secret}
+    if as_json:
+        emit_json(result)
+        return
+    out.print(f"[green]已设置[/] {escape(hook.org_code)} 的推送地址 {escape(hook.url)}", highlight=False)
+    if secret is None:
+        out.print("签名密钥如下，请立即交给接收方保存，此后不再显示：")
+        out.print(hook.secret, highlight=False, soft_wrap=True, markup=False)
+
+
+@webhook_app.command("remove")
+@refusals
+def webhook_remove(org: Annotated[str, typer.Argument(help="机构代码")]) -> None:
+    """停用机构的推送地址；此后它的消息留待其通过 GET /api/v1/outbox 拉取。"""
+    from xinyong.outbox import service
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        service.remove_webhook(session, by=actor, now=config.clock.now(), org_code=org)
+    out.print(f"[green]已停用[/] {escape(org)} 的推送地址", highlight=False)
+
+
+@app.command("deliver")
+@refusals
+def deliver_command(
+    once: Annotated[bool, typer.Option("--once", help="只投递当前到期的消息，然后退出")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """把发件箱中到期的消息推送到各机构的推送地址；失败的按退避间隔重试，多次失败的转入死信。
+
+    不加 --once 时持续运行，按 Ctrl-C 停止。
+    """
+    import time
+
+    from xinyong.db.engine import session_factory
+    from xinyong.outbox import delivery
+
+    config = settings()
+    factory = session_factory(initialised_engine(config))
+    policy = delivery.RetryPolicy.of(config)
+    total = delivery.Tally()
+
+    def describe(tally: delivery.Tally, state: str = "推送中") -> str:
+        return f"{state}：已送达 {tally.delivered} 条，待重试 {tally.retried} 条，转入死信 {tally.dead} 条"
+
+    with (
+        delivery.http_client(policy) as client,
+        Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar,
+    ):
+        task = bar.add_task(describe(total), total=None)
+
+        def show(this_round: delivery.Tally) -> None:
+            bar.update(task, description=describe(total + this_round))
+
+        try:
+            while True:
+                total += delivery.deliver_due(
+                    factory, clock=config.clock, policy=policy, client=client, progress=show
+                )
+                bar.update(task, description=describe(total))
+                if once:
+                    break
+                time.sleep(DELIVERY_POLL_SECONDS)
+        except KeyboardInterrupt:
+            pass
+    if as_json:
+        emit_json(total.as_dict())
+        return
+    out.print(describe(total, "推送结束"), highlight=False)

@@ -27,7 +27,9 @@ SAMPLE_PATH_VALUES = {
     "day": "2026-10-10",
     "job_id": "999999",
     "record_id": "999999",
+    "task_id": "999999",
     "number": "XY20261123DEADBEEF",
+    "message_id": "999999",
 }
 
 
@@ -82,6 +84,26 @@ NOT_CREDIT_READS = {
     "POST /api/v1/imports",
     "GET /api/v1/imports/{job_id}",
     "GET /api/v1/imports/{job_id}/rejects",
+    # List procedures: the determining department's own cases and the subject's own hearing; list
+    # memberships are published information, never record content.
+    "POST /api/v1/lists/entries",
+    "POST /api/v1/lists/red",
+    "POST /api/v1/lists/entries/{number}/notice",
+    "POST /api/v1/lists/entries/{number}/decision",
+    "POST /api/v1/lists/entries/{number}/confirm",
+    "POST /api/v1/lists/entries/{number}/removal",
+    "POST /api/v1/lists/entries/{number}/correction",
+    "POST /api/v1/lists/entries/{number}/statements",
+    "GET /api/v1/lists/entries/{number}",
+    "GET /api/v1/rp-tasks",  # an implementing department's own tasks
+    "POST /api/v1/rp-tasks/{task_id}",
+    "GET /api/v1/rp-stats",
+    "GET /api/v1/outbox",  # a department's own messages: notices and tasks the platform sends it
+    "POST /api/v1/outbox/{message_id}/ack",
+    "GET /api/v1/outbox/dead",
+    "POST /api/v1/outbox/{message_id}/retry",
+    "PUT /api/v1/orgs/{code}/webhook",
+    "DELETE /api/v1/orgs/{code}/webhook",
 }
 
 

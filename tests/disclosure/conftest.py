@@ -10,35 +10,22 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from stdnum.cn import uscc
 
 from xinyong.access import service as access
 from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine, session_factory, transaction
-from xinyong.rules import identifiers
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
 from ..access.conftest import CapturingVerifier
-from ..conftest import TODAY, org_with_token
+from ..conftest import TODAY, citizen_code, org_with_token, uscc_code
 from ..records.conftest import penalty
 
-
-def _uscc(seed: int) -> str:
-    body = f"91370100MA{seed:07d}"
-    return body + uscc.calc_check_digit(body)
-
-
-def _citizen_id(seed: int) -> str:
-    body = f"37010219800101{seed:03d}"
-    return next(body + c for c in "0123456789X" if identifiers.is_valid(body + c))
-
-
 _SEED = secrets.randbelow(1000)
-COMPANY = _uscc(1_000_000 + _SEED)  # this module's own subjects, whatever other modules stored
-PERSON = _citizen_id(_SEED)
+COMPANY = uscc_code(1_000_000 + _SEED)  # this module's own subjects, whatever other modules stored
+PERSON = citizen_code(_SEED)
 COMPANY_NAME = "华信科技（济南）有限公司"
 LOCAL_CATALOG = """
 scope = "local"

@@ -245,7 +245,7 @@ def marks_of(session: Session, person_key: str) -> list[tuple[ListMark, ListEntr
         .where(ListMark.person_key == person_key)
         .order_by(ListMark.id)
     )
-    return [(mark, entry) for mark, entry in rows.tuples()]
+    return [(mark, entry) for mark, entry in rows]
 
 
 # ------------------------------------------------------------------------------------------- black

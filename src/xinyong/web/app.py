@@ -24,6 +24,13 @@ from xinyong.clock import local_time
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
+from xinyong.lists import api as lists_api
+from xinyong.lists import pages as lists_pages
+from xinyong.lists import service as lists_service
+from xinyong.measures import api as measures_api
+from xinyong.measures import loop_api
+from xinyong.measures import service as measures_service
+from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
 from xinyong.settings import Settings, get_settings
@@ -53,6 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.state.profile = profile
     app.state.calendar = working_calendar(settings.data_dir.resolve())
+    # Refuse to start on a list-type or measure file without its legal basis (LIST-1, MEA-1).
+    measures_service.measure_list(
+        settings.data_dir.resolve(), frozenset(lists_service.list_types(settings.data_dir.resolve()).types)
+    )
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(access_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(lists_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -79,6 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog_api.router,
         records_api.router,
         disclosure_api.router,
+        measures_api.router,
+        lists_api.router,
+        loop_api.router,
+        outbox_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
