@@ -37,6 +37,7 @@ class SweepResult:
     as_of: date
     expired: int
     notices: int
+    received: int  # entries made or ended from received lists (court, national platform)
     entries_ended: int
     red_entered: int
     reminders: int
@@ -75,10 +76,10 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
     expired, notices = _expire_records(factory, as_of=as_of, clock=clock, actor=actor, progress=progress)
-    ended, entered = _list_terms(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
+    received, ended, entered = _list_terms(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
     with factory() as session, session.begin():
         reminders = measures.remind_overdue(session, as_of=as_of, now=clock.now())
-    return SweepResult(as_of, expired, notices, ended, entered, reminders)
+    return SweepResult(as_of, expired, notices, received, ended, entered, reminders)
 
 
 def _expire_records(
@@ -116,27 +117,9 @@ def _expire_records(
             return expired, notices
 
 
-def _list_terms(
-    factory: sessionmaker[Session], *, as_of: date, clock: Clock, actor: AuditActor, rules: Rules
-) -> tuple[int, int]:
-    """Entries past their term leave their lists; red drafts past publicity without objection enter."""
-    ended = entered = 0
-    while True:
-        with factory() as session, session.begin():
-            ctx = lists.context(
-                rules.data_dir,
-                profile=rules.profile,
-                calendar=rules.calendar,
-                actor=actor,
-                today=as_of,
-                now=clock.now(),
-            )
-            due_numbers = lists.term_ended(session, as_of, BATCH)
-            ended += sum(lists.end_term(session, ctx, number) for number in due_numbers)
-        if len(due_numbers) < BATCH:
-            break
-    with factory() as session, session.begin():
-        ctx = lists.context(
+def _contexts(*, as_of: date, clock: Clock, actor: AuditActor, rules: Rules) -> Callable[[], lists.Context]:
+    def make_context() -> lists.Context:
+        return lists.context(
             rules.data_dir,
             profile=rules.profile,
             calendar=rules.calendar,
@@ -144,7 +127,37 @@ def _list_terms(
             today=as_of,
             now=clock.now(),
         )
+
+    return make_context
+
+
+def receive_lists(
+    factory: sessionmaker[Session], *, as_of: date, clock: Clock, actor: AuditActor, rules: Rules
+) -> lists.Received:
+    """Bring the entries of received lists (courts, national platform) up to date with their records;
+    run after an import of such a list and in every sweep (LIST-10)."""
+    make_context = _contexts(as_of=as_of, clock=clock, actor=actor, rules=rules)
+    return lists.receive_all(factory, make_context, batch=BATCH)
+
+
+def _list_terms(
+    factory: sessionmaker[Session], *, as_of: date, clock: Clock, actor: AuditActor, rules: Rules
+) -> tuple[int, int, int]:
+    """Received lists are brought up to date; entries past their term leave their lists; red drafts past
+    publicity without objection enter."""
+    make_context = _contexts(as_of=as_of, clock=clock, actor=actor, rules=rules)
+    received = receive_lists(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
+    ended = 0
+    while True:
+        with factory() as session, session.begin():
+            ctx = make_context()
+            due_numbers = lists.term_ended(session, as_of, BATCH)
+            ended += sum(lists.end_term(session, ctx, number) for number in due_numbers)
+        if len(due_numbers) < BATCH:
+            break
+    with factory() as session, session.begin():
+        ctx = make_context()
         entered = sum(
             lists.enter_red_after_publicity(session, ctx, n) for n in lists.publicity_ended(session, as_of)
         )
-    return ended, entered
+    return received.entered + received.removed, ended, entered

@@ -25,9 +25,9 @@ from xinyong.records.validate import Candidate, RowChecker
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY
+from ..conftest import TODAY, citizen_code
 from ..records.conftest import penalty
-from .conftest import COMPANY, COMPANY_NAME, PERSON, Portal, _citizen_id
+from .conftest import COMPANY, COMPANY_NAME, PERSON, Portal
 
 
 def records(client: TestClient, code: str, **kwargs: Any) -> dict[str, Any]:
@@ -278,7 +278,7 @@ def test_the_subject_gives_and_revokes_an_authorization_on_its_page(
 def test_a_business_run_under_a_persons_number_and_a_passport_holder_are_handled_as_people(
     portal: Portal, client: TestClient
 ) -> None:
-    operator = _citizen_id(900 + secrets.randbelow(99))
+    operator = citizen_code(900 + secrets.randbelow(99))
     rows = [
         penalty(
             f"济市监罚〔2026〕{secrets.token_hex(3)}号",

@@ -21,9 +21,9 @@ from xinyong.records import service as records
 from xinyong.records.models import Record
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY
+from ..conftest import TODAY, uscc_code
 from ..records.conftest import penalty
-from .conftest import Portal, _uscc
+from .conftest import Portal
 
 WHILE_PUBLIC = date(2025, 6, 1)
 
@@ -32,7 +32,7 @@ WHILE_PUBLIC = date(2025, 6, 1)
 def test_an_ended_period_moves_the_record_to_the_archive_and_tells_the_agency(
     portal: Portal, client: TestClient
 ) -> None:
-    code = _uscc(2_000_000 + secrets.randbelow(1_000_000))
+    code = uscc_code(2_000_000 + secrets.randbelow(1_000_000))
     number = f"济市监罚〔2023〕{secrets.token_hex(3)}号"
     body = {
         "item": "admin-penalty",

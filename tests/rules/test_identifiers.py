@@ -370,3 +370,14 @@ def test_validate_raises_only_xinyong_error_on_citizen_shaped_text(text: str) ->
         validate(text, today=date(2026, 4, 1))
     except XinyongError as error:
         assert error.code.startswith(("citizen_id.", "uscc."))
+
+
+@pytest.mark.req("LIST-10")
+def test_a_masked_citizen_id_is_recognised_only_in_the_published_shape() -> None:
+    found = identifiers.masked("3423011964****3224")
+    assert found is not None and (found.kind, found.value) == (IdType.MASKED, "3423011964****3224")
+    assert identifiers.masked("３４２３０１１９６４＊＊＊＊３２２４") == found  # typed full-width
+    for other in ("3423011964**", "342301196401013224", "**************3224", "3423011964****32245"):
+        assert identifiers.masked(other) is None, other
+    assert identifiers.masked_matches("3423011964****3224", "342301196401013224")
+    assert not identifiers.masked_matches("3423011964****3224", "342301196501013224")

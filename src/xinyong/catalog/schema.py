@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from xinyong.profiles.schema import Span
+from xinyong.profiles.schema import Severity, Span
 
 Category = Literal["basic", "positive", "negative", "other"]
 CATEGORY_LABELS: dict[str, str] = {
@@ -101,13 +101,20 @@ class Item(_Strict):
     legal_basis: str = Field(min_length=1)
     negative_kind: NegativeKind | None = None
     document: DocumentSpec | None = None
+    severity: Severity | None = Field(
+        default=None, description="此类信息的失信程度由其法定性质确定时写明（如失信被执行人为严重失信）"
+    )
+    masked_ids: bool = Field(
+        default=False,
+        description="接收公开来源中已脱敏的身份证号码（如法院公布的失信被执行人名单）；此类记录只作可能匹配",
+    )
     fields: list[ItemField] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _coherent(self) -> Item:
         if self.category == "negative" and self.negative_kind is None:
             raise ValueError("失信信息须写明失信行为类别（negative_kind）")
-        if self.category != "negative" and self.negative_kind is not None:
+        if self.category != "negative" and (self.negative_kind is not None or self.severity is not None):
             raise ValueError("只有失信信息有失信行为类别")
         if self.disclosure == "public" and self.public_period is None:
             raise ValueError("公开的信息须写明公示期限（public_period，可为 profile）")

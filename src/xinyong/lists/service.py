@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
 from xinyong.audit import service as audit
@@ -28,12 +29,15 @@ from xinyong.lists.schema import ListType, ListTypesFile
 from xinyong.measures import service as measures
 from xinyong.measures.schema import Measure
 from xinyong.profiles.schema import Profile
+from xinyong.records.models import Record
 from xinyong.reference import read_model
 from xinyong.rules.calendar import WorkingCalendar
+from xinyong.rules.identifiers import IdType
 from xinyong.rules.periods import add_span
 from xinyong.subjects import service as subjects
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "lists"
+MASKED_PREFIX = f"{IdType.MASKED.value}:"  # the subject key of a masked ID (subjects.service.key_of)
 # An organisation's people whose archives a black listing marks (LIST-6).
 RESPONSIBLE_ROLES = ("legal_representative", "principal", "actual_controller", "directly_responsible")
 STATUS_LABELS = {
@@ -395,10 +399,13 @@ def _term_end(ctx: Context, list_type: ListType, given: date | None) -> date | N
     return add_span(ctx.today, list_type.term) if list_type.term is not None else None
 
 
-def _enter(session: Session, ctx: Context, entry: ListEntry, term_end: date | None) -> None:
-    """Put the entry in force: red lists left (LIST-5), responsible persons marked (LIST-6), tasks pushed."""
+def _enter(
+    session: Session, ctx: Context, entry: ListEntry, term_end: date | None, *, entered_on: date | None = None
+) -> None:
+    """Put the entry in force: red lists left (LIST-5), responsible persons marked (LIST-6), tasks pushed.
+    ``entered_on``: the day a received list published the entry, when it was not today."""
     list_type = ctx.types.get(entry.list_type)
-    entry.status, entry.entered_on = "active", ctx.today
+    entry.status, entry.entered_on = "active", entered_on or ctx.today
     entry.term_end = _term_end(ctx, list_type, term_end)
     entry.updated_at = ctx.now
     term = f"有效期至 {entry.term_end}" if entry.term_end else "至移出之日"
@@ -639,6 +646,104 @@ def end_term(session: Session, ctx: Context, number: str) -> bool:
         return False
     _remove(session, ctx, entry, "term_end", f"有效期于 {entry.term_end} 届满，自动移出")
     return True
+
+
+# ------------------------------------------------------------------------------------------- received
+@dataclass(frozen=True)
+class Received:
+    entered: int
+    removed: int
+
+
+def receive(session: Session, ctx: Context, *, limit: int) -> Received:
+    """Lists received as records (the courts' 失信被执行人, the national platform's lists) become entries
+    that act like local ones (LIST-10): a record in force without an entry gets one, an entry whose record
+    left (withdrawn by the court, archived) leaves its list. Masked IDs make entries without a subject key:
+    they are only ever probable matches. Returns what it did, at most ``limit`` of each."""
+    entered = removed = 0
+    for list_type in ctx.types.types.values():
+        if list_type.item is None or list_type.source == "local":
+            continue
+        missing = session.execute(
+            select(Record.id, Record.subject_key, Record.provider, Record.decision_date, Record.data)
+            .outerjoin(
+                ListEntry,
+                (ListEntry.list_type == list_type.code) & (ListEntry.record_id == Record.id),
+            )
+            .where(Record.item_code == list_type.item, Record.state == "active", ListEntry.id.is_(None))
+            .order_by(Record.id)
+            .limit(limit)
+        ).all()
+        for record_id, key, provider, decided, data in missing:
+            _receive_one(session, ctx, list_type, record_id, key, provider, decided, json.loads(data))
+            entered += 1
+        gone = session.scalars(
+            select(ListEntry)
+            .join(Record, Record.id == ListEntry.record_id)
+            .where(
+                ListEntry.list_type == list_type.code, ListEntry.status == "active", Record.state != "active"
+            )
+            .limit(limit)
+        ).all()
+        for entry in gone:
+            _remove(session, ctx, entry, "source", f"{list_type.determining}已删除或屏蔽该名单信息")
+            removed += 1
+    return Received(entered, removed)
+
+
+def receive_all(
+    factory: sessionmaker[Session], make_context: Callable[[], Context], *, batch: int
+) -> Received:
+    """:func:`receive` until nothing is left, a transaction per batch (after an import, in the sweep)."""
+    entered = removed = 0
+    while True:
+        with factory() as session, session.begin():
+            done = receive(session, make_context(), limit=batch)
+        entered, removed = entered + done.entered, removed + done.removed
+        if done.entered < batch and done.removed < batch:
+            return Received(entered, removed)
+
+
+def _receive_one(
+    session: Session,
+    ctx: Context,
+    list_type: ListType,
+    record_id: int,
+    key: str,
+    provider: str,
+    decided: date | None,
+    data: dict[str, str],
+) -> None:
+    masked = key.startswith(MASKED_PREFIX)
+    circumstances = data.get("dishonest_circumstances") or list_type.conditions
+    case = data.get("case_number")
+    entry = ListEntry(
+        number=_number(ctx.today),
+        list_type=list_type.code,
+        kind=list_type.kind,
+        subject_key=None if masked else key,
+        subject_name=str(data.get("subject_name") or ""),
+        masked_id=key.removeprefix(MASKED_PREFIX) if masked else None,
+        status="active",
+        source=list_type.source,
+        source_ref=f"record:{record_id}",
+        record_id=record_id,
+        determining_org=provider,
+        reasons=f"{case}：{circumstances}" if case else circumstances,
+        measures=json.dumps([m.code for m in measures_for(ctx, list_type.code)]),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    session.add(entry)
+    session.flush()
+    _step(
+        session,
+        ctx,
+        entry,
+        "received",
+        f"接收{list_type.determining}公布的{list_type.name}信息（{provider}）",
+    )
+    _enter(session, ctx, entry, None, entered_on=decided)
 
 
 # ------------------------------------------------------------------------------------------- portal

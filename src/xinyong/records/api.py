@@ -11,11 +11,14 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFi
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
+from xinyong import sweep
 from xinyong.access.actors import Actor
 from xinyong.access.api import TokenId as JobId
 from xinyong.access.deps import Permission
 from xinyong.access.service import audit_actor
+from xinyong.audit.service import AuditActor
 from xinyong.errors import Forbidden, XinyongError
+from xinyong.lists.service import list_types
 from xinyong.records import ingest, report, service
 from xinyong.records.models import ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
@@ -48,7 +51,18 @@ def push_records(
         clock=state.settings.clock,
         found=found,
     )
+    _receive_lists(request, body.item, delivery.actor)
     return ImportOut.model_validate(summary.as_dict())
+
+
+def _receive_lists(request: Request, item_code: str, actor: AuditActor) -> None:
+    """A delivery of a received list (the courts' 失信被执行人) updates its entries at once (LIST-10)."""
+    state = request.app.state
+    data_dir = state.settings.data_dir.resolve()
+    if list_types(data_dir).from_item(item_code):
+        clock = state.settings.clock
+        rules = sweep.Rules(state.profile, state.calendar, data_dir)
+        sweep.receive_lists(state.sessions, as_of=clock.today(), clock=clock, actor=actor, rules=rules)
 
 
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -158,6 +172,7 @@ def upload(
     summary = ingest.import_file(
         state.sessions, path=path, delivery=delivery, profile=state.profile, clock=state.settings.clock
     )
+    _receive_lists(request, item, delivery.actor)
     return ImportOut.model_validate(summary.as_dict())
 
 

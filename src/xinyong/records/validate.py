@@ -179,12 +179,15 @@ def _sensitive(columns: Mapping[str, str], words: Mapping[str, str]) -> list[tup
     return found
 
 
-def _identify(uscc: str, id_type: str, id_number: str) -> Identifier:
-    """Who a row is about (SUB-2): the USCC, or the identity document with its type; raises naming it."""
+def _identify(uscc: str, id_type: str, id_number: str, masked_ok: bool) -> Identifier:
+    """Who a row is about (SUB-2): the USCC, or the identity document with its type; raises naming it.
+    ``masked_ok``: the item receives lists published with masked citizen IDs (LIST-10)."""
     field_name = "uscc" if uscc else "id_number"
     try:
         if uscc:
             return identifiers.validate(uscc, IdType.USCC)
+        if masked_ok and (masked := identifiers.masked(id_number)) is not None:
+            return masked
         if id_number:
             kind = ID_TYPE_WORDS.get(id_type, IdType.OTHER if id_type else None)
             return identifiers.validate(id_number, kind)
@@ -315,6 +318,7 @@ class RowChecker:
                 values.get("uscc", "").strip(),
                 values.get("id_type", "").strip(),
                 values.get("id_number", "").strip(),
+                item.masked_ids,
             )
         except XinyongError as exc:
             problems.append(_problem(row, exc.code, exc.message, exc.problem.field))
@@ -365,7 +369,7 @@ class RowChecker:
 
         severity: Severity | None = None
         if item.category == "negative":
-            word = meta["severity"] or (self.default_severity or "")
+            word = meta["severity"] or (self.default_severity or item.severity or "")
             severity = SEVERITY_WORDS.get(word)
             if severity is None:
                 problems.append(

@@ -34,6 +34,7 @@ class IdType(StrEnum):
     TAIWAN_PERMIT = "taiwan_permit"
     FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
     OTHER = "other"
+    MASKED = "masked"
 
     @property
     def label(self) -> str:
@@ -48,7 +49,10 @@ ID_TYPE_LABELS: dict[IdType, str] = {
     IdType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
     IdType.FOREIGN_PERMANENT_RESIDENCE: "外国人永久居留身份证",
     IdType.OTHER: "其他有效身份证件",
+    IdType.MASKED: "已脱敏的身份证号码",
 }
+# A citizen ID as public sources publish it, part of it starred out: 3423011964****3224.
+_MASKED = re.compile(r"^(?=.{18}$)(\d{6,14})\*{2,8}(\d{0,3}[\dX]?)$")
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,27 @@ def validate(code: str | None, kind: IdType | str | None = None, *, today: date 
         return _identifier(chosen, validate_uscc(value))
     if chosen == IdType.CITIZEN_ID:
         return _citizen_id(value, today=today)
+    if chosen == IdType.MASKED:
+        found = masked(value)
+        if found is None:
+            raise _fail("identifier.masked_invalid", "不是已脱敏的18位身份证号码（如 3423011964****3224）")
+        return found
     return _identifier(chosen, validate_document(value, chosen))
+
+
+def masked(code: str | None) -> Identifier | None:
+    """A masked citizen ID (court lists published online), or None. It never names one person for sure:
+    it keys only what was received that way, and matches only as a probable match with the name."""
+    value = compact(code or "").replace("＊", "*")
+    match = _MASKED.match(value)
+    if match is None or len(match.group(1)) + len(match.group(2)) < 8:
+        return None
+    return Identifier(IdType.MASKED, value, IdType.MASKED.label)
+
+
+def masked_matches(pattern: str, code: str) -> bool:
+    """Whether a full code shows the visible characters of a masked one, in their places."""
+    return len(pattern) == len(code) and all(p in ("*", c) for p, c in zip(pattern, code, strict=True))
 
 
 def is_valid(code: str | None, kind: IdType | str | None = None, *, today: date | None = None) -> bool:
