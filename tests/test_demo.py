@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
-from xinyong import demo
+from xinyong import demo, demo_lists
 from xinyong.db.engine import session_factory
 from xinyong.errors import XinyongError
 from xinyong.records.models import Record
@@ -66,8 +67,13 @@ def test_generated_data_passes_validation_and_a_second_run_adds_nothing(
         reported = [(done, total) for name, done, total in calls if name == stage]
         assert reported[0][0] == 0 and reported[-1][0] == reported[-1][1]
 
+    # Lists: the court list received, black listings run through their procedure, one removal of each.
+    assert first.lists.received > 0 and first.lists.black > 0
+    assert 1 <= first.lists.removed <= min(first.lists.black, len(demo_lists.BLACK))
+
     again = demo.generate(settings, subjects=60, seed=7)
     assert (again.accepted, again.rejected, again.duplicates) == (0, 0, first.accepted)
+    assert asdict(again.lists) == {"received": 0, "black": 0, "red": 0, "removed": 0}
     assert again.organisations_created == []
     assert subject_keys(engine, again.jobs) == set()
 

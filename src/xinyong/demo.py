@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from math import gcd
@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from xinyong import demo_lists
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
 from xinyong.access.models import Organisation
@@ -72,6 +73,8 @@ ORGANISATIONS: tuple[DemoOrg, ...] = (
     DemoOrg("demo-yjglj", "某市应急管理局", "provider", "MB190006"),
     DemoOrg("demo-fgw", "某市发展和改革委员会", "provider", "MB190007"),
     DemoOrg("demo-court", "某市中级人民法院", "court", "MB190008"),
+    DemoOrg("demo-czj", "某市财政局", "user", "MB190009"),
+    DemoOrg("demo-ggzy", "某市公共资源交易中心", "user", "MB190010"),
 )
 ORG = {org.code: org for org in ORGANISATIONS}
 
@@ -1098,11 +1101,12 @@ STREAMS: tuple[Stream, ...] = tuple(
     Stream(item, provider, route, _label(item, provider), make) for item, provider, route, make in PLAN
 )
 ORG_STAGE = "演示机构"
+LISTS_STAGE = "名单与联合奖惩"
 
 
 def stages() -> list[str]:
     """The stage names :func:`generate` reports progress under, in order."""
-    return [ORG_STAGE, *(stream.label for stream in STREAMS)]
+    return [ORG_STAGE, *(stream.label for stream in STREAMS), LISTS_STAGE]
 
 
 def rows(
@@ -1146,6 +1150,7 @@ class DemoReport:
     records: dict[str, ItemCounts] = field(default_factory=dict)  # by catalog item code
     jobs: list[int] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first problems, if anything failed
+    lists: demo_lists.ListCounts = field(default_factory=demo_lists.ListCounts)
 
     @property
     def accepted(self) -> int:
@@ -1173,6 +1178,7 @@ class DemoReport:
             "duplicates": self.duplicates,
             "jobs": self.jobs,
             "rejects": self.rejects,
+            "lists": asdict(self.lists),
         }
 
 
@@ -1255,6 +1261,13 @@ def generate(
             report.records.setdefault(stream.item, ItemCounts()).add(summary)
             report.jobs.append(summary.job)
             report.rejects.extend(summary.rejects[: max(0, 20 - len(report.rejects))])
+        report.lists = demo_lists.generate(
+            factory,
+            settings,
+            actor=actor,
+            subjects=subjects,
+            progress=None if progress is None else lambda done, total: progress(LISTS_STAGE, done, total),
+        )
         return report
     finally:
         engine.dispose()
