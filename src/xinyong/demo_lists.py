@@ -142,15 +142,20 @@ def _candidates(
     serious: bool = False,
     item: str | None = None,
 ) -> list[str]:
-    """Organisations with records of ``provider`` (serious ones, or of ``item``) and no entry of the type."""
-    listed = select(ListEntry.subject_key).where(
-        ListEntry.list_type == list_type, ListEntry.subject_key.is_not(None)
-    )
+    """The first ``limit`` companies with records of ``provider`` (serious ones, or of ``item``), less
+    those already with an entry of the type: the same ones on every run, so a second run adds nothing."""
     query = select(Record.subject_key).where(
         Record.provider == provider,
         Record.state == "active",
-        Record.subject_key.not_in(listed),
         Record.subject_key.like("9%"),  # companies: USCC category 9 (enterprises)
     )
     query = query.where(Record.severity == "serious") if serious else query.where(Record.item_code == item)
-    return list(session.scalars(query.distinct().order_by(Record.subject_key).limit(limit)))
+    chosen = list(session.scalars(query.distinct().order_by(Record.subject_key).limit(limit)))
+    listed = set(
+        session.scalars(
+            select(ListEntry.subject_key).where(
+                ListEntry.list_type == list_type, ListEntry.subject_key.in_(chosen)
+            )
+        )
+    )
+    return [key for key in chosen if key not in listed]
