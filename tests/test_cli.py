@@ -408,7 +408,15 @@ def test_the_sweep_from_the_command_line_archives_ended_periods_once(
     assert imported.returncode == 0, imported.stderr
     first = run("sweep", "--as-of", "2026-11-23", "--json", env=own_db)
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {"as_of": "2026-11-23", "expired": 1, "notices": 0}
+    assert json.loads(first.stdout) == {
+        "as_of": "2026-11-23",
+        "expired": 1,
+        "notices": 0,
+        "received": 0,
+        "entries_ended": 0,
+        "red_entered": 0,
+        "reminders": 0,
+    }
     again = run("sweep", "--as-of", "2026-11-23", env=own_db)
     assert again.returncode == 0 and "0 条信息公示期满" in again.stdout
     later = json.loads(run("sweep", "--as-of", "2030-01-01", "--json", env=own_db).stdout)

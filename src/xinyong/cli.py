@@ -568,10 +568,12 @@ def import_file(
     as_json: JsonOption = False,
 ) -> None:
     """导入部门报送的文件；逐行校验，合格的入库，不合格的记录行号、字段和原因。"""
+    from xinyong import sweep
     from xinyong.access.actors import system_actor
     from xinyong.access.policy import policy
     from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
+    from xinyong.lists.service import list_types
     from xinyong.records import ingest
 
     if severity not in (None, "minor", "general", "serious"):
@@ -605,14 +607,27 @@ def import_file(
             clock=config.clock,
             progress=advance,
         )
+        received = None
+        if list_types(config.data_dir.resolve()).from_item(item):
+            bar.update(task, description=f"{file.name}：更新名单")
+            received = sweep.receive_lists(
+                factory,
+                as_of=config.clock.today(),
+                clock=config.clock,
+                actor=delivery.actor,
+                rules=sweep.Rules.of(config),
+            )
     if as_json:
-        emit_json(summary.as_dict())
+        lists = {"lists": {"entered": received.entered, "removed": received.removed}} if received else {}
+        emit_json(summary.as_dict() | lists)
         return
     out.print(
         f"导入批次 {summary.job}：入库 {summary.accepted} 行，拒收 {summary.rejected} 行，"
         f"重复 {summary.duplicates} 行，更正 {summary.corrected} 行",
         highlight=False,
     )
+    if received is not None:
+        out.print(f"名单：新列入 {received.entered} 条，移出 {received.removed} 条", highlight=False)
     for warning in summary.warnings:
         err.print(f"[yellow]注意：{escape(warning)}[/]")
     for reject in summary.rejects[:20]:
@@ -639,11 +654,14 @@ def check_command(
 ) -> None:
     """信用审查：逐个比对名单和公示期内的失信信息，给出结论（拦截、提示、通过）及适用措施和依据；
     无效的代码逐行报告，其余照常审查；每次审查记入审查单位的审查记录。"""
+    from rich.progress import MofNCompleteColumn
+
     from xinyong.access.policy import policy
     from xinyong.access.service import audit_actor
     from xinyong.measures import check
 
     config = settings_as_of(as_of)
+    check.rules(config.data_dir.resolve()).measures.scenario(scenario)  # refused before the purpose is asked
     purposes = policy().purposes
     if purpose is None and scenario not in purposes:
         known = "、".join(f"{code}（{p.label}）" for code, p in purposes.items())
@@ -652,7 +670,7 @@ def check_command(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
+        MofNCompleteColumn(),
         console=err,
         transient=not as_json,
     ) as bar:
@@ -746,12 +764,61 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
     )
 
 
+# ----------------------------------------------------------------------------------- lists and measures
+
+lists_app = typer.Typer(help="名单类型（红名单、严重失信主体名单）及其设立依据", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+measures_app = typer.Typer(help="奖惩措施清单及实施职责", no_args_is_help=True)
+app.add_typer(measures_app, name="measures")
+
+
+@lists_app.command("types")
+@refusals
+def list_types_command(as_json: JsonOption = False) -> None:
+    """列出名单类型：类别、认定单位、设立依据、有效期。"""
+    from xinyong.lists.service import list_types
+
+    types = list_types(settings().data_dir.resolve()).types.values()
+    if as_json:
+        emit_json([t.model_dump(mode="json") for t in types])
+        return
+    for t in types:
+        term = t.term.label() if t.term else "至移出之日"
+        out.print(
+            f"{t.code}  {t.name}（{t.kind}，{t.determining}，有效期 {term}）", highlight=False, markup=False
+        )
+        out.print(f"    依据：{t.legal_basis}", highlight=False, markup=False)
+
+
+@measures_app.command("assign")
+@refusals
+def measures_assign(
+    duty: Annotated[str, typer.Argument(help="措施清单中的实施职责代码，如 bidding、procurement")],
+    org: Annotated[str, typer.Argument(help="承担该职责的机构代码")],
+) -> None:
+    """指定本地承担某项实施职责的机构：列入名单时，联合奖惩任务推送给它（MEA-6）。"""
+    from xinyong.access.service import audit_actor
+    from xinyong.lists.service import list_types
+    from xinyong.measures import service
+
+    config = settings()
+    found = service.measure_list(
+        config.data_dir.resolve(), frozenset(list_types(config.data_dir.resolve()).types)
+    )
+    duties = sorted({m.duty for m in found.measures.values()})
+    if duty not in duties:
+        fail("measures.unknown_duty", f"措施清单中没有实施职责“{duty}”；可选：{'、'.join(duties)}")
+    with admin_session(config) as (session, actor):
+        service.assign(session, duty=duty, org_code=org, actor=audit_actor(actor), now=config.clock.now())
+    out.print(f"[green]已指定[/] {escape(org)} 承担实施职责 {escape(duty)}", highlight=False)
+
+
 # ----------------------------------------------------------------------------------- outbox delivery
 
 webhook_app = typer.Typer(help="推送地址（webhook）：平台向机构推送消息的网址", no_args_is_help=True)
 app.add_typer(webhook_app, name="webhook")
 
-# How long `xinyong deliver` rests when nothing is due before it looks again.
+# How long `xinyong deliver` rests between rounds before it looks for due messages again.
 DELIVERY_POLL_SECONDS = 2.0
 
 

@@ -15,7 +15,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def read_model(path: Path, model: type[M], *, code: str, what: str) -> tuple[M, str]:
-    """The file as ``model`` and the SHA-256 of its bytes; errors ``<code>.unreadable`` or ``<code>.invalid``."""
+    """The file as ``model`` and the SHA-256 of its bytes; refused as ``<code>.unreadable`` / ``.invalid``."""
     try:
         raw = path.read_bytes()
         document = tomllib.loads(raw.decode("utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from xinyong.clock import Clock, clock_for
@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     operator_name: str = "公共信用信息工作机构"
     identity_verifier: str = "log"
     secure_cookies: bool = False
+    # Pushing the outbox to webhooks (outbox.delivery): operational choices, not regulation.
+    webhook_timeout_seconds: float = Field(default=10.0, ge=0.1, le=60)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50)
+    webhook_backoff_seconds: int = Field(default=60, ge=1, le=86_400)
 
     @field_validator("fixed_date", mode="before")
     @classmethod

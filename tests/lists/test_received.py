@@ -113,3 +113,20 @@ def test_a_court_list_import_creates_entries_and_a_court_removal_ends_them(
     with factory() as session:
         ended = lists.get(session, entries["赵六"].number)
     assert (ended.status, ended.removal_reason) == ("removed", "source")
+
+
+@pytest.mark.req("MEA-6")
+def test_duties_are_assigned_by_command_and_unknown_duties_refused(env: dict[str, str]) -> None:
+    org = f"ggzy-{secrets.token_hex(3)}"
+    assert (
+        run("org", "add", "--code", org, "--name", "公共资源交易中心", "--kind", "user", env=env).returncode
+        == 0
+    )
+    assigned = run("measures", "assign", "bidding", org, env=env)
+    assert assigned.returncode == 0 and org in assigned.stdout
+    unknown = run("measures", "assign", "teleport", org, env=env)
+    assert (
+        unknown.returncode == 1 and "measures.unknown_duty" in unknown.stderr and "bidding" in unknown.stderr
+    )
+    types = json.loads(run("lists", "types", "--json", env=env).stdout)
+    assert all(t["legal_basis"] and t["determining"] for t in types)
