@@ -104,6 +104,13 @@ NOT_CREDIT_READS = {
     "POST /api/v1/outbox/{message_id}/retry",
     "PUT /api/v1/orgs/{code}/webhook",
     "DELETE /api/v1/orgs/{code}/webhook",
+    # Credit checks: list memberships (public), the measure list and counts of public negative records,
+    # never a record's content; a department reads only its own check log.
+    "POST /api/v1/checks",
+    "POST /api/v1/checks/upload",
+    "GET /api/v1/checks",
+    "GET /api/v1/checks/{number}",
+    "POST /api/v1/checks/{number}/certificate",
 }
 
 

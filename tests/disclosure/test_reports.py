@@ -140,7 +140,9 @@ def test_the_special_report_says_per_domain_what_was_found(
     assert "专项信用报告" in text and "市场监管领域" in text and "税务领域" in text
     assert "行政处罚（含简易程序）：查见1条" in text  # the 市场监督管理局 penalty
     assert "行政处罚（含简易程序）：未查见" in text  # nothing from tax authorities
-    assert "行政强制、刑事判决、严重失信主体名单：本平台未归集此类信息" in text  # never reported as clean
+    assert "严重失信主体名单：未查见" in text  # lists are kept here: found or not (LIST-7, DIS-10)
+    assert "行政强制、刑事判决：本平台未归集此类信息" in text  # never reported as clean
+    assert "其他严重失信主体名单（不分领域）" in text
     assert "失信被执行人（人民法院，不分领域）" in text
     too_long = as_subject.get(
         f"/api/v1/subjects/{COMPANY}/special-report", params={**params, "start": "2021-11-22"}

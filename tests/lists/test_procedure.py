@@ -155,6 +155,7 @@ def test_the_defence_period_counts_the_profile_working_days(world: World) -> Non
     expected = working_calendar(world.settings.data_dir.resolve()).add_working_days(TODAY, days).value
     assert noticed["noticed_on"] == TODAY.isoformat() and noticed["defence_until"] == expected.isoformat()
     assert [s["step"] for s in noticed["steps"]] == ["propose", "notice"]  # type: ignore[union-attr]
+    assert str(noticed["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the notice served
 
 
 @pytest.mark.req("LIST-3")
@@ -192,6 +193,8 @@ def test_a_statement_made_in_the_defence_period_must_be_answered(world: World) -
         )
     assert silent.json()["error"]["code"] == "list.answer_required"
     assert answered.status_code == 200
+    decision = next(s for s in answered.json()["steps"] if s["step"] == "decision")
+    assert decision["document"].startswith("WS")  # LIST-4: the decision document, served
     assert [s["step"] for s in answered.json()["steps"]] == [
         "propose",
         "notice",
@@ -337,6 +340,7 @@ def test_a_wrongful_listing_is_corrected_and_the_subject_restored(world: World) 
     assert corrected["status"] == "corrected" and corrected["wrongful"] is True
     assert corrected["monitoring_until"] is None  # restored: no key monitoring after a wrongful listing
     assert "书面道歉" in corrected["steps"][-1]["text"]  # type: ignore[index]
+    assert str(corrected["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the apology
     with session_factory(world.engine)() as session:
         assert lists.active_black(session, world.company) == []
         assert all(m.ended_on is not None for m, _ in lists.marks_of(session, world.legal_rep))
@@ -457,3 +461,17 @@ def test_the_sweep_reminds_a_department_that_did_not_respond_in_time(world: Worl
             )
         ).all()
     assert [json.loads(m.payload)["task"] for m in reminders] == [task.id]  # once, and only when late
+
+
+@pytest.mark.req("LIST-7")
+def test_an_early_removal_is_announced_and_keeps_the_subject_under_monitoring(world: World) -> None:
+    number, _ = _black_list(world)
+    removed = world.post(
+        world.tax, f"/lists/entries/{number}/removal", {"reason": "repair", "text": "已完成信用修复"}
+    )
+    assert (removed["status"], removed["removal_label"]) == ("removed", "信用修复")
+    assert str(removed["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the announcement
+    monitoring = world.client.app.state.profile.lists.removed_key_monitoring.value  # type: ignore[attr-defined]
+    assert removed["monitoring_until"] == TODAY.replace(year=TODAY.year + monitoring.years).isoformat()
+    again = world.post(world.tax, f"/lists/entries/{number}/removal", {"reason": "repair", "text": "再次"})
+    assert again["error"]["code"] == "list.wrong_status"  # type: ignore[index]

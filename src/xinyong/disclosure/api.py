@@ -14,7 +14,7 @@ from xinyong.access.deps import DB, CreditReader, Permission, PublicAccess
 from xinyong.access.gate import Gate
 from xinyong.access.service import audit_actor
 from xinyong.disclosure import reports, service
-from xinyong.disclosure.models import CreditReport, Grant
+from xinyong.disclosure.models import Grant
 from xinyong.disclosure.pdf import find_font
 from xinyong.disclosure.schemas import (
     GrantOut,
@@ -26,6 +26,7 @@ from xinyong.disclosure.schemas import (
     VersionOut,
 )
 from xinyong.errors import NotFound, XinyongError
+from xinyong.lists.service import list_types
 from xinyong.records.service import versions_by_record
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -166,6 +167,7 @@ def issuing(request: Request, gate: Gate) -> reports.Issuing:
         font=find_font(state.settings.data_dir),
         actor=audit_actor(gate.actor),
         now=state.settings.clock.now(),
+        list_types=list_types(state.settings.data_dir.resolve()),
     )
 
 
@@ -223,18 +225,18 @@ def special_report(
     return pdf_response(issued)
 
 
-ReportNumber = Annotated[str, Path(max_length=32, description="报告编号")]
+ReportNumber = Annotated[str, Path(max_length=32, description="报告编号或名单文书编号")]
 VerificationCode = Annotated[str, Query(max_length=32, description="报告上的验证码")]
 
 
 def report_out(
-    request: Request, session: DB, row: CreditReport, uploaded: bytes | None = None
+    request: Request, session: DB, row: reports.Verifiable, uploaded: bytes | None = None
 ) -> ReportCheckOut:
     subject = known_subject(session, row.subject_key)
     return ReportCheckOut(
         number=row.number,
         kind=row.kind,
-        title=reports.kinds_label(row.kind),
+        title=row.title,
         as_of=row.as_of,
         issued_at=row.created_at,
         subject=subject_out(subject, request, masked=True),
@@ -243,14 +245,16 @@ def report_out(
     )
 
 
-def checked_report(request: Request, session: DB, number: str, code: str) -> CreditReport:
+def checked_report(request: Request, session: DB, number: str, code: str) -> reports.Verifiable:
     row = reports.find(session, key=request.app.state.secret_key, number=number, code=code)
     if row is None:
-        raise NotFound("report.not_found", "没有与该编号和验证码相符的信用报告", field="number")
+        raise NotFound("report.not_found", "没有与该编号和验证码相符的信用报告或名单文书", field="number")
     return row
 
 
-@router.get("/reports/{number}", response_model=ReportCheckOut, summary="核验信用报告：编号与验证码是否相符")
+@router.get(
+    "/reports/{number}", response_model=ReportCheckOut, summary="核验信用报告或名单文书：编号与验证码是否相符"
+)
 def check_report(
     request: Request, session: DB, actor: PublicAccess, number: ReportNumber, code: VerificationCode
 ) -> ReportCheckOut:
@@ -260,7 +264,7 @@ def check_report(
 @router.post(
     "/reports/{number}/verify",
     response_model=ReportCheckOut,
-    summary="核验信用报告文件：上传的 PDF 是否与出具时一致",
+    summary="核验信用报告或名单文书文件：上传的 PDF 是否与出具时一致",
 )
 def verify_report_file(
     request: Request,

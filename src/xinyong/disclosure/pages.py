@@ -18,13 +18,15 @@ from xinyong.access import service as access
 from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
 from xinyong.access.deps import DB, CreditReader, Permission
-from xinyong.access.gate import Gate
+from xinyong.access.gate import Gate, Info
 from xinyong.access.policy import Policy
 from xinyong.access.service import audit_actor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import CATEGORY_LABELS
 from xinyong.disclosure import reports, service
 from xinyong.errors import NotFound
+from xinyong.lists import shown as lists_shown
+from xinyong.lists.service import list_types, public_entries
 from xinyong.records.service import versions_by_record
 from xinyong.rules.dates import parse_date
 from xinyong.rules.periods import add_span
@@ -119,6 +121,9 @@ def subject_page(
     pages = max(1, (len(listed) + PAGE_SIZE - 1) // PAGE_SIZE)
     own = gate.actor.subject_key == subject.key
     public_only = all(s.decision.mode == "public" for s in shown) and not own
+    types = list_types(request.app.state.settings.data_dir.resolve())
+    listed_now = public_entries(session, subject.key, gate.today)
+    orgs = lists_shown.org_names(session, listed_now)
     return render(
         request,
         "subject.html",
@@ -137,6 +142,17 @@ def subject_page(
             "today": gate.today,
             "purpose": gate.purpose,
             "signed_in": gate.actor.signed_in,
+            "list_entries": [
+                {
+                    "type": lists_shown.type_name(types, e.list_type),
+                    "kind": e.kind,
+                    "kind_label": lists_shown.kind_label(e),
+                    "org": orgs[e.determining_org],
+                    "since": e.entered_on,
+                    "term": lists_shown.term_text(e),
+                }
+                for e in listed_now
+            ],
         },
     )
 
@@ -146,7 +162,7 @@ def subject_page(
 
 def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any]:
     """The signed-in subject's whole archive for its page (DIS-6): every record, public or not, with its
-    source and every version, and the authorizations it has given."""
+    source and every version, its list entries with their procedure, and the authorizations it has given."""
     key = gate.actor.subject_key or ""
     subject = subjects.find(session, key)
     masking = request.app.state.profile.masking
@@ -154,7 +170,16 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
     shown = service.visible_records(session, gate, subject, masking=masking, now=now) if subject else []
     policy: Policy = request.app.state.policy
     versions = versions_by_record(session, [s.record.id for s in shown])
+    gate.check(
+        Info(subject_key=key, grade="subject_only", item="list-entries"),
+        action="archive.read",
+        target_type="subject",
+        target_id=key,
+    )
     return {
+        **lists_shown.own_view(
+            session, key, list_types(request.app.state.settings.data_dir.resolve()), gate.today
+        ),
         "records": [(s, versions.get(s.record.id, [])) for s in shown],
         "grants": service.grants_of(session, key),
         "grant_purposes": [(code, p.label) for code, p in policy.purposes.items()],
@@ -222,7 +247,7 @@ def _verify_page(
         masking = request.app.state.profile.masking
         context.update(
             report=row,
-            title=reports.kinds_label(row.kind),
+            title=row.title,
             subject_name=service.shown_name(subject, masking) if subject else "",
             matches=None if content is None else reports.matches(row, content),
         )

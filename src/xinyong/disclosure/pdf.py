@@ -5,7 +5,8 @@ the font) and reads the TrueType collections Debian ships. The font is looked fo
 directory first (``fonts/``), then among the system's CJK fonts; a platform without one refuses to issue a
 report, saying what to install, rather than printing empty boxes.
 
-The renderer is pure: content in, bytes out. What goes into a report is decided in ``disclosure.reports``.
+The renderer is pure: content in, bytes out. What goes into a report is decided in ``disclosure.reports``;
+the documents a list procedure serves (``lists.documents``) use the same layout and call themselves 文书.
 """
 
 from __future__ import annotations
@@ -61,10 +62,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Section:
+    """A numbered part: paragraphs of running text (a served document's wording), then its entries."""
+
     title: str
     entries: list[Entry]
     empty: str = "未查询到相关信息。"
     note: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class ReportContent:
     subject: list[tuple[str, str]]
     sections: list[Section]
     notes: list[str]
+    # What the document calls itself (编号, 核验) and how its header names the date and the addressee.
+    noun: str = "报告"
+    as_of_label: str = "信息截止日期"
+    issued_to_label: str = "报告出具对象"
 
 
 class _Document(FPDF):
@@ -93,7 +101,8 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font("cjk", size=8)
         self.set_text_color(110, 110, 110)
-        self.cell(0, 6, f"报告编号 {self.content.number}    第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+        number = f"{self.content.noun}编号 {self.content.number}"
+        self.cell(0, 6, f"{number}    第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
 
 
 def _text(doc: _Document, text: str, *, size: float = 10.5, height: float = 6, color: int = 30) -> None:
@@ -140,9 +149,9 @@ def render(content: ReportContent, font: FontFile) -> bytes:
     _pairs(
         doc,
         [
-            ("报告编号", content.number),
-            ("信息截止日期", content.as_of),
-            ("报告出具对象", content.issued_to),
+            (f"{content.noun}编号", content.number),
+            (content.as_of_label, content.as_of),
+            (content.issued_to_label, content.issued_to),
         ],
     )
     _heading(doc, "一、信用主体基本信息")
@@ -151,7 +160,9 @@ def render(content: ReportContent, font: FontFile) -> bytes:
         _heading(doc, f"{_ORDINALS[number]}、{section.title}")
         if section.note:
             _text(doc, section.note, size=9, color=90)
-        if not section.entries:
+        for paragraph in section.paragraphs:
+            _text(doc, paragraph)
+        if not section.entries and not section.paragraphs:
             _text(doc, section.empty)
         for entry in section.entries:
             doc.set_font("cjk", size=11)
@@ -163,18 +174,19 @@ def render(content: ReportContent, font: FontFile) -> bytes:
             for line in entry.history:
                 _text(doc, f"· {line}", size=8.5, height=4.8, color=90)
             doc.ln(2)
-    _heading(doc, f"{_ORDINALS[len(content.sections) + 2]}、报告核验")
+    noun = content.noun
+    _heading(doc, f"{_ORDINALS[len(content.sections) + 2]}、{noun}核验")
     _pairs(
         doc,
         [
-            ("报告编号", content.number),
+            (f"{noun}编号", content.number),
             ("验证码", content.code),
             ("核验地址", content.verify_url),
         ],
     )
     _text(
         doc,
-        "凭报告编号和验证码可在上述地址核验本报告是否由平台出具，并可上传本文件比对其摘要；"
+        f"凭{noun}编号和验证码可在上述地址核验本{noun}是否由平台出具，并可上传本文件比对其摘要；"
         "内容经过任何改动的文件无法通过核验。",
         size=9,
         color=90,

@@ -3,7 +3,8 @@
 A report is made from what the gate lets the requester see, rendered to PDF, and its SHA-256 digest kept with
 its number. The verification code printed on it is an HMAC of the number under the platform's secret key: it
 is not stored, cannot be guessed from the number, and a made-up number has none. Anyone holding the number and
-code can look the report up and compare a file's digest with the one issued.
+code can look the report up and compare a file's digest with the one issued. The documents a list procedure
+serves (``lists.documents``) are verified on the same page and route.
 """
 
 from __future__ import annotations
@@ -30,17 +31,31 @@ from xinyong.access.gate import Gate
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.catalog.schema import SUBJECT_KIND_LABELS
+from xinyong.clock import CHINA_TZ
 from xinyong.disclosure import service
 from xinyong.disclosure.models import CreditReport
 from xinyong.disclosure.pdf import Entry, FontFile, ReportContent, Section, render
 from xinyong.disclosure.service import Shown
 from xinyong.errors import Forbidden, XinyongError
+from xinyong.lists import documents as list_documents
+from xinyong.lists.models import ListEntry, ListStep
+from xinyong.lists.schema import ListType
+from xinyong.lists.service import (
+    REMOVAL_LABELS,
+    STEP_LABELS,
+    ListTypes,
+    entries_of,
+    marks_of,
+    public_entries,
+    steps_of,
+)
+from xinyong.lists.shown import kind_label, org_names, status_text, term_text, type_name
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.service import versions_by_record
 from xinyong.rules.periods import add_span
 from xinyong.rules.text import has_controls
 from xinyong.subjects.models import Subject
-from xinyong.subjects.service import BASIC_FIELDS
+from xinyong.subjects.service import BASIC_FIELDS, ROLE_LABELS
 
 KIND_TITLES = {
     "subject": "信用报告（本人版）",
@@ -82,6 +97,7 @@ class Issuing:
     font: FontFile
     actor: AuditActor
     now: datetime
+    list_types: ListTypes
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,70 @@ def _subject_pairs(subject: Subject, *, masked: bool, masking: Masking) -> list[
         basic = json.loads(subject.basic or "{}")
         pairs += [(label, str(basic[key])) for key, label in BASIC_FIELDS.items() if basic.get(key)]
     return pairs
+
+
+def _list_entry(
+    entry: ListEntry,
+    types: ListTypes,
+    orgs: dict[str, str],
+    *,
+    steps: Sequence[ListStep] = (),
+    status: str | None = None,
+) -> Entry:
+    """A list entry as a report item: what the portal publishes; the subject's own report adds its
+    ``status``, the reasons and every step of the procedure."""
+    found = types.types.get(entry.list_type)
+    facts = [
+        f"名单编号 {entry.number}",
+        f"认定单位 {orgs[entry.determining_org]}",
+        f"列入日期 {entry.entered_on}" if entry.entered_on else "",
+        f"有效期{term_text(entry)}" if entry.entered_on else "",
+        f"{REMOVAL_LABELS.get(entry.removal_reason or '', '移出')}，{entry.removed_on} 移出"
+        if entry.removed_on and entry.entered_on
+        else "",
+    ]
+    fields = [("设立依据", found.legal_basis)] if found is not None else []
+    if status is not None:
+        fields.append(("事实和理由", entry.reasons))
+    return Entry(
+        title=f"{type_name(types, entry.list_type)}（{kind_label(entry)}）",
+        meta="；".join(f for f in facts if f),
+        fields=fields,
+        history=[
+            f"{s.on} {STEP_LABELS.get(s.step, s.step)}：{s.text}"
+            + (f"（文书 {s.document}）" if s.document else "")
+            for s in steps
+        ],
+        mark=status,
+    )
+
+
+def _lists_section(
+    session: Session, subject: Subject, *, own: bool, issuing: Issuing, today: date
+) -> Section:
+    """The public version shows the entries on display today (LIST-8); the subject's own version every entry
+    with its status and procedure and, for a person, the listings of its organisations marked in its
+    archive (LIST-6)."""
+    types = issuing.list_types
+    entries = entries_of(session, subject.key) if own else public_entries(session, subject.key, today)
+    marks = marks_of(session, subject.key) if own else []
+    orgs = org_names(session, [*entries, *(e for _, e in marks)])
+    shown = [
+        _list_entry(e, types, orgs, steps=steps_of(session, e.id), status=status_text(e, today))
+        if own
+        else _list_entry(e, types, orgs)
+        for e in entries
+    ]
+    shown += [
+        Entry(
+            title=f"所在单位{listed.subject_name}被列入"
+            f"{type_name(types, listed.list_type)}（{listed.number}）",
+            meta=f"担任{ROLE_LABELS.get(mark.role, mark.role)}；认定单位 {orgs[listed.determining_org]}",
+            mark=f"已于 {mark.ended_on} 解除" if mark.ended_on else None,
+        )
+        for mark, listed in marks
+    ]
+    return Section("红名单与严重失信主体名单", shown, empty=NO_LISTS)
 
 
 def _number(as_of: date) -> str:
@@ -204,7 +284,7 @@ def issue(
         issued_to=gate.actor.label if not own else "信用主体本人",
         subject=_subject_pairs(subject, masked=kind == "public", masking=masking),
         sections=[Section(title, entries[category]) for category, title in SECTIONS]
-        + [Section("红名单与严重失信主体名单", [], empty=NO_LISTS)],
+        + [_lists_section(session, subject, own=kind == "subject", issuing=issuing, today=gate.today)],
         notes=[
             "本报告依据本平台截至信息截止日期归集的公共信用信息出具，信息由各信息提供单位提供并负责。",
             "公开信息版只含公示期内的公开信息，自然人信息已按规定脱敏。"
@@ -241,10 +321,43 @@ def domains() -> dict[str, Domain]:
     return Domains.model_validate(tomllib.loads(DOMAINS_FILE.read_text(encoding="utf-8"))).domains
 
 
+def _count(found: Sequence[object]) -> str:
+    return f"查见 {len(found)} 条" if found else "未查见"
+
+
 def _in_domain(shown: Shown, domain: Domain) -> bool:
     data = json.loads(shown.record.data)
     authority = str(data.get("authority") or data.get("source") or "")
     return any(word in authority for word in domain.authorities)
+
+
+def _domain_of(list_type: ListType | None, known: dict[str, Domain]) -> str | None:
+    """The report domain of a list type: by its domain's name, or its determining department's."""
+    if list_type is None:
+        return None
+    return next(
+        (
+            code
+            for code, domain in known.items()
+            if domain.label == list_type.domain or any(w in list_type.determining for w in domain.authorities)
+        ),
+        None,
+    )
+
+
+def _in_force_during(entry: ListEntry, start: date, end: date) -> bool:
+    """Entered by ``end`` and not ended (removed, or its term over though not yet swept) before ``start``."""
+    ended = entry.removed_on or entry.term_end
+    return entry.entered_on is not None and entry.entered_on <= end and (ended is None or ended >= start)
+
+
+def _black_in_period(session: Session, subject_key: str, start: date, end: date) -> list[ListEntry]:
+    """Black listings in force at some time in the period; a wrongful one was never a finding (LIST-9)."""
+    return [
+        e
+        for e in entries_of(session, subject_key)
+        if e.kind == "black" and not e.wrongful and _in_force_during(e, start, end)
+    ]
 
 
 def issue_special(
@@ -282,17 +395,27 @@ def issue_special(
         if s.record.decision_date is not None and start <= s.record.decision_date <= end
     ]
     standing = [s for s in shown if s.record.state != "withdrawn"]  # a withdrawn record was never a finding
+    types = issuing.list_types
+    listed: dict[str | None, list[ListEntry]] = {}
+    for entry in _black_in_period(session, subject.key, start, end):
+        list_type = types.types.get(entry.list_type)
+        if list_type is None or list_type.source != "court":  # court listings: their own section below
+            listed.setdefault(_domain_of(list_type, known), []).append(entry)
+    orgs = org_names(session, [e for found in listed.values() for e in found])
     sections = []
     for code in picked:
         domain = known[code]
         penalties = [s for s in standing if s.item.code == "admin-penalty" and _in_domain(s, domain)]
+        black = listed.get(code, [])
         found = "；".join(
             [
-                f"行政处罚（含简易程序）：{'查见 ' + str(len(penalties)) + ' 条' if penalties else '未查见'}",
-                f"行政强制、刑事判决、严重失信主体名单：{NOT_COLLECTED}",
+                f"行政处罚（含简易程序）：{_count(penalties)}",
+                f"严重失信主体名单：{_count(black)}",
+                f"行政强制、刑事判决：{NOT_COLLECTED}",
             ]
         )
         entries = [_entry(s, [], json.loads(s.record.data)) for s in penalties]
+        entries += [_list_entry(e, types, orgs) for e in black]
         sections.append(Section(f"{domain.label}领域", entries, empty="未查见上述信息。", note=found))
     debtors = [s for s in standing if s.item.code == "court-dishonest-debtor"]
     sections.append(
@@ -300,6 +423,13 @@ def issue_special(
             "失信被执行人（人民法院，不分领域）",
             [_entry(s, [], json.loads(s.record.data)) for s in debtors],
             empty="查询期间内未查见被列为失信被执行人的信息。",
+        )
+    )
+    sections.append(
+        Section(
+            "其他严重失信主体名单（不分领域）",
+            [_list_entry(e, types, orgs) for e in listed.get(None, [])],
+            empty="查询期间内未查见被列入其他严重失信主体名单的信息。",
         )
     )
     number = _number(gate.today)
@@ -338,20 +468,57 @@ def issue_special(
 # -------------------------------------------------------------------------------------------- verification
 
 
-def find(session: Session, *, key: bytes, number: str, code: str) -> CreditReport | None:
-    """The report with this number, when the code is its own; a wrong code and a made-up number look alike.
-    A code typed with a Chinese input method (full-width letters) counts as typed."""
+@dataclass(frozen=True)
+class Verifiable:
+    """What the verification page and route show of a credit report or a list document."""
+
+    number: str
+    kind: str
+    title: str
+    as_of: date
+    created_at: datetime
+    subject_key: str
+    digest: str
+    as_of_label: str = "信息截止日期"
+
+
+def find(session: Session, *, key: bytes, number: str, code: str) -> Verifiable | None:
+    """The report or list document with this number, when the code is its own; a wrong code and a made-up
+    number look alike. A code typed with a Chinese input method (full-width letters) counts as typed."""
     typed = unicodedata.normalize("NFKC", code).strip().upper()[:32]
     if has_controls(number) or has_controls(typed):
         return None
     row = session.scalar(select(CreditReport).where(CreditReport.number == number[:32]))
-    if row is None or not hmac.compare_digest(verification_code(key, row.number).encode(), typed.encode()):
+    if row is not None:
+        if not hmac.compare_digest(verification_code(key, row.number).encode(), typed.encode()):
+            return None
+        return Verifiable(
+            row.number,
+            row.kind,
+            kinds_label(row.kind),
+            row.as_of,
+            row.created_at,
+            row.subject_key,
+            row.digest,
+        )
+    document = list_documents.find(session, key=key, number=number[:32], code=typed)
+    if document is None or document.subject_key is None:
         return None
-    return row
+    at = document.created_at
+    return Verifiable(
+        document.number,
+        document.kind,
+        list_documents.TITLES[document.kind],
+        (at.astimezone(CHINA_TZ) if at.tzinfo is not None else at).date(),
+        at,
+        document.subject_key,
+        document.digest,
+        "作出日期",
+    )
 
 
-def matches(report: CreditReport, content: bytes) -> bool:
-    return hmac.compare_digest(hashlib.sha256(content).hexdigest(), report.digest)
+def matches(found: Verifiable, content: bytes) -> bool:
+    return hmac.compare_digest(hashlib.sha256(content).hexdigest(), found.digest)
 
 
 def kinds_label(kind: str) -> str:

@@ -11,8 +11,9 @@ from fastapi import Path as PathParam
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
+from xinyong.disclosure.pdf import find_font
 from xinyong.errors import Forbidden
-from xinyong.lists import service
+from xinyong.lists import documents, service
 from xinyong.lists.models import ListEntry
 from xinyong.lists.schemas import (
     ConfirmIn,
@@ -48,6 +49,25 @@ def _context(request: Request, actor: Actor) -> Context:
 
 def _out(session: DB, entry: ListEntry) -> EntryOut:
     return EntryOut.of(entry, service.steps_of(session, entry.id))
+
+
+def _serve(request: Request, session: DB, ctx: Context, entry: ListEntry, kind: str) -> None:
+    """Issue the document this step serves (notice, decision, apology, removal announcement, LIST-4, LIST-9);
+    its number goes on the step, the subject downloads it from its archive and anyone can verify it."""
+    if entry.subject_key is None:  # an entry received with a masked ID: nobody to serve it on
+        return
+    state = request.app.state
+    data_dir = state.settings.data_dir.resolve()
+    documents.issue(
+        session,
+        ctx,
+        entry,
+        kind,
+        font=find_font(data_dir),
+        key=state.secret_key,
+        verify_base=str(request.base_url).rstrip("/"),
+        data_dir=data_dir,
+    )
 
 
 @router.post("/lists/entries", response_model=EntryOut, status_code=201, summary="提出拟列入严重失信主体名单")
@@ -86,21 +106,26 @@ def determine_red(request: Request, body: ProposeIn, session: DB, actor: Determi
 
 @router.post("/lists/entries/{number}/notice", response_model=EntryOut, summary="送达事先告知书")
 def serve_notice(request: Request, number: Number, session: DB, actor: Determining) -> EntryOut:
-    entry = service.serve_notice(session, _context(request, actor), number=number, org_code=actor.org_code)
+    ctx = _context(request, actor)
+    entry = service.serve_notice(session, ctx, number=number, org_code=actor.org_code)
+    _serve(request, session, ctx, entry, "notice")
     return _out(session, entry)
 
 
 @router.post("/lists/entries/{number}/decision", response_model=EntryOut, summary="作出列入或不予列入决定")
 def decide(request: Request, number: Number, body: DecideIn, session: DB, actor: Determining) -> EntryOut:
+    ctx = _context(request, actor)
     entry = service.decide(
         session,
-        _context(request, actor),
+        ctx,
         number=number,
         org_code=actor.org_code,
         listed=body.listed,
         answer=body.answer,
         term_end=body.term_end,
     )
+    if entry.status == "active":
+        _serve(request, session, ctx, entry, "decision")
     return _out(session, entry)
 
 
@@ -121,14 +146,11 @@ def confirm(request: Request, number: Number, body: ConfirmIn, session: DB, acto
     "/lists/entries/{number}/removal", response_model=EntryOut, summary="移出名单（修复、撤销、错误）"
 )
 def remove(request: Request, number: Number, body: RemoveIn, session: DB, actor: Determining) -> EntryOut:
+    ctx = _context(request, actor)
     entry = service.remove(
-        session,
-        _context(request, actor),
-        number=number,
-        reason=body.reason,
-        text=body.text,
-        org_code=actor.org_code,
+        session, ctx, number=number, reason=body.reason, text=body.text, org_code=actor.org_code
     )
+    _serve(request, session, ctx, entry, "removal")
     return _out(session, entry)
 
 
@@ -136,9 +158,10 @@ def remove(request: Request, number: Number, body: RemoveIn, session: DB, actor:
     "/lists/entries/{number}/correction", response_model=EntryOut, summary="误列更正（书面道歉、澄清）"
 )
 def correct(request: Request, number: Number, body: CorrectIn, session: DB, actor: Determining) -> EntryOut:
-    entry = service.correct_wrongful(
-        session, _context(request, actor), number=number, text=body.text, org_code=actor.org_code
-    )
+    ctx = _context(request, actor)
+    entry = service.correct_wrongful(session, ctx, number=number, text=body.text, org_code=actor.org_code)
+    if entry.kind == "black":
+        _serve(request, session, ctx, entry, "apology")
     return _out(session, entry)
 
 

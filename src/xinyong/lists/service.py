@@ -39,7 +39,7 @@ from xinyong.subjects import service as subjects
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "lists"
 MASKED_PREFIX = f"{IdType.MASKED.value}:"  # the subject key of a masked ID (subjects.service.key_of)
 # An organisation's people whose archives a black listing marks (LIST-6).
-RESPONSIBLE_ROLES = ("legal_representative", "principal", "actual_controller", "directly_responsible")
+RESPONSIBLE_ROLES = ("legal_representative", "principal", "actual_controller", "responsible_person")
 STATUS_LABELS = {
     "proposed": "拟列入",
     "noticed": "已告知，陈述申辩期",
@@ -747,6 +747,16 @@ def _receive_one(
 
 
 # ------------------------------------------------------------------------------------------- portal
+def on_display(entry: ListEntry, today: date) -> bool:
+    """Published today: publicity lasts exactly as long as the entry (LIST-8); :func:`published` asks the
+    same of the database."""
+    return entry.status == "active" and (entry.term_end is None or entry.term_end >= today)
+
+
+def public_entries(session: Session, subject_key: str, today: date) -> list[ListEntry]:
+    return [e for e in entries_of(session, subject_key) if on_display(e, today)]
+
+
 def published(
     session: Session, *, kind: str, today: date, offset: int, limit: int
 ) -> tuple[int, list[ListEntry]]:
