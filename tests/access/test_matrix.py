@@ -109,7 +109,7 @@ NOT_CREDIT_READS = {
     "POST /api/v1/checks",
     "POST /api/v1/checks/upload",
     "GET /api/v1/checks",
-    "GET /api/v1/checks/{number}",
+    "GET /api/v1/checks/{number}/results",
     "POST /api/v1/checks/{number}/certificate",
 }
 

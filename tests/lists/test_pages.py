@@ -8,6 +8,7 @@ Set ``XINYONG_SCREENSHOTS=DIR`` to keep screenshots of the pages, as in ``tests/
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -191,3 +192,33 @@ def test_the_list_page_and_a_listed_subject_in_chromium(
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(page, f"subject-listed-{label}")
     page.close()
+
+
+@pytest.mark.req("LIST-3")
+def test_the_subject_states_its_case_from_its_own_page_within_the_defence_period(
+    lists_world: ListsWorld,
+) -> None:
+    world = lists_world
+    with world.transaction() as session:
+        ctx = world.context(TODAY)
+        entry = lists.propose(
+            session,
+            ctx,
+            list_type="tax-major-violation",
+            subject_key=world.company,
+            reasons="虚开发票",
+            org_code=world.org,
+        )
+        lists.serve_notice(session, ctx, number=entry.number, org_code=world.org)
+    with world.client() as client:
+        client.cookies.set("xinyong_session", world.signed_in(world.company, world.company_name))
+        page = client.get("/me").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None and f"/me/lists/{entry.number}/statement" in page and "陈述申辩期至" in page
+        form = {"csrf_token": token.group(1), "text": "发票系供应商开具，本公司不知情", "objection": "yes"}
+        forged = client.post(f"/me/lists/{entry.number}/statement", data={**form, "csrf_token": "forged"})
+        heard = client.post(f"/me/lists/{entry.number}/statement", data=form, follow_redirects=False)
+    assert forged.status_code == 403 and heard.status_code == 303
+    with world.session() as session:
+        steps = [(s.step, s.text) for s in lists.steps_of(session, entry.id)]
+    assert steps[-1] == ("objection", "发票系供应商开具，本公司不知情")

@@ -9,12 +9,16 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.access.deps import DB, CreditReader
+from xinyong.access.actors import Actor
+from xinyong.access.csrf import Form
+from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate, Info
+from xinyong.access.service import audit_actor
 from xinyong.disclosure.service import is_person, shown_key, shown_name
+from xinyong.errors import Forbidden
 from xinyong.lists import documents, service
 from xinyong.lists.models import ListEntry
 from xinyong.lists.service import REMOVAL_LABELS, ListTypes
@@ -132,3 +136,36 @@ def document_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
+
+
+@router.post("/me/lists/{number}/statement")
+def statement_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("list.respond"))],
+) -> Response:
+    """The subject is heard from its own page: a statement or objection in the defence period of a black
+    listing (LIST-3) or in the publicity of a red one (LIST-2); the determining department must answer it."""
+    if actor.subject_key is None:
+        raise Forbidden("list.subject_only", "只有信用主体本人可以陈述申辩或提出异议")
+    state = request.app.state
+    clock = state.settings.clock
+    ctx = service.context(
+        state.settings.data_dir.resolve(),
+        profile=state.profile,
+        calendar=state.calendar,
+        actor=audit_actor(actor),
+        today=clock.today(),
+        now=clock.now(),
+    )
+    service.state_case(
+        session,
+        ctx,
+        number=number[:32],
+        subject_key=actor.subject_key,
+        text=str(form.get("text", ""))[:4000],
+        objection=form.get("objection") == "yes",
+    )
+    return RedirectResponse("/me#lists", status_code=303)

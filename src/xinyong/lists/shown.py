@@ -25,6 +25,16 @@ from xinyong.lists.service import (
 from xinyong.subjects.service import ROLE_LABELS
 
 
+def hearing(entry: ListEntry, today: date) -> str | None:
+    """What the subject may say now, if anything: defend against a proposed black listing until the end of
+    its defence period (LIST-3), object to a red listing in its publicity (LIST-2)."""
+    if entry.status == "noticed" and entry.defence_until is not None and today <= entry.defence_until:
+        return f"陈述申辩期至 {entry.defence_until}：可陈述理由、提出申辩或异议，认定单位须逐项答复"
+    if entry.status == "publicity" and entry.publicity_until is not None and today <= entry.publicity_until:
+        return f"公示期至 {entry.publicity_until}：对列入有异议的，可提出异议"
+    return None
+
+
 def type_name(types: ListTypes, code: str) -> str:
     """A type no longer configured still has entries: they show its code rather than fail."""
     found = types.types.get(code)
@@ -71,6 +81,7 @@ def own_view(session: Session, subject_key: str, types: ListTypes, today: date) 
                 "term": term_text(e),
                 "steps": [(STEP_LABELS.get(s.step, s.step), s) for s in steps_of(session, e.id)],
                 "documents": served.get(e.id, []),
+                "hearing": hearing(e, today),
             }
             for e in entries
         ],

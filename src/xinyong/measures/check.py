@@ -1,0 +1,864 @@
+"""Credit checks (信用审查): one subject or a batch, in a scenario, for a stated purpose (CHK-1, CHK-2, MEA-5,
+MEA-7, PER-3).
+
+Set-based (DESIGN principle 6): the codes of a batch are validated and turned into subject keys, then one
+query per table finds, for all keys at once, the list entries in force, the marks a black listing left on
+responsible persons and the negative records in their public period; entries received with a masked
+identity number are loaded once and matched by their visible characters and the name. Each result explains
+itself (which entry, which list, which measure, on which basis), and each check is one ``credit_check`` row,
+its results compressed as JSON lines, plus one audit event: a department can show its auditors what it
+checked, when and why, and keep a batch as a numbered certificate verifiable like a credit report.
+
+This module reads list entries and records itself, read-only: the lists and records services look up one
+subject at a time, a check looks up a hundred thousand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, String, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute, Session, defer
+
+from xinyong.access import service as access
+from xinyong.access.policy import OrgKind, policy
+from xinyong.audit import service as audit
+from xinyong.audit.service import AuditActor
+from xinyong.catalog import service as catalog
+from xinyong.clock import local_time
+from xinyong.disclosure.models import CreditReport
+from xinyong.disclosure.pdf import Entry, FontFile, ReportContent, Section, render
+from xinyong.disclosure.reports import verification_code
+from xinyong.errors import Forbidden, NotFound, Problem, XinyongError
+from xinyong.lists import service as lists
+from xinyong.lists.models import ListEntry, ListMark
+from xinyong.lists.schema import LIST_KIND_LABELS
+from xinyong.measures import service as measures
+from xinyong.measures.models import CreditCheck
+from xinyong.measures.schema import Measure
+from xinyong.records.models import Record
+from xinyong.records.readers import SourceRow, read_rows
+from xinyong.rules import identifiers
+from xinyong.rules.identifiers import IdType
+from xinyong.rules.text import normalise
+from xinyong.subjects import service as subjects
+from xinyong.subjects.service import ROLE_LABELS, key_of
+
+MAX_CODES = 100_000
+"""Most codes one check takes. An operational limit, not a regulation: a whole bidder list or applicant file
+fits, and the answer (tens of MB of JSON) still goes back in one response. Larger files are split."""
+CERTIFICATE_LISTED = 1_000
+"""Most codes a certificate names one by one under each verdict; the rest are counted and can be exported
+under the check's number."""
+PERMISSION = "check.run"
+CODE_COLUMNS: dict[str, IdType] = {"统一社会信用代码": IdType.USCC, "证件号码": IdType.CITIZEN_ID}
+NAME_COLUMNS = ("名称", "姓名", "主体名称", "单位名称", "企业名称", "行政相对人名称")
+VERDICT_LABELS = {"intercept": "拦截", "warn": "提示", "pass": "通过"}
+MATCH_LABELS = {
+    "exact": "主体本身在名单中",
+    "responsible": "所在组织被列入名单，本人为其责任人员",
+    "probable": "可能匹配（名单公布的证件号码已脱敏）",
+}
+# A record under objection still stands, marked, as credit reports show it; the objection procedure sets it.
+OBJECTION_STATE = "objection"
+STANDING_STATES = ("active", OBJECTION_STATE)
+MASK = "*"
+NOTHING_FOUND = "未查见名单信息，未查见公示期内的失信信息"
+STAGES = ("校验代码", "比对名单", "比对失信信息", "生成结果")
+# How often the validation stage reports progress.
+PROGRESS_EVERY = 5_000
+
+Progress = Callable[[str, int, int], None]
+_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder for 100,000 lines
+
+
+# ------------------------------------------------------------------------------------------- input
+@dataclass(frozen=True)
+class Wanted:
+    """One code to check, as a file row or a request gave it; ``kind`` when its column says which kind,
+    ``problem`` when the reader already refused the cell."""
+
+    row: int
+    code: str
+    name: str = ""
+    field: str = "code"
+    kind: IdType | None = None
+    problem: Problem | None = None
+
+
+def within_limit(count: int) -> None:
+    if count > MAX_CODES:
+        raise XinyongError(
+            "check.too_many",
+            f"每次审查最多 {MAX_CODES:,} 个代码，本次提交了 {count:,} 个；请分批审查",
+            field="codes",
+        )
+
+
+def read_codes(path: Path, *, progress: Progress | None = None) -> list[Wanted]:
+    """The codes of a department's file: a CSV or XLSX with a 统一社会信用代码 or 证件号码 column (and a name
+    column, if any, to match masked list entries), or a plain list, one code per line. Organisations are
+    checked by USCC, persons by citizen ID. Every row is counted: a file over the limit says by how much."""
+    with read_rows(path) as rows:
+        columns = [c for c in CODE_COLUMNS if c in rows.headers]
+        if not columns and (rows.format == "xlsx" or sum(1 for h in rows.headers if h) > 1):
+            raise XinyongError(
+                "check.no_code_column", f"{path.name}：没有“统一社会信用代码”或“证件号码”列", field="file"
+            )
+        name_column = next((c for c in NAME_COLUMNS if c in rows.headers), None)
+        wanted: list[Wanted] = []
+        if not columns:  # a plain list, one column: its first line is a code, not a header
+            first = rows.headers[0] if rows.headers else ""
+            wanted.append(Wanted(row=rows.header_row, code=first))
+            columns = [first]
+        count = len(wanted)
+        for row in rows:
+            count += 1
+            if count <= MAX_CODES:
+                wanted.append(_from_row(row, columns, name_column))
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress("读取文件", count, 0)
+    within_limit(count)
+    return wanted
+
+
+def _from_row(row: SourceRow, columns: list[str], name_column: str | None) -> Wanted:
+    column = next((c for c in columns if row.values.get(c)), columns[0])
+    kind = CODE_COLUMNS.get(column)
+    field = column if kind is not None else "code"
+    refused = next((p for p in row.problems if p.field in columns), None)
+    if refused is not None:
+        return Wanted(row=row.row, code="", field=field, problem=refused)
+    name = row.values.get(name_column, "") if name_column else ""
+    return Wanted(row=row.row, code=row.values.get(column, ""), name=name, field=field, kind=kind)
+
+
+# ------------------------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class Rules:
+    types: lists.ListTypes
+    measures: measures.MeasureList
+
+    def list_name(self, code: str) -> str:
+        found = self.types.types.get(code)
+        return found.name if found else code
+
+
+def rules(data_dir: Path) -> Rules:
+    types = lists.list_types(data_dir)
+    return Rules(types, measures.measure_list(data_dir, frozenset(types.types)))
+
+
+def department_roles(session: Session, org_code: str) -> frozenset[str]:
+    """The roles an organisation checks in when no account speaks for it (the command line, benchmarks):
+    those holding the check permission that its kind may take."""
+    org = access.get_org(session, org_code)
+    rules_ = policy()
+    roles = frozenset(
+        name
+        for name, role in rules_.roles.items()
+        if PERMISSION in role.permissions and rules_.role_fits(name, cast(OrgKind, org.kind))
+    )
+    if not roles:
+        raise Forbidden("check.not_allowed", f"{org.name}（{org.code}）不是可以进行信用审查的机构")
+    return roles
+
+
+# ------------------------------------------------------------------------------------------- lookups
+@dataclass(frozen=True)
+class _Key:
+    row: int
+    code: str
+    name: str
+    person: bool
+
+
+def _resolve(
+    codes: Sequence[Wanted], today: date, progress: Progress | None
+) -> tuple[list[_Key], list[dict[str, Any]]]:
+    """Valid codes become subject keys; a bad one becomes an error with its row, like an import reject."""
+    keys: list[_Key] = []
+    errors: list[dict[str, Any]] = []
+    for done, wanted in enumerate(codes, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(STAGES[0], done, len(codes))
+        problem = wanted.problem
+        if problem is None:
+            try:
+                identifier = identifiers.validate(wanted.code, wanted.kind, today=today)
+            except XinyongError as exc:
+                problem = exc.problem
+            else:
+                person = identifier.kind is IdType.CITIZEN_ID
+                keys.append(_Key(wanted.row, key_of(identifier), wanted.name, person))
+                continue
+        errors.append(
+            {
+                "row": wanted.row,
+                "field": wanted.field,
+                "code": problem.code,
+                "message": problem.message,
+                "value": wanted.code[:64],
+            }
+        )
+    return keys, errors
+
+
+def _in_force(as_of: date) -> tuple[ColumnElement[bool], ...]:
+    """An entry counts while active and inside its term: a removed (repaired, revoked) or expired entry never
+    does, even before the sweep has moved it (PER-3)."""
+    return (
+        ListEntry.status == "active",
+        or_(ListEntry.term_end.is_(None), ListEntry.term_end >= as_of),
+        or_(ListEntry.entered_on.is_(None), ListEntry.entered_on <= as_of),
+    )
+
+
+_ENTRY = (
+    ListEntry.number,
+    ListEntry.list_type,
+    ListEntry.kind,
+    ListEntry.subject_key,
+    ListEntry.subject_name,
+    ListEntry.masked_id,
+    ListEntry.determining_org,
+    ListEntry.entered_on,
+    ListEntry.term_end,
+)
+
+
+def _among(session: Session, column: QueryableAttribute[Any], keys: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` is one of ``keys``, sent as one parameter: no IN list of 100,000 parameters, no chunks.
+    PostgreSQL gets an array (``= ANY``), whose length it plans with: index lookups for a few keys, one scan
+    for many; SQLite a JSON array it reads as a table."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+    return column.in_(select(func.json_each(json.dumps(list(keys))).table_valued("value").c.value))
+
+
+def _entries(session: Session, keys: Sequence[str], as_of: date) -> dict[str, list[Any]]:
+    rows = session.execute(
+        select(*_ENTRY).where(_among(session, ListEntry.subject_key, keys), *_in_force(as_of))
+    )
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row.subject_key].append(row)
+    return found
+
+
+def _marks(session: Session, keys: Sequence[str], as_of: date) -> dict[str, list[Any]]:
+    """Black listings of organisations in which these persons hold a responsible role (LIST-6)."""
+    rows = session.execute(
+        select(ListMark.person_key, ListMark.role, ListMark.org_key, *_ENTRY)
+        .join(ListEntry, ListEntry.id == ListMark.entry_id)
+        .where(
+            _among(session, ListMark.person_key, keys),
+            ListMark.ended_on.is_(None),
+            ListEntry.kind == "black",
+            *_in_force(as_of),
+        )
+    )
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row.person_key].append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class _Negative:
+    count: int
+    lenient: bool
+    objected: bool
+
+
+def _negatives(session: Session, keys: Sequence[str], as_of: date) -> dict[str, _Negative]:
+    """Negative records published and in their public period on ``as_of``: public information, the same a
+    visitor of the portal sees (PER-2), so a check shows no more than that.
+
+    The period is tested in the sums, not in WHERE: with only the key to go by, SQLite (which plans without
+    statistics) looks records up by subject, where it would otherwise walk the state index and probe the
+    keys for every active record in the database."""
+    negative = [i.item.code for i in catalog.items_in_force(session, as_of) if i.item.category == "negative"]
+    if not negative:
+        return {}
+    standing = and_(
+        Record.item_code.in_(negative),
+        Record.state.in_(STANDING_STATES),
+        Record.published.is_(True),
+        Record.public_until >= as_of,
+        or_(Record.decision_date.is_(None), Record.decision_date <= as_of),
+    )
+    count = func.sum(case((standing, 1), else_=0))
+    rows = session.execute(
+        select(
+            Record.subject_key,
+            count,
+            func.sum(case((and_(standing, Record.lenient.is_not(None)), 1), else_=0)),
+            func.sum(case((and_(standing, Record.state == OBJECTION_STATE), 1), else_=0)),
+        )
+        .where(_among(session, Record.subject_key, keys))
+        .group_by(Record.subject_key)
+        .having(count > 0)
+    )
+    return {
+        subject: _Negative(int(n), bool(lenient), bool(objected)) for subject, n, lenient, objected in rows
+    }
+
+
+def _visible(masked: str) -> tuple[int, str, str]:
+    """A masked number's length and the characters shown before and after the mask."""
+    return len(masked), masked[: masked.index(MASK)], masked[masked.rindex(MASK) + 1 :]
+
+
+def _probable(session: Session, keys: Sequence[_Key], as_of: date) -> dict[int, list[Any]]:
+    """Entries received with a masked identity number whose visible characters and name both match a
+    checked subject, by the row of that subject. The name comes from the request or file, else from the
+    subject's archive; without a name there is no match."""
+    masked = session.execute(
+        select(*_ENTRY).where(
+            ListEntry.subject_key.is_(None), ListEntry.masked_id.contains(MASK), *_in_force(as_of)
+        )
+    ).all()
+    if not masked:
+        return {}
+    shapes: dict[tuple[int, int, int], dict[tuple[str, str], list[Any]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for entry in masked:
+        length, head, tail = _visible(entry.masked_id)
+        shapes[(length, len(head), len(tail))][(head, tail)].append(entry)
+    found: dict[int, list[Any]] = {}
+    for key in keys:
+        candidates = [
+            entry
+            for (length, head, tail), index in shapes.items()
+            if len(key.code) == length
+            for entry in index.get((key.code[:head], key.code[length - tail :] if tail else ""), [])
+        ]
+        if not candidates:
+            continue
+        name = key.name or _archive_name(session, key.code)
+        matching = [e for e in candidates if name and _same_name(e.subject_name, name)]
+        if matching:
+            found[key.row] = matching
+    return found
+
+
+def _same_name(listed: str, given: str) -> bool:
+    """Names as people type them: full- or half-width, traditional or simplified, spaced (王 五) or not."""
+    return "".join(normalise(listed).split()) == "".join(normalise(given).split())
+
+
+def _archive_name(session: Session, key: str) -> str:
+    subject = subjects.find(session, key)
+    return subject.name if subject is not None else ""
+
+
+# ------------------------------------------------------------------------------------------- results
+@dataclass
+class _Explainer:
+    """Turns what was found for one subject into its result. What depends only on the list type or the
+    measure (names, bases, MEA-5's choice of measures and the sentence saying it) is built once per check."""
+
+    rules: Rules
+    scenario: str
+
+    def __post_init__(self) -> None:
+        self.scenario_name = self.rules.measures.scenarios[self.scenario]
+        self._chosen: dict[tuple[str, bool], tuple[list[Measure], str]] = {}
+        self._types: dict[str, dict[str, Any]] = {}
+        self._measures: dict[str, dict[str, Any]] = {}
+
+    def chosen(self, list_type: str, *, responsible: bool) -> tuple[list[Measure], str]:
+        """MEA-5: a measure applies only when it names the entry's list type and covers the scenario, and
+        to a responsible person only when it reaches responsible persons."""
+        wanted = (list_type, responsible)
+        if wanted not in self._chosen:
+            found = [
+                m
+                for m in self.rules.measures.for_scenario(list_type, self.scenario)
+                if not responsible or m.target == "subject_and_responsible"
+            ]
+            said = (
+                f"在“{self.scenario_name}”场景适用" + "、".join(f"“{m.matter}”" for m in found)
+                if found
+                else f"该名单在“{self.scenario_name}”场景无{'及于责任人员的' if responsible else ''}适用措施"
+            )
+            self._chosen[wanted] = (found, said)
+        return self._chosen[wanted]
+
+    def _type(self, code: str) -> dict[str, Any]:
+        if code not in self._types:
+            found = self.rules.types.types.get(code)
+            self._types[code] = {
+                "list_type": code,
+                "list_name": self.rules.list_name(code),
+                "determining": found.determining if found else "",
+                "legal_basis": found.legal_basis if found else "",
+            }
+        return self._types[code]
+
+    def _measure(self, measure: Measure) -> dict[str, Any]:
+        if measure.code not in self._measures:
+            self._measures[measure.code] = {
+                "code": measure.code,
+                "kind": measure.kind,
+                "matter": measure.matter,
+                "means": measure.means,
+                "implementing": measure.implementing,
+                "legal_basis": measure.legal_basis,
+                "target": measure.target,
+            }
+        return self._measures[measure.code]
+
+    def membership(self, entry: Any, match: str) -> dict[str, Any]:
+        return {
+            "entry": entry.number,
+            **self._type(entry.list_type),
+            "kind": entry.kind,
+            "kind_name": LIST_KIND_LABELS.get(entry.kind, entry.kind),
+            "determining_org": entry.determining_org,
+            "subject_name": entry.subject_name,
+            "entered_on": entry.entered_on.isoformat() if entry.entered_on else None,
+            "term_end": entry.term_end.isoformat() if entry.term_end else None,
+            "match": match,
+        }
+
+    def _apply(self, applied: dict[str, dict[str, Any]], found: Sequence[Measure], entry: str) -> None:
+        for measure in found:
+            if measure.code in applied:
+                applied[measure.code]["entries"].append(entry)
+            else:
+                applied[measure.code] = {**self._measure(measure), "entries": [entry]}
+
+    def result(
+        self,
+        key: _Key,
+        entries: Iterable[Any],
+        marks: Iterable[Any],
+        negative: _Negative | None,
+        probable: Iterable[Any],
+    ) -> dict[str, Any]:
+        memberships: list[dict[str, Any]] = []
+        applied: dict[str, dict[str, Any]] = {}
+        reasons: list[str] = []
+        for entry in entries:
+            memberships.append(self.membership(entry, "exact"))
+            found, said = self.chosen(entry.list_type, responsible=False)
+            self._apply(applied, found, entry.number)
+            reasons.append(f"{self._listed(entry)}，{said}")
+        for mark in marks:
+            memberships.append(
+                {**self.membership(mark, "responsible"), "role": mark.role, "organisation": mark.org_key}
+            )
+            found, said = self.chosen(mark.list_type, responsible=True)
+            self._apply(applied, found, mark.number)
+            role = ROLE_LABELS.get(mark.role, mark.role)
+            reasons.append(f"所在组织 {mark.org_key} {self._listed(mark)}，本人为其{role}；{said}")
+        for entry in probable:
+            memberships.append({**self.membership(entry, "probable"), "masked_id": entry.masked_id})
+            reasons.append(
+                f"{self.rules.list_name(entry.list_type)}（编号 {entry.number}）公布的证件号码为脱敏号码 "
+                f"{entry.masked_id}，姓名“{entry.subject_name}”及号码可见位均相符，可能为同一主体，请核实；"
+                "脱敏信息不作为拦截依据"
+            )
+        if negative is not None:
+            marks_ = "，其中有适用宽容审慎的信息" if negative.lenient else ""
+            marks_ += "，其中有异议处理中的信息" if negative.objected else ""
+            reasons.append(f"有 {negative.count} 条失信信息在公示期内{marks_}")
+        intercept = any(m["kind"] == "punishment" for m in applied.values())
+        verdict = "intercept" if intercept else "warn" if negative is not None or probable else "pass"
+        return {
+            "row": key.row,
+            "code": key.code,
+            "verdict": verdict,
+            "lists": memberships,
+            "measures": list(applied.values()),
+            "negative_records": negative.count if negative else 0,
+            "flags": {
+                "lenient": bool(negative and negative.lenient),
+                "objected": bool(negative and negative.objected),
+            },
+            "reasons": reasons or [NOTHING_FOUND],
+        }
+
+    def _listed(self, entry: Any) -> str:
+        since = f"{entry.entered_on} 列入" if entry.entered_on else "已列入"
+        until = f"，有效期至 {entry.term_end}" if entry.term_end else ""
+        return f"列入{self.rules.list_name(entry.list_type)}（编号 {entry.number}，{since}{until}）"
+
+
+# ------------------------------------------------------------------------------------------- the check
+@dataclass(frozen=True)
+class Outcome:
+    check: CreditCheck
+    results: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    lines: list[str]
+    """Each result as JSON, encoded once for the log and for the answer."""
+    failed: str
+    """The errors as one JSON array."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**summary(self.check), "results": self.results, "errors": self.errors}
+
+    def json(self) -> bytes:
+        """``as_dict()`` as JSON, from the lines already encoded."""
+        return _document(self.check, self.lines, self.failed)
+
+
+def run(
+    session: Session,
+    *,
+    data_dir: Path,
+    codes: Sequence[Wanted],
+    scenario: str,
+    purpose: str,
+    roles: frozenset[str],
+    org_code: str,
+    actor: AuditActor,
+    as_of: date,
+    now: datetime,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Check every code in ``scenario`` as of ``as_of`` for ``org_code`` and log the check. Bad codes are
+    reported by row and the rest checked; an unknown scenario, a purpose the department may not state or too
+    many codes refuse the whole check."""
+    found = rules(data_dir)
+    found.measures.scenario(scenario)
+    stated = policy().purpose(purpose, roles)
+    org = access.get_org(session, org_code)
+    within_limit(len(codes))
+    if not codes:
+        raise XinyongError("check.no_codes", "没有要审查的代码", field="codes")
+    keys, errors = _resolve(codes, as_of, progress)
+    distinct = list(dict.fromkeys(k.code for k in keys))
+    _report(progress, 1, len(distinct))
+    entries = _entries(session, distinct, as_of) if distinct else {}
+    people = list(dict.fromkeys(k.code for k in keys if k.person))  # only persons hold roles
+    marks = _marks(session, people, as_of) if people else {}
+    probable = _probable(session, keys, as_of)
+    _report(progress, 2, len(distinct))
+    negatives = _negatives(session, distinct, as_of) if distinct else {}
+    _report(progress, 3, len(keys))
+    explain = _Explainer(found, scenario)
+    results = [
+        explain.result(
+            key,
+            entries.get(key.code, ()),
+            marks.get(key.code, ()),
+            negatives.get(key.code),
+            probable.get(key.row, ()),
+        )
+        for key in keys
+    ]
+    lines, failed = [_LINE.encode(r) for r in results], _LINE.encode(errors)
+    check = _log(
+        session,
+        org_code=org.code,
+        facts={"department": org.name, "scenario_name": explain.scenario_name, "purpose_label": stated.label},
+        scenario=scenario,
+        purpose=purpose,
+        actor=actor,
+        as_of=as_of,
+        now=now,
+        results=results,
+        errors=errors,
+        packed=_pack(failed, lines),
+    )
+    return Outcome(check, results, errors, lines, failed)
+
+
+def _report(progress: Progress | None, stage: int, total: int) -> None:
+    if progress is not None:
+        progress(STAGES[stage], 0, total)
+
+
+def _pack(failed: str, lines: Sequence[str]) -> bytes:
+    """The errors (one JSON array), then one result per line, compressed: a 100,000-code batch is one row of
+    a few MB. Level 1: twice as fast as the default, a third larger."""
+    return zlib.compress("\n".join([failed, *lines]).encode(), 1)
+
+
+def _unpack(check: CreditCheck) -> tuple[str, list[str]]:
+    failed, *lines = zlib.decompress(check.results).decode().split("\n")
+    return failed, lines
+
+
+def contents(check: CreditCheck) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A logged check's results and errors, as they were returned."""
+    failed, lines = _unpack(check)
+    return [json.loads(line) for line in lines], json.loads(failed)
+
+
+def document(check: CreditCheck) -> bytes:
+    """A logged check as the answer it was, in JSON, without decoding its results."""
+    failed, lines = _unpack(check)
+    return _document(check, lines, failed)
+
+
+def _document(check: CreditCheck, lines: Sequence[str], failed: str) -> bytes:
+    head = _LINE.encode(summary(check))
+    return f'{head[:-1]},"results":[{",".join(lines)}],"errors":{failed}}}'.encode()
+
+
+def _number(as_of: date) -> str:
+    return f"CK{as_of:%Y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _log(
+    session: Session,
+    *,
+    org_code: str,
+    facts: dict[str, str],
+    scenario: str,
+    purpose: str,
+    actor: AuditActor,
+    as_of: date,
+    now: datetime,
+    results: Sequence[dict[str, Any]],
+    errors: Sequence[dict[str, Any]],
+    packed: bytes,
+) -> CreditCheck:
+    """One row per check with the department, the purpose and every verdict (CHK-2), and one audit event;
+    a check of a single subject also shows in that subject's access log (DIS-6)."""
+    verdicts = Counter(r["verdict"] for r in results)
+    check = CreditCheck(
+        number=_number(as_of),
+        org_code=org_code,
+        actor_label=actor.label[:200],
+        scenario=scenario,
+        purpose=purpose,
+        as_of=as_of,
+        total=len(results) + len(errors),
+        intercepted=verdicts["intercept"],
+        warned=verdicts["warn"],
+        errors=len(errors),
+        results=packed,
+        certificate_digest=None,
+        summary=json.dumps(facts, ensure_ascii=False, sort_keys=True),
+        at=now,
+    )
+    session.add(check)
+    session.flush()
+    single = results[0]["code"] if len(results) == 1 and not errors else None
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="check.run",
+        target_type="credit_check",
+        target_id=check.number,
+        subject_key=single,
+        purpose=purpose,
+        detail={
+            "org": org_code,
+            "scenario": scenario,
+            "as_of": as_of.isoformat(),
+            "total": check.total,
+            "intercepted": check.intercepted,
+            "warned": check.warned,
+            "errors": check.errors,
+        },
+    )
+    return check
+
+
+def summary(check: CreditCheck) -> dict[str, Any]:
+    facts = json.loads(check.summary or "{}")
+    return {
+        "number": check.number,
+        "at": check.at.isoformat(),
+        "org": check.org_code,
+        "department": facts.get("department", check.org_code),
+        "actor": check.actor_label,
+        "scenario": check.scenario,
+        "scenario_name": facts.get("scenario_name", check.scenario),
+        "purpose": check.purpose,
+        "purpose_label": facts.get("purpose_label", check.purpose),
+        "as_of": check.as_of.isoformat(),
+        "total": check.total,
+        "intercepted": check.intercepted,
+        "warned": check.warned,
+        "passed": check.total - check.errors - check.intercepted - check.warned,
+        "invalid": check.errors,
+        "certificate": check.certificate_digest is not None,
+    }
+
+
+# ------------------------------------------------------------------------------------------- the log
+def log(
+    session: Session, *, org_code: str, offset: int = 0, limit: int | None = None
+) -> tuple[int, list[CreditCheck]]:
+    """A department's own checks, newest first, without their results."""
+    mine = CreditCheck.org_code == org_code
+    total = session.scalar(select(func.count()).select_from(CreditCheck).where(mine)) or 0
+    query = (
+        select(CreditCheck)
+        .options(defer(CreditCheck.results))
+        .where(mine)
+        .order_by(CreditCheck.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return total, list(session.scalars(query))
+
+
+def get(session: Session, *, number: str, org_code: str) -> CreditCheck:
+    """One of the department's checks; another department's check is not found, not forbidden."""
+    found = session.scalar(select(CreditCheck).where(CreditCheck.number == number[:32]))
+    if found is None or found.org_code != org_code:
+        raise NotFound("check.not_found", f"本单位没有编号为 {number[:32]} 的信用审查", field="number")
+    return found
+
+
+# ------------------------------------------------------------------------------------------- certificate
+@dataclass(frozen=True)
+class Certifying:
+    """What a certificate needs besides its check: the key for verification codes, where to verify, the
+    font, who asks and when."""
+
+    key: bytes
+    verify_base: str
+    font: FontFile
+    actor: AuditActor
+    now: datetime
+
+
+def certify(
+    session: Session, *, number: str, org_code: str, certifying: Certifying
+) -> tuple[CreditReport, bytes]:
+    """The check as a numbered, dated PDF certificate for the procurement file, kept as a credit report of
+    kind ``check`` (same number as the check) so that it verifies like one. One certificate per check: a
+    second would have another digest and make the first copy fail verification."""
+    check = get(session, number=number, org_code=org_code)
+    if check.certificate_digest is not None:
+        raise XinyongError(
+            "check.certificate_issued",
+            f"信用审查 {check.number} 已出具证明（文件摘要 {check.certificate_digest[:16]}…），"
+            "每次审查只出具一份；请使用已出具的文件，或重新审查",
+            field="number",
+        )
+    org = access.get_org(session, check.org_code)
+    results, errors = contents(check)
+    pdf = render(_certificate(check, results, errors, certifying), certifying.font)
+    digest = hashlib.sha256(pdf).hexdigest()
+    report = CreditReport(
+        number=check.number,
+        # credit_report.subject_key is NOT NULL and a batch has no one subject: the certificate is filed under
+        # the checking organisation's code.
+        subject_key=org.code,
+        kind="check",
+        as_of=check.as_of,
+        scope=json.dumps({"check": check.number, "scenario": check.scenario, "total": check.total}),
+        issued_to=org.name[:200],
+        digest=digest,
+        created_at=certifying.now,
+    )
+    session.add(report)
+    check.certificate_digest = digest
+    session.flush()
+    audit.record(
+        session,
+        at=certifying.now,
+        actor=certifying.actor,
+        action="check.certificate",
+        target_type="credit_check",
+        target_id=check.number,
+        detail={"digest": digest},
+    )
+    return report, pdf
+
+
+def _certificate(
+    check: CreditCheck,
+    results: Sequence[dict[str, Any]],
+    errors: Sequence[dict[str, Any]],
+    certifying: Certifying,
+) -> ReportContent:
+    facts = summary(check)
+    code = verification_code(certifying.key, check.number)
+    by_verdict: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for result in results:
+        by_verdict[result["verdict"]].append(result)
+    more = f"其余见审查编号 {check.number} 的审查结果导出"
+    sections = [
+        _section("拦截（适用惩戒措施）", by_verdict["intercept"], more),
+        _section("提示（公示期内有失信信息或脱敏名单可能匹配）", by_verdict["warn"], more),
+        Section(
+            "通过",
+            [Entry(title=f"共 {len(by_verdict['pass'])} 个", meta=_codes(by_verdict["pass"], more))]
+            if by_verdict["pass"]
+            else [],
+            empty="无。",
+        ),
+        Section(
+            "代码无效（未审查）",
+            [
+                Entry(title=f"第{e['row']}行 {e['value']}", meta=f"[{e['code']}] {e['message']}")
+                for e in errors[:CERTIFICATE_LISTED]
+            ],
+            empty="无。",
+            note=f"共 {len(errors)} 个；{more}" if len(errors) > CERTIFICATE_LISTED else None,
+        ),
+    ]
+    return ReportContent(
+        title="信用审查证明",
+        noun="证明",
+        issued_to_label="审查单位",
+        number=check.number,
+        code=code,
+        verify_url=f"{certifying.verify_base}/verify/{check.number}?code={code}",
+        as_of=check.as_of.isoformat(),
+        issued_to=facts["department"],
+        subject=[
+            ("审查单位", f"{facts['department']}（{check.org_code}）"),
+            ("审查场景", f"{facts['scenario_name']}（{check.scenario}）"),
+            ("审查目的", facts["purpose_label"]),
+            ("审查时间", local_time(check.at)),
+            ("操作人", check.actor_label),
+            (
+                "审查对象",
+                f"共 {check.total} 个代码：拦截 {facts['intercepted']} 个，提示 {facts['warned']} 个，"
+                f"通过 {facts['passed']} 个，代码无效 {facts['invalid']} 个",
+            ),
+        ],
+        sections=sections,
+        notes=[
+            "本证明记载审查单位在上述时间、以上述场景和目的对所列代码进行信用审查的结果，依据审查时平台的名单信息"
+            "（有效期内、未移出）和公示期内的失信信息；措施按奖惩措施清单在该场景的适用范围列明。",
+            "名单公布的证件号码已脱敏的，仅在姓名和号码可见位均相符时列为“可能匹配”提示核实，不作为拦截依据。",
+            "本证明与同编号的审查记录对应，审查单位可导出其全部结果。",
+        ],
+    )
+
+
+def _section(title: str, results: Sequence[dict[str, Any]], more: str) -> Section:
+    listed = results[:CERTIFICATE_LISTED]
+    entries = [
+        Entry(
+            title=r["code"],
+            meta="；".join(r["reasons"]),
+            fields=[("适用措施", "、".join(f"{m['matter']}（{m['legal_basis']}）" for m in r["measures"]))]
+            if r["measures"]
+            else [],
+        )
+        for r in listed
+    ]
+    note = f"共 {len(results)} 个，列出前 {len(listed)} 个；{more}" if len(results) > len(listed) else None
+    return Section(title, entries, empty="无。", note=note)
+
+
+def _codes(results: Sequence[dict[str, Any]], more: str) -> str:
+    shown = "、".join(r["code"] for r in results[:CERTIFICATE_LISTED])
+    return shown + (f"……（{more}）" if len(results) > CERTIFICATE_LISTED else "")
