@@ -212,7 +212,11 @@ def test_a_certificate_verifies_and_a_changed_copy_does_not(world: World) -> Non
         assert reports.matches(found, issued.content)
         assert not reports.matches(found, issued.content.replace(b"%%EOF", b"%%EOF\n% changed"))
     page = world.client.get(f"/verify/{number}?code={code}")
-    assert page.status_code == 200 and number in page.text
+    assert page.status_code == 200 and number in page.text and "信用审查证明" in page.text
+    checked = world.client.post(
+        f"/api/v1/reports/{number}/verify", data={"code": code}, files={"file": ("c.pdf", issued.content)}
+    ).json()
+    assert (checked["title"], checked["subject"], checked["file_matches"]) == ("信用审查证明", None, True)
     again = world.client.post(f"/api/v1/checks/{number}/certificate", headers=world.headers[world.dept])
     assert again.status_code == 422 and again.json()["error"]["code"] == "check.certificate_issued"
     other = world.client.post(f"/api/v1/checks/{number}/certificate", headers=world.headers[world.other])

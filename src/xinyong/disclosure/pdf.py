@@ -86,6 +86,7 @@ class ReportContent:
     noun: str = "报告"
     as_of_label: str = "信息截止日期"
     issued_to_label: str = "报告出具对象"
+    subject_heading: str = "信用主体基本信息"
 
 
 class _Document(FPDF):
@@ -154,7 +155,7 @@ def render(content: ReportContent, font: FontFile) -> bytes:
             (content.issued_to_label, content.issued_to),
         ],
     )
-    _heading(doc, "一、信用主体基本信息")
+    _heading(doc, f"一、{content.subject_heading}")
     _pairs(doc, content.subject)
     for number, section in enumerate(content.sections, start=2):
         _heading(doc, f"{_ORDINALS[number]}、{section.title}")

@@ -61,7 +61,11 @@ KIND_TITLES = {
     "subject": "信用报告（本人版）",
     "public": "信用报告（公开信息版）",
     "special": "专项信用报告",
+    "check": "信用审查证明",
 }
+# A check certificate is kept with the credit reports so it verifies like one; it is filed under the
+# checking organisation's code, not a subject's (measures.check).
+CHECK_CERTIFICATE = "check"
 # How an item that is no longer plain shows in a report: marked, never left out of the subject's own report.
 MARKS = {
     "archived": "公示期满，已停止公示",

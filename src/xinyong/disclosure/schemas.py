@@ -66,6 +66,6 @@ class ReportCheckOut(BaseModel):
     title: str
     as_of: date
     issued_at: datetime
-    subject: SubjectOut
+    subject: SubjectOut | None = Field(description="报告所涉信用主体；信用审查证明涉及一批主体，为空")
     digest: str = Field(description="出具时报告文件的 SHA-256 摘要")
     file_matches: bool | None = Field(default=None, description="上传的文件与出具时是否一致（仅上传核验时）")
