@@ -24,6 +24,7 @@ CATEGORIES = {
     "admin-licence": "basic",
     "admin-penalty": "negative",
     "court-dishonest-debtor": "negative",
+    "received-list-entry": "negative",
     "award": "positive",
     "commitment": "other",
     "tax-a-grade": "positive",
@@ -32,6 +33,7 @@ CATEGORIES = {
 NEGATIVE_KINDS = {
     "admin-penalty": "administrative_act",
     "court-dishonest-debtor": "refusing_judgment",
+    "received-list-entry": "administrative_act",
     "abnormal-operation": "administrative_act",
 }
 
@@ -255,7 +257,7 @@ def other_width(header: str) -> str:
 
 
 @pytest.mark.req("CAT-1")
-def test_the_national_catalog_ships_the_seven_base_items() -> None:
+def test_the_national_catalog_ships_the_base_items() -> None:
     catalog = load()
     assert catalog.scope == "national"
     assert catalog.version == "national-base"

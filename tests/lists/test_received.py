@@ -130,3 +130,58 @@ def test_duties_are_assigned_by_command_and_unknown_duties_refused(env: dict[str
     )
     types = json.loads(run("lists", "types", "--json", env=env).stdout)
     assert all(t["legal_basis"] and t["determining"] for t in types)
+
+
+@pytest.mark.req("LIST-10")
+def test_lists_pushed_by_the_national_platform_act_like_local_ones(
+    env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    platform = f"platform-{secrets.token_hex(3)}"
+    seed = secrets.randbelow(900_000)
+    current, lapsed = uscc_code(seed), uscc_code(seed + 1)
+    added = run(
+        "org", "add", "--code", platform, "--name", "省公共信用信息平台", "--kind", "platform", env=env
+    )
+    assert added.returncode == 0, added.stderr
+    path = tmp_path / "pushed.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "主体名称",
+                "统一社会信用代码",
+                "名单名称",
+                "认定单位",
+                "认定文书文号",
+                "失信事实",
+                "列入日期",
+                "有效期至",
+            ]
+        )
+        writer.writerow(
+            ["外省失信测试有限公司", current, "拖欠农民工工资失信联合惩戒对象名单", "某省人社厅",
+             f"某人社列〔2026〕{seed}号", "拖欠农民工工资", "2026-06-01", "2029-05-31"]
+        )  # fmt: skip
+        writer.writerow(
+            ["期满测试有限公司", lapsed, "重大税收违法失信主体名单", "某省税务局",
+             f"某税列〔2023〕{seed}号", "虚开发票", "2023-06-01", "2026-05-31"]
+        )  # fmt: skip
+    done = run(
+        "import", str(path), "--item", "received-list-entry", "--provider", platform, "--json", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["lists"] == {"entered": 2, "removed": 0}
+    assert run("sweep", "--json", env=env).returncode == 0
+    with session_factory(engine)() as session:
+        found = {
+            e.subject_key: e
+            for e in session.scalars(select(ListEntry).where(ListEntry.determining_org == platform))
+        }
+    assert (found[current].status, found[current].term_end.isoformat()) == ("active", "2029-05-31")  # type: ignore[union-attr]
+    assert (found[lapsed].status, found[lapsed].removal_reason) == ("removed", "term_end")
+    assert "拖欠农民工工资失信联合惩戒对象名单" in lists_step_texts(engine, found[current].id)
+
+
+def lists_step_texts(engine: Engine, entry_id: int) -> str:
+    with session_factory(engine)() as session:
+        return "；".join(s.text for s in lists.steps_of(session, entry_id))

@@ -381,13 +381,13 @@ def decide(
         _step(session, ctx, entry, "decision", f"决定不予列入。{text}")
         return entry
     _step(session, ctx, entry, "decision", f"决定列入。{text}".strip())
-    _enter(session, ctx, entry, term_end)
+    _enter(session, ctx, entry, _term_end(ctx, ctx.types.get(entry.list_type), term_end))
     return entry
 
 
 def _term_end(ctx: Context, list_type: ListType, given: date | None) -> date | None:
     if given is not None:
-        if given <= ctx.today:
+        if given < ctx.today:
             raise XinyongError("list.term_past", "名单有效期须晚于今天", field="term_end")
         if list_type.term is not None and given > add_span(ctx.today, list_type.term):
             raise XinyongError(
@@ -406,7 +406,7 @@ def _enter(
     ``entered_on``: the day a received list published the entry, when it was not today."""
     list_type = ctx.types.get(entry.list_type)
     entry.status, entry.entered_on = "active", entered_on or ctx.today
-    entry.term_end = _term_end(ctx, list_type, term_end)
+    entry.term_end = term_end
     entry.updated_at = ctx.now
     term = f"有效期至 {entry.term_end}" if entry.term_end else "至移出之日"
     _step(session, ctx, entry, "entry", f"列入{list_type.name}，{term}")
@@ -531,7 +531,7 @@ def confirm_red(
     assert entry.subject_key is not None
     _cross_check(session, ctx, entry.subject_key, kind)
     _step(session, ctx, entry, "decision", f"公示期满，认定列入。{answer.strip()}".strip())
-    _enter(session, ctx, entry, None)
+    _enter(session, ctx, entry, _term_end(ctx, kind, None))
     return entry
 
 
@@ -561,7 +561,7 @@ def enter_red_after_publicity(session: Session, ctx: Context, number: str) -> bo
         )
         return False
     _step(session, ctx, entry, "decision", "公示期满无异议，认定列入")
-    _enter(session, ctx, entry, None)
+    _enter(session, ctx, entry, _term_end(ctx, ctx.types.get(entry.list_type), None))
     return True
 
 
@@ -677,16 +677,19 @@ def receive(session: Session, ctx: Context, *, limit: int) -> Received:
         for record_id, key, provider, decided, data in missing:
             _receive_one(session, ctx, list_type, record_id, key, provider, decided, json.loads(data))
             entered += 1
-        gone = session.scalars(
-            select(ListEntry)
+        gone = session.execute(
+            select(ListEntry, Record.state)
             .join(Record, Record.id == ListEntry.record_id)
             .where(
                 ListEntry.list_type == list_type.code, ListEntry.status == "active", Record.state != "active"
             )
             .limit(limit)
         ).all()
-        for entry in gone:
-            _remove(session, ctx, entry, "source", f"{list_type.determining}已删除或屏蔽该名单信息")
+        for entry, state in gone:
+            if state == "archived":  # the record's public period ended: so does the listing's publicity
+                _remove(session, ctx, entry, "term_end", "名单信息公示期届满")
+            else:
+                _remove(session, ctx, entry, "source", f"{list_type.determining}已删除或屏蔽该名单信息")
             removed += 1
     return Received(entered, removed)
 
@@ -715,8 +718,9 @@ def _receive_one(
     data: dict[str, str],
 ) -> None:
     masked = key.startswith(MASKED_PREFIX)
-    circumstances = data.get("dishonest_circumstances") or list_type.conditions
-    case = data.get("case_number")
+    circumstances = data.get("dishonest_circumstances") or data.get("facts") or list_type.conditions
+    case = data.get("case_number") or data.get("basis_document_number")
+    received_as = "、".join(str(data[k]) for k in ("list_name", "determining_unit", "region") if data.get(k))
     entry = ListEntry(
         number=_number(ctx.today),
         list_type=list_type.code,
@@ -741,9 +745,11 @@ def _receive_one(
         ctx,
         entry,
         "received",
-        f"接收{list_type.determining}公布的{list_type.name}信息（{provider}）",
+        f"接收{list_type.determining}公布的{list_type.name}信息（{received_as or provider}）",
     )
-    _enter(session, ctx, entry, None, entered_on=decided)
+    # The sender's term stands as sent; one already over is removed, and announced, by the next sweep.
+    term_end = date.fromisoformat(data["term_end"]) if data.get("term_end") else None
+    _enter(session, ctx, entry, term_end, entered_on=decided)
 
 
 # ------------------------------------------------------------------------------------------- portal
