@@ -192,10 +192,13 @@ def ours(
 
 def raw(engine: Engine, codes: list[str]) -> tuple[float, int]:
     """The same membership lookup by hand: the codes into a temporary table (COPY on PostgreSQL,
-    executemany on SQLite) joined to the entries in force."""
+    executemany on SQLite) joined to the entries in force (active, entered, term not ended), with the
+    columns a result shows of each entry."""
     lookup = (
-        "SELECT c.code, e.number, e.list_type FROM bench_codes c JOIN list_entry e ON e.subject_key = c.code "
-        "WHERE e.status = 'active' AND (e.term_end IS NULL OR e.term_end >= :as_of)"
+        "SELECT c.code, e.number, e.list_type, e.kind, e.subject_name, e.masked_id, e.determining_org, "
+        "e.entered_on, e.term_end FROM bench_codes c JOIN list_entry e ON e.subject_key = c.code "
+        "WHERE e.status = 'active' AND (e.term_end IS NULL OR e.term_end >= :as_of) "
+        "AND (e.entered_on IS NULL OR e.entered_on <= :as_of)"
     )
     began = time.perf_counter()
     with engine.begin() as conn:

@@ -260,7 +260,7 @@ def other_width(header: str) -> str:
 def test_the_national_catalog_ships_the_base_items() -> None:
     catalog = load()
     assert catalog.scope == "national"
-    assert catalog.version == "national-base"
+    assert catalog.version == "national-base-2"
     assert catalog.effective_from == date(2026, 1, 1)
     assert "国家发展改革委" in catalog.approved_by and "中国人民银行" in catalog.approved_by
     assert [item.code for item in catalog.items] == list(CATEGORIES)

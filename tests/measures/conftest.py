@@ -116,6 +116,7 @@ def insert_entry(
     session: Session,
     *,
     list_type: str,
+    determining_org: str,
     subject_name: str,
     subject_key: str | None = None,
     masked_id: str | None = None,
@@ -134,7 +135,7 @@ def insert_entry(
         status=status,
         source="court" if list_type == "court-dishonest-debtor" else "national",
         source_ref=f"test:{secrets.token_hex(8)}",
-        determining_org="court",
+        determining_org=determining_org,
         reasons="接收自来源方",
         measures="[]",
         entered_on=entered_on,
@@ -259,10 +260,15 @@ def _populate(world: World, session: Session, now: datetime) -> None:
         org_code=world.tax,
     )
     insert_entry(
-        session, list_type="wage-arrears", subject_key=codes["wage"], subject_name="欠薪测试有限公司"
+        session,
+        determining_org=world.tax,
+        list_type="wage-arrears",
+        subject_key=codes["wage"],
+        subject_name="欠薪测试有限公司",
     )
     insert_entry(
         session,
+        determining_org=world.tax,
         list_type="public-resource-serious",
         subject_key=codes["expired"],
         subject_name="期满测试有限公司",
@@ -270,5 +276,9 @@ def _populate(world: World, session: Session, now: datetime) -> None:
         term_end=date(2026, 11, 22),
     )
     insert_entry(
-        session, list_type="court-dishonest-debtor", subject_name="王五", masked_id=masked(codes["debtor"])
+        session,
+        determining_org=world.tax,
+        list_type="court-dishonest-debtor",
+        subject_name="王五",
+        masked_id=masked(codes["debtor"]),
     )

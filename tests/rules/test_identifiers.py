@@ -245,6 +245,12 @@ def test_compact_is_idempotent(text: str) -> None:
     assert compact(compact(text)) == compact(text)
 
 
+@given(st.text(st.characters(max_codepoint=127)))
+def test_compact_of_ascii_agrees_with_the_general_path(text: str) -> None:
+    # A zero-width space, which compact drops, sends the same text down the path for any Unicode input.
+    assert compact(text) == compact(text + "\u200b")
+
+
 # ----------------------------------------------------------------------------------- other documents
 
 

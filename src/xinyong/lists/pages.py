@@ -36,13 +36,13 @@ TABS = {"black": "严重失信主体名单", "red": "红名单", "removed": "移
 def _who(session: Session, entry: ListEntry, masking: Masking) -> dict[str, str | None]:
     """Name, code and link as the public may see them. An entry received without a key (a court's list
     with the identity number masked) shows that number as received and the name masked like a person's."""
-    if entry.subject_key is None:
+    subject = subjects.find(session, entry.subject_key) if entry.subject_key is not None else None
+    if subject is None:  # no archive to tell an organisation from a person: shown as cautiously as a person
         return {
             "name": mask_name(entry.subject_name, masking.name_keep_start.value),
             "code": entry.masked_id or "—",
             "href": None,
         }
-    subject = subjects.get(session, entry.subject_key)
     person = is_person(subject)
     return {
         "name": shown_name(subject, masking),

@@ -73,10 +73,15 @@ _HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
 # Zero-width characters come along when a code is copied from a web page or a Word document.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_ASCII_DROPPED = {cp: None for cp in range(128) if chr(cp).isspace() or chr(cp) in _HYPHENS}
 
 
 def compact(code: str) -> str:
-    """Strip spaces and hyphens, turn full-width forms into ASCII and upper-case: what people type varies."""
+    """Strip spaces and hyphens, turn full-width forms into ASCII and upper-case: what people type varies.
+
+    ASCII input, most of what files hold, takes one pass in C: a batch check compacts 100,000 codes."""
+    if code.isascii():
+        return code.translate(_ASCII_DROPPED).upper()
     text = code.translate(_FULL_WIDTH)
     text = "".join(ch for ch in text if not ch.isspace() and ch not in _HYPHENS and ch not in _INVISIBLE)
     return text.upper()
@@ -85,6 +90,8 @@ def compact(code: str) -> str:
 # ------------------------------------------------------------------------------------------------- USCC
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
+# 18 characters of the alphabet, the 3rd to 8th digits: a code of this shape passes the character checks.
+_USCC_SHAPE = re.compile(f"[{USCC_ALPHABET}]{{2}}[0-9]{{6}}[{USCC_ALPHABET}]{{10}}")
 
 # GB 32100-2015 登记管理部门代码 (1st character) and the 机构类别代码 (2nd character) each allows, including
 # the departments assigned after the standard was published (2-4, 6-8, A, N).
@@ -127,16 +134,23 @@ def validate_uscc(code: str) -> str:
     stdnum's own ``validate`` is not used: it requires the first 8 characters to be digits and so refuses the
     A, N and Y departments; only its ``calc_check_digit`` (GB/T 17710, ISO 7064 MOD 31-3) is.
     """
-    value = compact(code)
+    return _uscc_value(compact(code))
+
+
+def _uscc_value(value: str) -> str:
+    """``validate_uscc`` of a compact code. The shape is matched at once; only a code that fails it is
+    walked character by character, to name the wrong one in the order of the checks."""
     name = ID_TYPE_LABELS[IdType.USCC]
-    if len(value) != 18:
-        raise _fail("uscc.length", f"{name}应为18位，实际{len(value)}位")
-    for pos, ch in enumerate(value, start=1):
-        if ch not in USCC_ALPHABET:
-            raise _fail(
-                "uscc.characters",
-                f"{name}第{pos}位字符“{ch}”不是有效字符（只能是数字或除 I、O、Z、S、V 以外的大写字母）",
-            )
+    shaped = _USCC_SHAPE.fullmatch(value) is not None
+    if not shaped:
+        if len(value) != 18:
+            raise _fail("uscc.length", f"{name}应为18位，实际{len(value)}位")
+        for pos, ch in enumerate(value, start=1):
+            if ch not in USCC_ALPHABET:
+                raise _fail(
+                    "uscc.characters",
+                    f"{name}第{pos}位字符“{ch}”不是有效字符（只能是数字或除 I、O、Z、S、V 以外的大写字母）",
+                )
     department = USCC_DEPARTMENTS.get(value[0])
     if department is None:
         allowed = "、".join(f"{k}（{v[0]}）" for k, v in USCC_DEPARTMENTS.items())
@@ -151,13 +165,14 @@ def validate_uscc(code: str) -> str:
             "uscc.organisation_type",
             f"{name}第2位机构类别代码“{value[1]}”对登记管理部门“{value[0]}（{dept_name}）”无效，应为：{allowed}",
         )
-    for pos in range(3, 9):
-        ch = value[pos - 1]
-        if not ("0" <= ch <= "9"):
-            raise _fail(
-                "uscc.characters",
-                f"{name}第{pos}位字符“{ch}”不是有效字符（第3至8位为登记管理机关行政区划码，只能是数字）",
-            )
+    if not shaped:
+        for pos in range(3, 9):
+            ch = value[pos - 1]
+            if not ("0" <= ch <= "9"):
+                raise _fail(
+                    "uscc.characters",
+                    f"{name}第{pos}位字符“{ch}”不是有效字符（第3至8位为登记管理机关行政区划码，只能是数字）",
+                )
     expected = str(_uscc.calc_check_digit(value[:17]))
     if value[17] != expected:
         raise _fail("uscc.checksum", f"{name}第18位校验码应为“{expected}”，实际为“{value[17]}”")
@@ -173,7 +188,7 @@ _COUNTY_SPAN = re.compile(r"^\[(\d*)-(\d*)\]")
 
 
 def _is_ascii_digits(text: str) -> bool:
-    return all("0" <= ch <= "9" for ch in text)
+    return not text or (text.isascii() and text.isdigit())
 
 
 def _birth_date(value: str) -> date | None:
@@ -213,11 +228,11 @@ def validate_citizen_id(code: str, *, today: date | None = None) -> str:
     given), check character (stdnum), address code (stdnum's table). 15-digit first-generation numbers are
     refused: they were withdrawn in 2013.
     """
-    return _citizen_id(code, today=today).value
+    return _citizen_id(compact(code), today=today).value
 
 
-def _citizen_id(code: str, *, today: date | None) -> Identifier:
-    value = compact(code)
+def _citizen_id(value: str, *, today: date | None) -> Identifier:
+    """``validate_citizen_id`` of a compact number, with what the number tells."""
     name = ID_TYPE_LABELS[IdType.CITIZEN_ID]
     if len(value) != 18:
         old = len(value) == 15 and _is_ascii_digits(value)
@@ -336,7 +351,7 @@ def _detect(value: str, today: date | None) -> Identifier:
             return _citizen_id(value, today=today)
         except XinyongError as citizen_error:
             try:
-                return _identifier(IdType.USCC, validate_uscc(value))
+                return _identifier(IdType.USCC, _uscc_value(value))
             except XinyongError as uscc_error:
                 department = USCC_DEPARTMENTS.get(value[0])
                 uscc_category = department is not None and value[1] in department[1]
@@ -346,7 +361,7 @@ def _detect(value: str, today: date | None) -> Identifier:
     digits = value[:-1] if value.endswith("X") else value
     if len(value) != 18 and _is_ascii_digits(digits):
         return _citizen_id(value, today=today)
-    return _identifier(IdType.USCC, validate_uscc(value))
+    return _identifier(IdType.USCC, _uscc_value(value))
 
 
 def _identifier(kind: IdType, value: str) -> Identifier:
@@ -366,7 +381,7 @@ def validate(code: str | None, kind: IdType | str | None = None, *, today: date 
         return _detect(value, today)
     chosen = _kind(kind)
     if chosen == IdType.USCC:
-        return _identifier(chosen, validate_uscc(value))
+        return _identifier(chosen, _uscc_value(value))
     if chosen == IdType.CITIZEN_ID:
         return _citizen_id(value, today=today)
     if chosen == IdType.MASKED:

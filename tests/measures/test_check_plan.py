@@ -1,0 +1,41 @@
+"""CHK-1 at batch size: a check counts negative records from the partial index made for it, on both
+databases, instead of walking every standing record or reading whole record rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from xinyong.measures import check
+
+pytestmark = pytest.mark.req("CHK-1")
+
+AS_OF = date(2026, 4, 1)
+
+
+def test_negative_records_are_counted_from_the_standing_index(engine: Engine) -> None:
+    with Session(engine) as session:
+        keys = check._keys(session, ["91110000802100433B", "11010519491231002X"])
+        plans: list[str] = []
+
+        def explain(statement: object, *args: object, **kwargs: object) -> object:
+            if "record.subject_key" in str(statement):
+                compiled = statement.compile(  # type: ignore[attr-defined]
+                    dialect=engine.dialect, compile_kwargs={"literal_binds": True}
+                )
+                prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+                rows = session.connection().exec_driver_sql(prefix + str(compiled).replace("%", "%%"))
+                plans.append(" ".join(str(row[-1]) for row in rows))
+            return execute(statement, *args, **kwargs)
+
+        execute = session.execute
+        session.execute = explain  # type: ignore[method-assign]
+        if engine.dialect.name == "postgresql":  # an empty table is scanned whatever its indexes
+            session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+        check._negatives(session, keys, AS_OF)
+    assert len(plans) == 1 and "ix_record_standing_subject_key" in plans[0], plans
+    if engine.dialect.name == "sqlite":  # from each key to its records, not the state index then the keys
+        assert "ix_record_state_public_until" not in plans[0]
