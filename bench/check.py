@@ -18,9 +18,7 @@ one JSON object. Loading is the slow part: ``--reuse`` runs the checks again on 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import secrets
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest import HEADERS, company_code, peak_rss_mb, rows
+from ingest import company_code, peak_rss_mb, penalty_file
 from sqlalchemy import Engine, func, select, text
 
 from xinyong.access import service as access
@@ -59,31 +57,7 @@ BLACK_TYPES = (
 
 
 def load_records(engine: Engine, settings: Settings, count: int, folder: Path) -> None:
-    tag, rules = secrets.token_hex(2), policy()
-    provider = f"bench-{tag}"
-    now = settings.clock.now()
-    with transaction(session_factory(engine)) as session:
-        access.create_org(
-            session,
-            by=system_actor(rules),
-            now=now,
-            code=provider,
-            name="济南市市场监督管理局",
-            kind="provider",
-        )
-    path = folder / "penalties.csv"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(HEADERS)
-        writer.writerows(rows(count, tag))
-    delivery = ingest.Delivery(
-        provider=provider,
-        item_code="admin-penalty",
-        route="file",
-        actor=audit_actor(system_actor(rules)),
-        filename=path.name,
-        default_severity="general",
-    )
+    delivery, path = penalty_file(engine, settings, count, folder)
     summary = ingest.import_file(
         session_factory(engine),
         path=path,

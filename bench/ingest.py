@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from stdnum.cn import uscc
 
 from xinyong.access import service as access
@@ -126,16 +126,10 @@ def raw_load(url: str, path: Path) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="xinyong-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
-    settings = Settings(database_url=url, data_dir=folder / "var", fixed_date=date(2026, 11, 23))
-    engine = make_engine(url)
-    initialise(engine, settings)
+def penalty_file(
+    engine: Engine, settings: Settings, count: int, folder: Path
+) -> tuple[ingest.Delivery, Path]:
+    """A new provider and a generated penalty CSV of ``count`` rows, with the delivery that imports it."""
     tag, rules = secrets.token_hex(2), policy()
     provider = f"bench-{tag}"
     with transaction(session_factory(engine)) as session:
@@ -151,9 +145,7 @@ def main() -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADERS)
-        writer.writerows(rows(args.rows, tag))
-    print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {path}", file=sys.stderr)
-
+        writer.writerows(rows(count, tag))
     delivery = ingest.Delivery(
         provider=provider,
         item_code="admin-penalty",
@@ -162,6 +154,22 @@ def main() -> None:
         filename=path.name,
         default_severity="general",
     )
+    return delivery, path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="xinyong-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    settings = Settings(database_url=url, data_dir=folder / "var", fixed_date=date(2026, 11, 23))
+    engine = make_engine(url)
+    initialise(engine, settings)
+    delivery, path = penalty_file(engine, settings, args.rows, folder)
+    print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {path}", file=sys.stderr)
+
     began = time.perf_counter()
     summary = ingest.import_file(
         session_factory(engine),

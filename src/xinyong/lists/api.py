@@ -47,6 +47,13 @@ def _context(request: Request, actor: Actor) -> Context:
     )
 
 
+def _subject_key(session: DB, code: str) -> str:
+    """The archive key of a code as typed (spaces, full-width, lower case); unknown codes are refused later
+    by the procedure, naming the code."""
+    subject = subjects.find(session, code)
+    return subject.key if subject is not None else code
+
+
 def _out(session: DB, entry: ListEntry) -> EntryOut:
     return EntryOut.of(entry, service.steps_of(session, entry.id))
 
@@ -73,13 +80,11 @@ def _serve(request: Request, session: DB, ctx: Context, entry: ListEntry, kind: 
 @router.post("/lists/entries", response_model=EntryOut, status_code=201, summary="提出拟列入严重失信主体名单")
 def propose(request: Request, body: ProposeIn, session: DB, actor: Determining) -> EntryOut:
     """Nothing takes effect yet: the notice, the defence period and the decision come first (LIST-3)."""
-    subject = subjects.find(session, body.subject)
-    key = subject.key if subject is not None else body.subject
     entry = service.propose(
         session,
         _context(request, actor),
         list_type=body.list_type,
-        subject_key=key,
+        subject_key=_subject_key(session, body.subject),
         reasons=body.reasons,
         org_code=actor.org_code,
         record_id=body.record,
@@ -91,13 +96,11 @@ def propose(request: Request, body: ProposeIn, session: DB, actor: Determining) 
     "/lists/red", response_model=EntryOut, status_code=201, summary="认定红名单：初步名单、交叉比对、公示"
 )
 def determine_red(request: Request, body: ProposeIn, session: DB, actor: Determining) -> EntryOut:
-    subject = subjects.find(session, body.subject)
-    key = subject.key if subject is not None else body.subject
     entry = service.determine_red(
         session,
         _context(request, actor),
         list_type=body.list_type,
-        subject_key=key,
+        subject_key=_subject_key(session, body.subject),
         reasons=body.reasons,
         org_code=actor.org_code,
     )
