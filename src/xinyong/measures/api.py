@@ -26,7 +26,7 @@ from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.disclosure.pdf import find_font
 from xinyong.errors import Forbidden, XinyongError
-from xinyong.measures import check
+from xinyong.measures import certificate, check
 from xinyong.measures.schemas import CheckIn, CheckLogOut, CheckOut, CheckSummaryOut
 
 router = APIRouter(prefix="/checks", tags=["checks"])
@@ -173,16 +173,18 @@ def check_results(session: DB, actor: Checker, number: Number, format: FormatQue
     responses={200: {"content": {"application/pdf": {}}, "description": "PDF"}},
     summary="出具信用审查证明（PDF，带编号和验证码，可在 /verify/{编号} 核验）",
 )
-def certificate(request: Request, session: DB, actor: Checker, number: Number) -> Response:
+def issue_certificate(request: Request, session: DB, actor: Checker, number: Number) -> Response:
     state = request.app.state
-    certifying = check.Certifying(
+    certifying = certificate.Certifying(
         key=state.secret_key,
         verify_base=str(request.base_url).rstrip("/"),
         font=find_font(state.settings.data_dir),
         actor=audit_actor(actor),
         now=state.settings.clock.now(),
     )
-    report, pdf = check.certify(session, number=number, org_code=_department(actor), certifying=certifying)
+    report, pdf = certificate.certify(
+        session, number=number, org_code=_department(actor), certifying=certifying
+    )
     name = quote(f"信用审查证明-{report.number}.pdf")
     return Response(
         pdf,
