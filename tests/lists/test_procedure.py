@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,7 +50,7 @@ class World:
     person: str
     legal_rep: str
 
-    def post(self, org: str, path: str, body: dict[str, object]) -> dict[str, object]:
+    def post(self, org: str, path: str, body: dict[str, object]) -> dict[str, Any]:
         response = self.client.post(f"/api/v1{path}", headers=self.headers[org], json=body)
         return {"http": response.status_code, **response.json()}
 
@@ -154,8 +155,8 @@ def test_the_defence_period_counts_the_profile_working_days(world: World) -> Non
     days = world.client.app.state.profile.lists.defence_days.value  # type: ignore[attr-defined]
     expected = working_calendar(world.settings.data_dir.resolve()).add_working_days(TODAY, days).value
     assert noticed["noticed_on"] == TODAY.isoformat() and noticed["defence_until"] == expected.isoformat()
-    assert [s["step"] for s in noticed["steps"]] == ["propose", "notice"]  # type: ignore[union-attr]
-    assert str(noticed["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the notice served
+    assert [s["step"] for s in noticed["steps"]] == ["propose", "notice"]
+    assert str(noticed["steps"][-1]["document"]).startswith("WS")  # the notice served
 
 
 @pytest.mark.req("LIST-3")
@@ -163,7 +164,7 @@ def test_the_defence_period_counts_the_profile_working_days(world: World) -> Non
 def test_black_listing_without_a_served_notice_is_refused(world: World) -> None:
     number = _propose(world)
     refused = world.post(world.tax, f"/lists/entries/{number}/decision", {"listed": True})
-    assert refused["http"] == 422 and refused["error"]["code"] == "list.notice_required"  # type: ignore[index]
+    assert refused["http"] == 422 and refused["error"]["code"] == "list.notice_required"
 
 
 @pytest.mark.req("LIST-3")
@@ -244,8 +245,8 @@ def test_a_black_listed_subject_cannot_be_red_listed_and_the_check_names_the_ent
         "/lists/red",
         {"list_type": "tax-a-grade", "subject": world.company, "reasons": "纳税信用A级"},
     )
-    assert refused["http"] == 422 and refused["error"]["code"] == "list.blacklisted"  # type: ignore[index]
-    assert number in refused["error"]["message"]  # type: ignore[index]
+    assert refused["http"] == 422 and refused["error"]["code"] == "list.blacklisted"
+    assert number in refused["error"]["message"]
 
 
 @pytest.mark.req("LIST-5")
@@ -270,7 +271,7 @@ def test_red_list_publicity_then_entry_or_objection(world: World) -> None:
     until = working_calendar(world.settings.data_dir.resolve()).add_working_days(TODAY, days).value
     assert (red["status"], red["publicity_until"]) == ("publicity", until.isoformat())
     early = world.post(world.tax, f"/lists/entries/{red['number']}/confirm", {})
-    assert early["error"]["code"] == "list.publicity_running"  # type: ignore[index]
+    assert early["error"]["code"] == "list.publicity_running"
     with session_factory(world.engine).begin() as session:
         lists.state_case(
             session,
@@ -339,8 +340,8 @@ def test_a_wrongful_listing_is_corrected_and_the_subject_restored(world: World) 
     )
     assert corrected["status"] == "corrected" and corrected["wrongful"] is True
     assert corrected["monitoring_until"] is None  # restored: no key monitoring after a wrongful listing
-    assert "书面道歉" in corrected["steps"][-1]["text"]  # type: ignore[index]
-    assert str(corrected["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the apology
+    assert "书面道歉" in corrected["steps"][-1]["text"]
+    assert str(corrected["steps"][-1]["document"]).startswith("WS")  # the apology
     with session_factory(world.engine)() as session:
         assert lists.active_black(session, world.company) == []
         assert all(m.ended_on is not None for m, _ in lists.marks_of(session, world.legal_rep))
@@ -354,7 +355,7 @@ def test_benefits_of_a_wrongful_red_listing_are_flagged_for_recovery(world: Worl
     with session_factory(world.engine).begin() as session:
         lists.enter_red_after_publicity(session, _ctx(world, AFTER_DEFENCE), str(red["number"]))
     corrected = world.post(world.tax, f"/lists/entries/{red['number']}/correction", {"text": "评价数据有误"})
-    assert corrected["recover_benefits"] is True and "收回" in corrected["steps"][-1]["text"]  # type: ignore[index]
+    assert corrected["recover_benefits"] is True and "收回" in corrected["steps"][-1]["text"]
 
 
 @pytest.mark.req("LIST-1")
@@ -370,7 +371,7 @@ def test_only_the_determining_department_of_a_type_may_propose(world: World) -> 
         "/lists/entries",
         {"list_type": "court-dishonest-debtor", "subject": world.company, "reasons": "x"},
     )
-    assert court_type["error"]["code"] == "list.received_type"  # type: ignore[index]
+    assert court_type["error"]["code"] == "list.received_type"
 
 
 @pytest.mark.req("LIST-1")
@@ -427,11 +428,11 @@ def test_the_implementing_department_responds_implements_and_feeds_back_in_order
     tasks = world.client.get("/api/v1/rp-tasks", headers=world.headers[world.bidding]).json()
     task = tasks[0]["id"]
     skipped = world.post(world.bidding, f"/rp-tasks/{task}", {"step": "implemented"})
-    assert skipped["error"]["code"] == "rp_task.out_of_order"  # type: ignore[index]
+    assert skipped["error"]["code"] == "rp_task.out_of_order"
     assert world.post(world.bidding, f"/rp-tasks/{task}", {"step": "responded"})["http"] == 200
     assert world.post(world.bidding, f"/rp-tasks/{task}", {"step": "implemented"})["http"] == 200
     empty = world.post(world.bidding, f"/rp-tasks/{task}", {"step": "fed_back"})
-    assert empty["error"]["code"] == "rp_task.feedback_required"  # type: ignore[index]
+    assert empty["error"]["code"] == "rp_task.feedback_required"
     done = world.post(
         world.bidding, f"/rp-tasks/{task}", {"step": "fed_back", "text": "已在招标系统限制其投标"}
     )
@@ -470,8 +471,8 @@ def test_an_early_removal_is_announced_and_keeps_the_subject_under_monitoring(wo
         world.tax, f"/lists/entries/{number}/removal", {"reason": "repair", "text": "已完成信用修复"}
     )
     assert (removed["status"], removed["removal_label"]) == ("removed", "信用修复")
-    assert str(removed["steps"][-1]["document"]).startswith("WS")  # type: ignore[index]  # the announcement
+    assert str(removed["steps"][-1]["document"]).startswith("WS")  # the announcement
     monitoring = world.client.app.state.profile.lists.removed_key_monitoring.value  # type: ignore[attr-defined]
     assert removed["monitoring_until"] == TODAY.replace(year=TODAY.year + monitoring.years).isoformat()
     again = world.post(world.tax, f"/lists/entries/{number}/removal", {"reason": "repair", "text": "再次"})
-    assert again["error"]["code"] == "list.wrong_status"  # type: ignore[index]
+    assert again["error"]["code"] == "list.wrong_status"

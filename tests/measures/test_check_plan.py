@@ -4,6 +4,7 @@ databases, instead of walking every standing record or reading whole record rows
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -16,23 +17,23 @@ pytestmark = pytest.mark.req("CHK-1")
 AS_OF = date(2026, 4, 1)
 
 
-def test_negative_records_are_counted_from_the_standing_index(engine: Engine) -> None:
+def test_negative_records_are_counted_from_the_standing_index(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with Session(engine) as session:
         keys = check._keys(session, ["91110000802100433B", "11010519491231002X"])
         plans: list[str] = []
 
-        def explain(statement: object, *args: object, **kwargs: object) -> object:
+        def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
             if "record.subject_key" in str(statement):
-                compiled = statement.compile(  # type: ignore[attr-defined]
-                    dialect=engine.dialect, compile_kwargs={"literal_binds": True}
-                )
+                compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
                 prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
                 rows = session.connection().exec_driver_sql(prefix + str(compiled).replace("%", "%%"))
                 plans.append(" ".join(str(row[-1]) for row in rows))
             return execute(statement, *args, **kwargs)
 
         execute = session.execute
-        session.execute = explain  # type: ignore[method-assign]
+        monkeypatch.setattr(session, "execute", explain)
         if engine.dialect.name == "postgresql":  # an empty table is scanned whatever its indexes
             session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
         check._negatives(session, keys, AS_OF)
