@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
@@ -753,6 +753,12 @@ def _receive_one(
 
 
 # ------------------------------------------------------------------------------------------- portal
+def in_force(as_of: date) -> tuple[ColumnElement[bool], ...]:
+    """An entry counts, and is on display, while active and inside its term (LIST-8, PER-3): the sweep's
+    removal may come a day later, the entry stops counting on time. :func:`on_display` asks the same."""
+    return (ListEntry.status == "active", or_(ListEntry.term_end.is_(None), ListEntry.term_end >= as_of))
+
+
 def on_display(entry: ListEntry, today: date) -> bool:
     """Published today: publicity lasts exactly as long as the entry (LIST-8); :func:`published` asks the
     same of the database."""
@@ -767,11 +773,7 @@ def published(
     session: Session, *, kind: str, today: date, offset: int, limit: int
 ) -> tuple[int, list[ListEntry]]:
     """Entries on public display: publicity lasts exactly as long as the entry (LIST-8)."""
-    where = (
-        ListEntry.kind == kind,
-        ListEntry.status == "active",
-        (ListEntry.term_end.is_(None)) | (ListEntry.term_end >= today),
-    )
+    where = (ListEntry.kind == kind, *in_force(today))
     total = session.scalar(select(func.count()).select_from(ListEntry).where(*where)) or 0
     rows = session.scalars(
         select(ListEntry)

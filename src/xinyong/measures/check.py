@@ -213,11 +213,7 @@ def _resolve(
 def _in_force(as_of: date) -> tuple[ColumnElement[bool], ...]:
     """An entry counts while active and inside its term: a removed (repaired, revoked) or expired entry never
     does, even before the sweep has moved it (PER-3)."""
-    return (
-        ListEntry.status == "active",
-        or_(ListEntry.term_end.is_(None), ListEntry.term_end >= as_of),
-        or_(ListEntry.entered_on.is_(None), ListEntry.entered_on <= as_of),
-    )
+    return (*lists.in_force(as_of), or_(ListEntry.entered_on.is_(None), ListEntry.entered_on <= as_of))
 
 
 _ENTRY = (
