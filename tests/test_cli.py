@@ -416,6 +416,8 @@ def test_the_sweep_from_the_command_line_archives_ended_periods_once(
         "entries_ended": 0,
         "red_entered": 0,
         "reminders": 0,
+        "case_reminders": 0,
+        "case_overdue": 0,
     }
     again = run("sweep", "--as-of", "2026-11-23", env=own_db)
     assert again.returncode == 0 and "0 条信息公示期满" in again.stdout

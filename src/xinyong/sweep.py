@@ -3,8 +3,9 @@
 Records whose public period ended leave public view with a version saying so, and every credit service
 agency that was given one is sent a stop-use notice through the outbox. List entries whose term ended
 leave their list (announced, measures stopped, departments told); red drafts whose publicity ended without
-objection enter; joint R&P tasks not answered in time are reminded. Each batch is its own transaction,
-so a sweep stopped half-way and run again finishes the work without doing any twice.
+objection enter; joint R&P tasks not answered in time are reminded, and so are the organisations whose
+objection, revocation or repair steps are soon due or overdue. Each batch is its own transaction, so a
+sweep stopped half-way and run again finishes the work without doing any twice.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit.service import AuditActor
 from xinyong.clock import Clock
+from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.lists import service as lists
 from xinyong.measures import service as measures
@@ -41,6 +43,8 @@ class SweepResult:
     entries_ended: int
     red_entered: int
     reminders: int
+    case_reminders: int  # objection, revocation and repair steps soon due
+    case_overdue: int
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
@@ -79,7 +83,17 @@ def run(
     received, ended, entered = _list_terms(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
     with factory() as session, session.begin():
         reminders = measures.remind_overdue(session, as_of=as_of, now=clock.now())
-    return SweepResult(as_of, expired, notices, received, ended, entered, reminders)
+    with factory() as session, session.begin():
+        cases = deadlines.remind(
+            session,
+            calendar=rules.calendar,
+            before=rules.profile.cases.remind_before_days,
+            as_of=as_of,
+            now=clock.now(),
+        )
+    return SweepResult(
+        as_of, expired, notices, received, ended, entered, reminders, cases.reminders, cases.overdue
+    )
 
 
 def _expire_records(

@@ -230,11 +230,12 @@ def test_a_record_is_public_on_its_last_day_and_not_the_day_after(portal: Portal
         decision_date=date(2026, 4, 10),
     )
     last = checked.public_until
-    assert service.publicly_visible(record, item, last)
-    assert not service.publicly_visible(record, item, last + timedelta(days=1))
-    assert not service.publicly_visible(record, item, date(2026, 4, 9))  # before the decision
+    assert service.publicly_visible(record, item, last, marked_shown=False)
+    assert not service.publicly_visible(record, item, last + timedelta(days=1), marked_shown=False)
+    before_decision = date(2026, 4, 9)
+    assert not service.publicly_visible(record, item, before_decision, marked_shown=False)
     record.state = "withdrawn"
-    assert not service.publicly_visible(record, item, last)
+    assert not service.publicly_visible(record, item, last, marked_shown=False)
 
 
 @pytest.mark.req("DIS-4", "DIS-5")

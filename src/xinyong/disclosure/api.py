@@ -83,6 +83,7 @@ def subject_records(
         gate,
         subject,
         masking=request.app.state.profile.masking,
+        marked_shown=service.marked_shown(request.app.state.profile),
         now=request.app.state.settings.clock.now(),
         authorizations=service.authorizations_for(session, subject.key, gate.actor),
     )
@@ -162,6 +163,7 @@ def issuing(request: Request, gate: Gate) -> reports.Issuing:
     state = request.app.state
     return reports.Issuing(
         masking=state.profile.masking,
+        marked_shown=service.marked_shown(state.profile),
         key=state.secret_key,
         verify_base=str(request.base_url).rstrip("/"),
         font=find_font(state.settings.data_dir),

@@ -109,6 +109,7 @@ def subject_page(
         gate,
         subject,
         masking=masking,
+        marked_shown=service.marked_shown(request.app.state.profile),
         now=request.app.state.settings.clock.now(),
         authorizations=service.authorizations_for(session, subject.key, gate.actor),
     )
@@ -167,7 +168,12 @@ def own_archive(request: Request, session: Session, gate: Gate) -> dict[str, Any
     subject = subjects.find(session, key)
     masking = request.app.state.profile.masking
     now = request.app.state.settings.clock.now()
-    shown = service.visible_records(session, gate, subject, masking=masking, now=now) if subject else []
+    marked = service.marked_shown(request.app.state.profile)
+    shown = (
+        service.visible_records(session, gate, subject, masking=masking, marked_shown=marked, now=now)
+        if subject
+        else []
+    )
     policy: Policy = request.app.state.policy
     versions = versions_by_record(session, [s.record.id for s in shown])
     gate.check(

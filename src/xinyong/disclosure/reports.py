@@ -96,6 +96,7 @@ class Issuing:
     verify, the font, who issues it and when."""
 
     masking: Masking
+    marked_shown: bool
     key: bytes
     verify_base: str
     font: FontFile
@@ -265,12 +266,16 @@ def issue(
     if kind == "subject" and not own:
         raise Forbidden("report.subject_only", "本人版信用报告只向信用主体本人出具；他人可申请公开信息版")
     masking = issuing.masking
-    shown = service.visible_records(session, gate, subject, masking=masking, now=issuing.now)
+    shown = service.visible_records(
+        session, gate, subject, masking=masking, marked_shown=issuing.marked_shown, now=issuing.now
+    )
     natural = service.is_person(subject)
     versions = versions_by_record(session, [s.record.id for s in shown]) if kind == "subject" else {}
     entries: dict[str, list[Entry]] = {category: [] for category, _ in SECTIONS}
     for item in shown:
-        if kind == "public" and not service.publicly_visible(item.record, item.item, gate.today):
+        if kind == "public" and not service.publicly_visible(
+            item.record, item.item, gate.today, marked_shown=issuing.marked_shown
+        ):
             continue
         data = json.loads(item.record.data)
         if kind == "public":
@@ -395,7 +400,14 @@ def issue_special(
         raise XinyongError("report.period", f"查询期间最长 {longest.label()}", field="start")
     shown = [
         s
-        for s in service.visible_records(session, gate, subject, masking=issuing.masking, now=issuing.now)
+        for s in service.visible_records(
+            session,
+            gate,
+            subject,
+            masking=issuing.masking,
+            marked_shown=issuing.marked_shown,
+            now=issuing.now,
+        )
         if s.record.decision_date is not None and start <= s.record.decision_date <= end
     ]
     standing = [s for s in shown if s.record.state != "withdrawn"]  # a withdrawn record was never a finding

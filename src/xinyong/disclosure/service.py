@@ -30,7 +30,7 @@ from xinyong.db.bulk import insert_ignore
 from xinyong.disclosure.models import Grant, Receipt
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.profiles.schema import Masking, Profile
-from xinyong.records.models import Record
+from xinyong.records.models import STANDING_STATES, Record
 from xinyong.records.service import records_of
 from xinyong.rules.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from xinyong.rules.periods import add_span
@@ -44,16 +44,23 @@ STATE_LABELS = {
 }
 
 
-def publicly_visible(record: Record, item: Item, today: date) -> bool:
-    """Public today: a public item, published, not withdrawn or archived, inside its public period (PER-2)."""
-    if item.disclosure != "public" or not record.published or record.state != "active":
+def publicly_visible(record: Record, item: Item, today: date, *, marked_shown: bool) -> bool:
+    """Public today: a public item, published, standing, inside its public period (PER-2). A record marked by
+    an objection shows only where the profile says the mark does not suspend publicity (OBJ-2)."""
+    shown_states = STANDING_STATES if marked_shown else ("active",)
+    if item.disclosure != "public" or not record.published or record.state not in shown_states:
         return False
     started = record.decision_date is None or record.decision_date <= today
     return started and record.public_until is not None and today <= record.public_until
 
 
-def info_of(record: Record, item: Item, today: date) -> Info:
-    public = publicly_visible(record, item, today)
+def marked_shown(profile: Profile) -> bool:
+    """Whether a record marked by an objection stays public under this profile (OBJ-2; Jiangsu: it does)."""
+    return not profile.objection.mark_suspends_publicity.value
+
+
+def info_of(record: Record, item: Item, today: date, *, marked_shown: bool) -> Info:
+    public = publicly_visible(record, item, today, marked_shown=marked_shown)
     return Info(
         subject_key=record.subject_key,
         grade=item.disclosure,
@@ -62,7 +69,7 @@ def info_of(record: Record, item: Item, today: date) -> Info:
         publicly_visible=public,
         # Past its public period, or no longer active: only the subject itself still sees it. A record not
         # yet (or never) published, such as a minor one, stays open to the departments it is shared with.
-        archived=record.state != "active"
+        archived=record.state not in STANDING_STATES
         or (record.public_until is not None and today > record.public_until),
     )
 
@@ -125,6 +132,7 @@ def visible_records(
     subject: Subject,
     *,
     masking: Masking,
+    marked_shown: bool,
     now: datetime,
     authorizations: Sequence[Authorization] = (),
 ) -> list[Shown]:
@@ -136,7 +144,7 @@ def visible_records(
     for record in sorted(records, key=lambda r: (r.decision_date or date.min, r.id), reverse=True):
         item = items[record.item_id]
         decision = gate.allows(
-            info_of(record, item, gate.today),
+            info_of(record, item, gate.today, marked_shown=marked_shown),
             target_type="record",
             target_id=str(record.id),
             authorizations=authorizations,

@@ -29,7 +29,7 @@ from xinyong.lists.schema import ListType, ListTypesFile
 from xinyong.measures import service as measures
 from xinyong.measures.schema import Measure
 from xinyong.profiles.schema import Profile
-from xinyong.records.models import Record
+from xinyong.records.models import STANDING_STATES, Record
 from xinyong.reference import read_model
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.identifiers import IdType
@@ -648,6 +648,34 @@ def end_term(session: Session, ctx: Context, number: str) -> bool:
     return True
 
 
+# What ends an entry built on a record, by the state the record left for (REV-1, REP-4, OBJ-4, LIST-10).
+FOLLOWS = {"repaired": "repair", "revoked": "revocation", "deleted": "error", "withdrawn": "source"}
+
+
+def _follow(session: Session, ctx: Context, entry: ListEntry, state: str) -> None:
+    reason = FOLLOWS.get(state, "source")
+    why = {
+        "repair": "所依据的失信信息已信用修复",
+        "revocation": "所依据的法律文书已被撤销、变更或确认无效",
+        "error": "所依据的信息经异议核实无法确认，已删除",
+        "source": f"{ctx.types.get(entry.list_type).determining}已撤回、删除或屏蔽该信息",
+    }[reason]
+    _remove(session, ctx, entry, reason, why)
+
+
+def follow_record(session: Session, ctx: Context, *, record_id: int, state: str) -> list[str]:
+    """Entries built on a record that was repaired, revoked or deleted leave their lists at once, measures
+    ending and departments told (REV-1, REP-4); the numbers of those that did."""
+    entries = list(
+        session.scalars(
+            select(ListEntry).where(ListEntry.record_id == record_id, ListEntry.status == "active")
+        )
+    )
+    for entry in entries:
+        _follow(session, ctx, entry, state)
+    return [entry.number for entry in entries]
+
+
 # ------------------------------------------------------------------------------------------- received
 @dataclass(frozen=True)
 class Received:
@@ -670,7 +698,11 @@ def receive(session: Session, ctx: Context, *, limit: int) -> Received:
                 ListEntry,
                 (ListEntry.list_type == list_type.code) & (ListEntry.record_id == Record.id),
             )
-            .where(Record.item_code == list_type.item, Record.state == "active", ListEntry.id.is_(None))
+            .where(
+                Record.item_code == list_type.item,
+                Record.state.in_(STANDING_STATES),
+                ListEntry.id.is_(None),
+            )
             .order_by(Record.id)
             .limit(limit)
         ).all()
@@ -681,7 +713,9 @@ def receive(session: Session, ctx: Context, *, limit: int) -> Received:
             select(ListEntry, Record.state)
             .join(Record, Record.id == ListEntry.record_id)
             .where(
-                ListEntry.list_type == list_type.code, ListEntry.status == "active", Record.state != "active"
+                ListEntry.list_type == list_type.code,
+                ListEntry.status == "active",
+                Record.state.not_in(STANDING_STATES),
             )
             .limit(limit)
         ).all()
@@ -689,7 +723,7 @@ def receive(session: Session, ctx: Context, *, limit: int) -> Received:
             if state == "archived":  # the record's public period ended: so does the listing's publicity
                 _remove(session, ctx, entry, "term_end", "名单信息公示期届满")
             else:
-                _remove(session, ctx, entry, "source", f"{list_type.determining}已删除或屏蔽该名单信息")
+                _follow(session, ctx, entry, state)
             removed += 1
     return Received(entered, removed)
 

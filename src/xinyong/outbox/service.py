@@ -27,7 +27,12 @@ from xinyong.db.bulk import insert_ignore
 from xinyong.errors import NotFound, XinyongError
 from xinyong.outbox.models import DEAD, DELIVERED, PENDING, OrgWebhook, OutboxMessage
 
-KIND_LABELS = {"stop_use": "停止使用通知"}
+KIND_LABELS = {
+    "stop_use": "停止使用通知",
+    "reminder": "联合奖惩任务催办",
+    "case_due": "办理环节即将到期提醒",
+    "case_overdue": "办理环节超期提示",
+}
 URL_LENGTH = 500
 SECRET = re.compile(r"[!-~]{16,128}")  # printable ASCII, no spaces
 ERROR_LENGTH = 500

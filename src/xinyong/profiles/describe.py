@@ -28,6 +28,7 @@ SECTIONS = (
     "objection",
     "revocation",
     "repair",
+    "cases",
     "leniency",
     "lists",
     "disclosure",

@@ -209,6 +209,12 @@ class Repair(_Strict):
     requires_commitment: Setting[bool] = Field(description="须作出信用承诺")
 
 
+class Cases(_Strict):
+    remind_before_days: Setting[OptionalWorkingDays] = Field(
+        description="异议、撤销、修复各办理环节到期前提醒（工作日）"
+    )
+
+
 class Leniency(_Strict):
     minor_age: Setting[Age] = Field(description="未成年人宽容审慎认定起始年龄（周岁）")
 
@@ -250,6 +256,7 @@ class Profile(_Strict):
     objection: Objection = Field(description="异议")
     revocation: Revocation = Field(description="撤销")
     repair: Repair = Field(description="信用修复")
+    cases: Cases = Field(description="办理时限提醒")
     leniency: Leniency = Field(description="宽容审慎")
     lists: Lists = Field(description="名单")
     disclosure: Disclosure = Field(description="信息披露")

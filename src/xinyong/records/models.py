@@ -27,7 +27,14 @@ from xinyong.db.base import Base
 
 # 64-bit ids on PostgreSQL, SQLite's own rowid integer there.
 BigId = BigInteger().with_variant(Integer, "sqlite")
-# Records that stand and show (an objection marks a record, it does not suspend it), as SQL.
+# A record's states. ``active`` and ``objection`` (marked while an objection is handled, OBJ-2) stand: they
+# count in checks and lists. The others are kept, versioned, out of every public view: ``archived`` (public
+# period over, PER-2), ``withdrawn`` (by its provider, ING-7), ``repaired`` (REP-4), ``revoked`` (basis
+# document revoked or void, REV-1), ``deleted`` (unverifiable, OBJ-4; positive information deleted at the
+# subject's request, REP-7).
+STANDING_STATES = ("active", "objection")
+STATES = (*STANDING_STATES, "archived", "withdrawn", "repaired", "revoked", "deleted")
+# Records that stand and show (an objection marks a record, it does not suspend its use), as SQL.
 STANDING = "state IN ('active', 'objection') AND published"
 
 

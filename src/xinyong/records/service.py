@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
-from xinyong.records.models import ImportJob, ImportReject, Record, RecordVersion
+from xinyong.records.models import STATES, ImportJob, ImportReject, Record, RecordVersion
 from xinyong.records.validate import Candidate, Rejected
 from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
@@ -315,6 +316,63 @@ def expire_batch(
     return [(m.id, m.subject_key) for m in moved]
 
 
+def get(session: Session, record_id: int) -> Record:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise XinyongError("record.not_found", f"没有编号为 {record_id} 的信用记录", field="record")
+    return record
+
+
+def change(
+    session: Session,
+    *,
+    record: Record,
+    procedure: str,
+    reason: str,
+    actor: AuditActor,
+    now: datetime,
+    state: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Record:
+    """The one way a procedure (objection, revocation, repair, withdrawal, deletion) changes a record: the
+    new state or content becomes the next version, with the procedure and its reason, and is audited
+    (DESIGN principle 2; SEC-1)."""
+    if state is not None and state not in STATES:
+        raise ValueError(f"unknown record state {state}")
+    before = record.state
+    if state is not None:
+        record.state = state
+    if data is not None:
+        record.data = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    record.version, record.updated_at = record.version + 1, now
+    session.add(
+        RecordVersion(
+            **_version_row(
+                record.id,
+                record.subject_key,
+                record.state,
+                record.data,
+                record.version,
+                procedure,
+                reason[:500],
+                actor,
+                now,
+            )
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action=f"record.{procedure}",
+        target_type="record",
+        target_id=str(record.id),
+        subject_key=record.subject_key,
+        detail={"reason": reason[:500], "version": record.version, "from": before, "to": record.state},
+    )
+    return record
+
+
 def withdraw(
     session: Session, *, record_id: int, provider: str, reason: str, actor: AuditActor, now: datetime
 ) -> Record:
@@ -330,33 +388,9 @@ def withdraw(
     text = plain(reason, field="reason", max_length=500, label="撤回原因")
     if not text:
         raise XinyongError("record.reason_required", "撤回须写明原因", field="reason")
-    record.state, record.version, record.updated_at = "withdrawn", record.version + 1, now
-    session.add(
-        RecordVersion(
-            **_version_row(
-                record.id,
-                record.subject_key,
-                "withdrawn",
-                record.data,
-                record.version,
-                "withdrawal",
-                text,
-                actor,
-                now,
-            )
-        )
+    return change(
+        session, record=record, procedure="withdrawal", reason=text, actor=actor, now=now, state="withdrawn"
     )
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="record.withdraw",
-        target_type="record",
-        target_id=str(record.id),
-        subject_key=record.subject_key,
-        detail={"reason": text, "version": record.version},
-    )
-    return record
 
 
 def finish_job(
