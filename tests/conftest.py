@@ -41,15 +41,17 @@ def citizen_code(seed: int) -> str:
 def org_with_token(
     session: Session, *, code: str, kind: str, role: str, key: bytes, now: datetime, name: str = "测试单位"
 ) -> str:
-    """An organisation with a system account in ``role`` and a 30-day API token for it; the token text."""
+    """An organisation with a system account in ``role`` and a 30-day API token for it; the token text.
+    For ``kind="operator"`` the account joins the one operator organisation and ``code`` only names it."""
     rules = policy()
-    access.create_org(session, by=system_actor(rules), now=now, code=code, name=name, kind=kind)
+    if kind != "operator":
+        access.create_org(session, by=system_actor(rules), now=now, code=code, name=name, kind=kind)
     access.create_account(
         session,
         by=system_actor(rules),
         policy=rules,
         now=now,
-        org_code=code,
+        org_code=access.OPERATOR_CODE if kind == "operator" else code,
         username=f"{code}-sys",
         display_name="系统",
         roles=[role],

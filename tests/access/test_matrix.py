@@ -111,6 +111,8 @@ NOT_CREDIT_READS = {
     "GET /api/v1/checks",
     "GET /api/v1/checks/{number}/results",
     "POST /api/v1/checks/{number}/certificate",
+    # The case dashboard: due dates of an organisation's own case steps, no record content.
+    "GET /api/v1/deadlines",
 }
 
 

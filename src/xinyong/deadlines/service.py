@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,8 @@ from xinyong.profiles.schema import Setting
 from xinyong.rules.calendar import Pause, WorkingCalendar
 
 KIND_LABELS = {"objection": "异议", "revocation": "撤销变更", "repair": "信用修复"}
+# Where the handling organisation works on a case of each kind.
+CASE_PAGES = {"objection": "/admin/objections", "revocation": "/admin/revocations", "repair": "/admin/repair"}
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,32 @@ def queue(session: Session, *, as_of: date, org_code: str | None = None, limit: 
     if org_code is not None:
         query = query.where(Deadline.org_code == org_code)
     return list(session.scalars(query.order_by(overdue, Deadline.due_on, Deadline.id).limit(limit)))
+
+
+StandingState = Literal["due", "overdue", "paused", "done"]
+
+
+def scope(org_kind: str | None, org_code: str | None) -> str | None:
+    """Whose steps an organisation sees: the operator every step, any other organisation its own."""
+    return None if org_kind == "operator" else (org_code or "")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a step stands today, in working days: left before its due date, or late by."""
+
+    state: StandingState
+    working_days: int
+
+    @classmethod
+    def of(cls, deadline: Deadline, calendar: WorkingCalendar, today: date) -> Standing:
+        if deadline.done_on is not None:
+            return cls("done", 0)
+        if deadline.paused_since is not None:
+            return cls("paused", 0)
+        if deadline.due_on < today:
+            return cls("overdue", calendar.working_days_between(deadline.due_on, today).value)
+        return cls("due", calendar.working_days_between(today, deadline.due_on).value)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.clock import local_time
 from xinyong.db.engine import make_engine, session_factory
+from xinyong.deadlines import api as deadlines_api
+from xinyong.deadlines import pages as deadlines_pages
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
 from xinyong.lists import api as lists_api
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(lists_pages.router)
+    app.include_router(deadlines_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lists_api.router,
         loop_api.router,
         outbox_api.router,
+        deadlines_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
