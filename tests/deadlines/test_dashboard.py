@@ -34,7 +34,9 @@ def test_open_steps_by_due_date_overdue_first_for_whoever_must_act(
         operator = org_with_token(
             session, code=f"op{tag}", kind="operator", role="operator_staff", key=key, now=NOW
         )
-        provider = org_with_token(session, code=f"pr{tag}", kind="provider", role="provider", key=key, now=NOW)
+        provider = org_with_token(
+            session, code=f"pr{tag}", kind="provider", role="provider", key=key, now=NOW
+        )
         other = f"ot{tag}"
         steps = (
             ("objection", f"YY{tag}1", "provider_reply", f"pr{tag}", date(2026, 11, 19)),  # due 11-26
@@ -59,7 +61,8 @@ def test_open_steps_by_due_date_overdue_first_for_whoever_must_act(
     def queue(token: str) -> list[tuple[str, str, str, int]]:
         answer = client.get("/api/v1/deadlines", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200, answer.text
-        return [(d["case"], d["state"], d["due_on"], d["working_days"]) for d in answer.json() if tag in d["case"]]
+        mine = [d for d in answer.json() if tag in d["case"]]
+        return [(d["case"], d["state"], d["due_on"], d["working_days"]) for d in mine]
 
     # 11-12 to 11-23 is 7 working days late; 11-26 is 3 working days away.
     assert queue(provider) == [
