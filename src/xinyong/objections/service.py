@@ -32,6 +32,7 @@ from xinyong.lists.service import Context
 from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
 from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import STEP_LABELS as DEADLINE_LABELS
+from xinyong.profiles.schema import ObjectionStep as StepName
 from xinyong.records import service as records
 from xinyong.records.models import STANDING_STATES
 from xinyong.rules.text import plain
@@ -208,7 +209,7 @@ def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Targ
     if kind == "record":
         try:
             record = records.get(session, int(ref))
-        except (ValueError, NotFound):
+        except (ValueError, XinyongError):
             raise missing from None
         if record.subject_key != subject_key:
             raise missing
@@ -319,9 +320,11 @@ def _step(
     )
 
 
-def _start(session: Session, ctx: Context, found: Objection, step: str, *, org_code: str, on: date) -> None:
+def _start(
+    session: Session, ctx: Context, found: Objection, step: StepName, *, org_code: str, on: date
+) -> None:
     """Start a step if this jurisdiction has it."""
-    days = dict(ctx.profile.objection.deadlines).get(step)
+    days = ctx.profile.objection.deadlines.get(step)
     if days is None:
         return
     deadlines.start(
@@ -405,7 +408,7 @@ def file(
     _keep(session, ctx, data_dir, found, checked)
     _step(session, ctx, found, "filed", f"{GROUNDS[grounds]}：{text}")
     _mark(session, ctx, found, target)
-    first = "handle" if "handle" in ctx.profile.objection.deadlines else "check"
+    first: StepName = "handle" if "handle" in ctx.profile.objection.deadlines else "check"
     _start(session, ctx, found, first, org_code=access.OPERATOR_CODE, on=ctx.today)
     _tell(session, ctx, found, "objection_filed")
     return found
