@@ -111,6 +111,18 @@ NOT_CREDIT_READS = {
     "GET /api/v1/checks",
     "GET /api/v1/checks/{number}/results",
     "POST /api/v1/checks/{number}/certificate",
+    # Objection cases: the applicant's own case, the operator's handling and the provider's verification;
+    # they name the record or entry, never show its content.
+    "POST /api/v1/objections",
+    "GET /api/v1/objections",
+    "GET /api/v1/objections/{number}",
+    "POST /api/v1/objections/{number}/evidence",
+    "POST /api/v1/objections/{number}/referral",
+    "POST /api/v1/objections/{number}/reply",
+    "POST /api/v1/objections/{number}/decision",
+    "POST /api/v1/objections/{number}/pause",
+    "POST /api/v1/objections/{number}/resume",
+    "POST /api/v1/objections/{number}/appeals",
 }
 
 

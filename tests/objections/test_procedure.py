@@ -182,7 +182,7 @@ def test_refusals(world: World) -> None:
         with pytest.raises(NotFound) as missing:
             world.file(session, "national", day, 999_999_999)
         assert foreign.value.code == missing.value.code == "objection.target_not_found"
-        cases = [
+        cases: list[tuple[dict[str, object], str]] = [
             ({"evidence": [service.Upload("决定书.pdf", b"just text")]}, "objection.file_type"),
             (
                 {"evidence": [service.Upload("big.png", PNG + b"\x00" * service.MAX_FILE_BYTES)]},
