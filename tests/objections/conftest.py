@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from xinyong.access.security import secret_key
@@ -20,6 +20,7 @@ from xinyong.lists import service as lists
 from xinyong.objections import service
 from xinyong.objections.models import Objection
 from xinyong.profiles.loader import load_profile
+from xinyong.records.models import Record
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 from xinyong.workdays import working_calendar
@@ -92,10 +93,6 @@ def world(settings: Settings, engine: Engine) -> World:
     with TestClient(create_app(settings)) as client:
         pushed = client.post("/api/v1/records", headers=headers, json=body).json()
         assert pushed["accepted"] == 3, pushed
-    from sqlalchemy import select
-
-    from xinyong.records.models import Record
-
     with session_factory(engine)() as session:
         mine = list(
             session.scalars(select(Record.id).where(Record.subject_key == company).order_by(Record.id))
