@@ -113,6 +113,18 @@ NOT_CREDIT_READS = {
     "POST /api/v1/checks/{number}/certificate",
     # The case dashboard: due dates of an organisation's own case steps, no record content.
     "GET /api/v1/deadlines",
+    # Objection cases: the applicant's own case, the operator's handling and the provider's verification;
+    # they name the record or entry, never show its content.
+    "POST /api/v1/objections",
+    "GET /api/v1/objections",
+    "GET /api/v1/objections/{number}",
+    "POST /api/v1/objections/{number}/evidence",
+    "POST /api/v1/objections/{number}/referral",
+    "POST /api/v1/objections/{number}/reply",
+    "POST /api/v1/objections/{number}/decision",
+    "POST /api/v1/objections/{number}/pause",
+    "POST /api/v1/objections/{number}/resume",
+    "POST /api/v1/objections/{number}/appeals",
 }
 
 

@@ -70,6 +70,8 @@ STEP_LABELS = {
     "removal": "移出名单",
     "correction": "误列更正",
     "received": "接收名单信息",
+    "objection_mark": "异议标注",
+    "mark_removed": "去除异议标注",
 }
 
 
@@ -626,6 +628,22 @@ def correct_wrongful(
         + ("；已向主体书面道歉并澄清" if entry.kind == "black" else "；因误列获得的激励权益应予收回"),
     )
     return entry
+
+
+def mark_objection(session: Session, ctx: Context, *, number: str, case_number: str, marked: bool) -> None:
+    """An objection case against an entry (OBJ-2): the mark, then its removal, are steps of the entry; the
+    entry stays in force and its measures continue meanwhile."""
+    entry = get(session, number)
+    if marked:
+        _step(
+            session,
+            ctx,
+            entry,
+            "objection_mark",
+            f"信用主体提出异议（案件 {case_number}），核实期间措施继续实施",
+        )
+    else:
+        _step(session, ctx, entry, "mark_removed", f"异议案件 {case_number} 办结，核实无误，去除异议标注")
 
 
 def term_ended(session: Session, as_of: date, limit: int) -> list[str]:

@@ -32,6 +32,8 @@ from xinyong.lists import service as lists_service
 from xinyong.measures import api as measures_api
 from xinyong.measures import loop_api
 from xinyong.measures import service as measures_service
+from xinyong.objections import api as objections_api
+from xinyong.objections import pages as objections_pages
 from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_pages.router)
     app.include_router(lists_pages.router)
     app.include_router(deadlines_pages.router)
+    app.include_router(objections_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loop_api.router,
         outbox_api.router,
         deadlines_api.router,
+        objections_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

@@ -14,6 +14,7 @@ from xinyong.deadlines.models import Deadline  # noqa: F401  (registers the dead
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
 from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
+from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
 from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
 from xinyong.records.models import Record  # noqa: F401  (registers the record tables)
 from xinyong.settings import get_settings

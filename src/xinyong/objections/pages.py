@@ -1,0 +1,276 @@
+"""Objection pages: the subject files from its archive and follows its case (``/me/objections``); the operator
+and the provider work the queue, overdue first, and the case (``/admin/objections``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from xinyong.access.actors import Actor
+from xinyong.access.csrf import Form
+from xinyong.access.deps import DB, CreditReader, Permission
+from xinyong.access.gate import Gate
+from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.pages import own_archive
+from xinyong.errors import Forbidden, XinyongError
+from xinyong.objections import documents, service
+from xinyong.objections.api import applicant, context, data_dir, decide, own_case
+from xinyong.objections.models import Objection
+from xinyong.objections.schemas import DecideIn
+from xinyong.rules.dates import parse_date
+from xinyong.web.render import render
+
+router = APIRouter(include_in_schema=False)
+Filer = Annotated[Actor, Depends(Permission("case.file"))]
+Reader = Annotated[Actor, Depends(Permission("case.read"))]
+
+
+def _case_context(request: Request, session: Session, found: Objection) -> dict[str, Any]:
+    today = request.app.state.settings.clock.today()
+    return {
+        "case": found,
+        "today": today,
+        "grounds": service.GROUNDS,
+        "targets": service.TARGET_LABELS,
+        "statuses": service.STATUS_LABELS,
+        "step_labels": service.STEP_LABELS,
+        "steps": service.steps_of(session, found.id),
+        "dues": deadlines.of_case(session, service.KIND, found.number),
+        "evidence": service.evidence_of(session, found.id),
+        "stages": service.APPEAL_STAGES,
+    }
+
+
+async def _uploads(form: Any) -> list[service.Upload]:
+    files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
+    return [service.Upload(f.filename or "", await f.read(service.MAX_FILE_BYTES + 1)) for f in files]
+
+
+# ------------------------------------------------------------------------------------------- subject
+@router.get("/me/objections/new", response_class=HTMLResponse)
+def new_page(
+    request: Request,
+    session: DB,
+    gate: Annotated[Gate, Depends(CreditReader("self.read"))],
+    record: Annotated[str, Query(max_length=32)] = "",
+    entry: Annotated[str, Query(max_length=32)] = "",
+) -> HTMLResponse:
+    """Choose the record or list entry from the subject's own archive, the grounds, a statement, files."""
+    if gate.actor.subject_key is None or "case.file" not in gate.actor.permissions:
+        raise Forbidden("objection.subject_only", "请以信用主体身份登录后提出异议")
+    archive = own_archive(request, session, gate)
+    chosen = f"record:{record}" if record else f"list_entry:{entry}" if entry else ""
+    targets = [
+        (f"record:{s.record.id}", f"{s.item.name}（记录 {s.record.id}）") for s, _ in archive["records"]
+    ]
+    targets += [
+        (f"list_entry:{e['entry'].number}", f"{e['type']}（{e['entry'].number}）")
+        for e in archive["list_entries"]
+        if e["entry"].status == "active"
+    ]
+    context_ = {
+        "active": "me",
+        "targets": targets,
+        "chosen": chosen,
+        "grounds": service.GROUNDS,
+        "max_mb": service.MAX_FILE_BYTES // (1024 * 1024),
+        "max_files": service.MAX_FILES,
+    }
+    return render(request, "objection_new.html", context_)
+
+
+@router.post("/me/objections")
+async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> Response:
+    kind, _, ref = str(form.get("target", "")).partition(":")
+    found = service.file(
+        session,
+        context(request, actor),
+        data_dir=data_dir(request),
+        subject_key=applicant(session, actor, str(form.get("subject", ""))[:64]),
+        target_kind=kind[:16],
+        target_ref=ref[:64],
+        grounds=str(form.get("grounds", ""))[:32],
+        statement=str(form.get("statement", ""))[:4000],
+        evidence=await _uploads(form),
+    )
+    return RedirectResponse(f"/me/objections/{found.number}", status_code=303)
+
+
+@router.get("/me/objections/{number}", response_class=HTMLResponse)
+def case_page(request: Request, session: DB, number: str, actor: Filer) -> HTMLResponse:
+    found = own_case(session, actor, number[:32])
+    return render(request, "objection_me.html", {"active": "me", **_case_context(request, session, found)})
+
+
+@router.get("/me/objections/{number}/reply", response_model=None)
+def reply_pdf(request: Request, session: DB, number: str, actor: Filer) -> Response:
+    found = own_case(session, actor, number[:32])
+    name = f"{documents.TITLE}-{found.reply_number}.pdf"
+    return Response(
+        documents.stored_reply(data_dir(request), found),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@router.post("/me/objections/{number}/appeals")
+def appeal_form(request: Request, session: DB, form: Form, number: str, actor: Filer) -> Response:
+    found = own_case(session, actor, number[:32])
+    service.appeal(
+        session,
+        context(request, actor),
+        found=found,
+        stage=str(form.get("stage", ""))[:16],
+        on=parse_date(str(form.get("on", "")), "日期"),
+        text=str(form.get("text", ""))[:2000],
+        outcome=str(form.get("outcome", ""))[:200] or None,
+    )
+    return RedirectResponse(f"/me/objections/{found.number}", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------- operator
+@router.get("/admin/objections", response_class=HTMLResponse)
+def queue_page(
+    request: Request, session: DB, actor: Reader, status: Annotated[str, Query(max_length=16)] = ""
+) -> HTMLResponse:
+    handles = "case.handle" in actor.permissions
+    cases = service.queue(
+        session,
+        context(request, actor),
+        org_code=None if handles else actor.org_code,
+        status=status if status in service.STATUS_LABELS else None,
+    )
+    rows = [(c, service.next_due(session, c)) for c in cases]
+    return render(
+        request,
+        "objection_queue.html",
+        {
+            "active": "admin",
+            "rows": rows,
+            "status": status,
+            "statuses": service.STATUS_LABELS,
+            "targets": service.TARGET_LABELS,
+            "grounds": service.GROUNDS,
+            "today": request.app.state.settings.clock.today(),
+        },
+    )
+
+
+@router.get("/admin/objections/{number}", response_class=HTMLResponse)
+def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HTMLResponse:
+    handles = "case.handle" in actor.permissions
+    found = service.visible_to(session, number=number[:32], org_code=actor.org_code, handles=handles)
+    return render(
+        request,
+        "objection_admin.html",
+        {
+            "active": "admin",
+            "can": actor.permissions,
+            "is_provider": found.provider_org == actor.org_code,
+            "verifications": service.VERIFICATIONS,
+            "outcomes": {k: service.OUTCOMES[k] for k in service.OUTCOMES_FOR[found.target_kind]},
+            "pause_for": request.app.state.profile.objection.pause_for.value,
+            **_case_context(request, session, found),
+        },
+    )
+
+
+def _back(number: str) -> Response:
+    return RedirectResponse(f"/admin/objections/{number}", status_code=303)
+
+
+def _data(form: Any) -> dict[str, Any] | None:
+    text = str(form.get("data", "")).strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise XinyongError(
+            "objection.data", '更正内容应为 JSON 对象，如 {"fine_amount": "0.1"}', field="data"
+        )
+    return data
+
+
+@router.post("/admin/objections/{number}/referral")
+def refer_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.handle"))],
+) -> Response:
+    service.refer(session, context(request, actor), number=number[:32], text=str(form.get("text", ""))[:2000])
+    return _back(number[:32])
+
+
+@router.post("/admin/objections/{number}/reply")
+def reply_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.reply"))],
+) -> Response:
+    service.reply(
+        session,
+        context(request, actor),
+        number=number[:32],
+        org_code=actor.org_code,
+        verification=str(form.get("verification", ""))[:16],
+        text=str(form.get("text", ""))[:4000],
+        data=_data(form),
+    )
+    return _back(number[:32])
+
+
+@router.post("/admin/objections/{number}/decision")
+def decide_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.handle"))],
+) -> Response:
+    body = DecideIn(
+        outcome=str(form.get("outcome", ""))[:16],
+        text=str(form.get("text", ""))[:4000],
+        own_error=form.get("own_error") == "yes",
+        data=_data(form),
+    )
+    decide(request, session, actor, number[:32], body)
+    return _back(number[:32])
+
+
+@router.post("/admin/objections/{number}/pause")
+def pause_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.handle"))],
+) -> Response:
+    service.pause(
+        session, context(request, actor), number=number[:32], reason=str(form.get("reason", ""))[:32]
+    )
+    return _back(number[:32])
+
+
+@router.post("/admin/objections/{number}/resume")
+def resume_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.handle"))],
+) -> Response:
+    service.resume(session, context(request, actor), number=number[:32])
+    return _back(number[:32])

@@ -1,0 +1,670 @@
+"""Objection cases (OBJ-1..OBJ-5): filed by a subject (or an operator for it) against one of its records or
+list entries, marked at once, checked, verified by the provider, decided, answered in writing, appealed.
+
+Which steps a case has and their working-day limits come from the profile's ``objection.deadlines``: Jinan's
+``handle`` (3) or, once others must verify, ``handle_with_verification`` (7), both from receipt; elsewhere a
+``check``, then the provider's ``provider_reply`` from the notice, then ``result_notice`` (and Jiangsu's or
+CT's ``correction``) from the reply; Liaoning's ``own_error_notice`` when the platform's own error is
+corrected at once. Every outcome changes a record only through ``records.service.change``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.access import service as access
+from xinyong.audit import service as audit
+from xinyong.deadlines import service as deadlines
+from xinyong.deadlines.service import Case
+from xinyong.errors import NotFound, XinyongError
+from xinyong.lists import service as lists
+from xinyong.lists.service import Context
+from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
+from xinyong.outbox import service as outbox
+from xinyong.profiles.schema import STEP_LABELS as DEADLINE_LABELS
+from xinyong.profiles.schema import ObjectionStep as StepName
+from xinyong.records import service as records
+from xinyong.records.models import STANDING_STATES
+from xinyong.rules.text import plain
+
+KIND = "objection"
+GROUNDS = {
+    "wrong_or_incomplete": "信息错误或遗漏",
+    "secret_or_privacy": "侵犯商业秘密或个人隐私",
+    "forbidden_data": "含禁止采集的信息",
+    "past_period": "超过期限仍在使用",
+    "listed_without_conditions": "不符合条件被列入名单",
+}
+ENTRY_ONLY_GROUNDS = frozenset({"listed_without_conditions"})
+# What an objection can be against. An evaluation (EVA-4) becomes a third kind once evaluations exist.
+TARGET_LABELS = {"record": "信用记录", "list_entry": "名单记录"}
+STATUS_LABELS = {
+    "open": "核查中",
+    "referred": "待提供单位核实",
+    "replied": "已核实，待办结",
+    "closed": "已办结",
+}
+VERIFICATIONS = {"confirmed": "核实无误", "error": "确有错误", "unverifiable": "无法核实真实性"}
+OUTCOMES = {
+    "confirmed": "经核实信息无误，维持原信息，去除异议标注",
+    "corrected": "经核实信息确有错误，已予更正",
+    "deleted": "信息真实性无法核实，已予删除",
+    "wrongful": "经核实不符合列入条件，已更正并移出名单",
+}
+OUTCOMES_FOR = {"record": ("confirmed", "corrected", "deleted"), "list_entry": ("confirmed", "wrongful")}
+APPEAL_STAGES = {
+    "referral": "申请人仍有异议，移交有关部门和单位处理",
+    "authority": "向社会信用主管部门申诉",
+    "review": "申请行政复议",
+    "litigation": "提起行政诉讼",
+}
+STEP_LABELS = {
+    "filed": "提出异议",
+    "mark": "异议标注",
+    "evidence": "补充证据",
+    "refer": "转交核实",
+    "reply": "提供单位核实回复",
+    "pause": "暂停计时",
+    "resume": "恢复计时",
+    "decision": "办结并书面答复",
+    **APPEAL_STAGES,
+}
+# Evidence is recognised by its content, not its name.
+MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+def _number(today: date) -> str:
+    return f"YY{today:%Y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _case(found: Objection) -> Case:
+    return Case(KIND, found.number, found.subject_key)
+
+
+def _not_found(number: str) -> NotFound:
+    return NotFound("objection.not_found", f"异议案件 {number[:40]} 不存在")
+
+
+def get(session: Session, number: str) -> Objection:
+    found = session.scalar(select(Objection).where(Objection.number == number[:32]))
+    if found is None:
+        raise _not_found(number)
+    return found
+
+
+def get_own(session: Session, *, number: str, subject_key: str) -> Objection:
+    """A subject's own case; another's is answered as not found (nothing revealed)."""
+    found = get(session, number)
+    if found.subject_key != subject_key:
+        raise _not_found(number)
+    return found
+
+
+def visible_to(session: Session, *, number: str, org_code: str | None, handles: bool) -> Objection:
+    """The operator sees every case, a provider or determining department only those it must verify."""
+    found = get(session, number)
+    if not handles and found.provider_org != org_code:
+        raise _not_found(number)
+    return found
+
+
+def steps_of(session: Session, objection_id: int) -> list[ObjectionStep]:
+    return list(
+        session.scalars(
+            select(ObjectionStep).where(ObjectionStep.objection_id == objection_id).order_by(ObjectionStep.id)
+        )
+    )
+
+
+def evidence_of(session: Session, objection_id: int) -> list[ObjectionEvidence]:
+    return list(
+        session.scalars(
+            select(ObjectionEvidence)
+            .where(ObjectionEvidence.objection_id == objection_id)
+            .order_by(ObjectionEvidence.id)
+        )
+    )
+
+
+def cases_of(session: Session, subject_key: str) -> list[Objection]:
+    return list(
+        session.scalars(
+            select(Objection).where(Objection.subject_key == subject_key).order_by(Objection.id.desc())
+        )
+    )
+
+
+def search(
+    session: Session,
+    *,
+    org_code: str | None,
+    status: str | None = None,
+    subject_key: str | None = None,
+    limit: int = 200,
+) -> list[Objection]:
+    """Cases for the queue: all of them for the operator (``org_code`` None), a provider's own otherwise."""
+    query = select(Objection)
+    if org_code is not None:
+        query = query.where(Objection.provider_org == org_code)
+    if status is not None:
+        query = query.where(Objection.status == status)
+    if subject_key is not None:
+        query = query.where(Objection.subject_key == subject_key)
+    return list(session.scalars(query.order_by(Objection.id.desc()).limit(limit)))
+
+
+def queue(session: Session, ctx: Context, *, org_code: str | None, status: str | None) -> list[Objection]:
+    """Open cases first by their earliest due step, overdue ones on top; then the closed ones."""
+    found = search(session, org_code=org_code, status=status)
+    due = {c.number: next_due(session, c) for c in found}
+
+    def order(c: Objection) -> tuple[int, date]:
+        when = due[c.number]
+        return (
+            0 if when is not None and when < ctx.today else 1 if when is not None else 2,
+            when or date.max,
+        )
+
+    return sorted(found, key=order)
+
+
+def next_due(session: Session, found: Objection) -> date | None:
+    open_steps = [d.due_on for d in deadlines.of_case(session, KIND, found.number) if d.done_on is None]
+    return min(open_steps, default=None)
+
+
+# ------------------------------------------------------------------------------------------- filing
+@dataclass(frozen=True)
+class _Target:
+    kind: str
+    ref: str
+    label: str
+    provider: str
+    state: str  # the record's state or the entry's status when filed
+
+
+def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Target:
+    """The applicant's own record or entry; anything else is not found, whether it exists or not."""
+    missing = NotFound(
+        "objection.target_not_found", f"您的信用档案中没有{TARGET_LABELS.get(kind, '')} {ref[:40]}"
+    )
+    if kind == "record":
+        try:
+            record = records.get(session, int(ref))
+        except (ValueError, XinyongError):
+            raise missing from None
+        if record.subject_key != subject_key:
+            raise missing
+        if record.state not in (*STANDING_STATES, "archived"):
+            raise XinyongError(
+                "objection.target_closed", f"信用记录 {ref} 已不再使用，无需提出异议", field="target"
+            )
+        label = f"{record.item_code} {record.document_number or ''}".strip()
+        return _Target(kind, str(record.id), label, record.provider, record.state)
+    if kind == "list_entry":
+        try:
+            entry = lists.get(session, ref)
+        except NotFound:
+            raise missing from None
+        if entry.subject_key != subject_key:
+            raise missing
+        if entry.status != "active":
+            raise XinyongError(
+                "objection.target_closed",
+                f"名单记录 {ref} 当前不在名单有效期内；列入前的异议请在陈述申辩期内提出",
+                field="target",
+            )
+        return _Target(
+            kind, entry.number, f"{entry.list_type} {entry.number}", entry.determining_org, "active"
+        )
+    raise XinyongError(
+        "objection.target_kind", "异议对象应为信用记录（record）或名单记录（list_entry）", field="target_kind"
+    )
+
+
+def _checked_uploads(uploads: list[Upload], already: int = 0) -> list[tuple[Upload, str]]:
+    if len(uploads) + already > MAX_FILES:
+        raise XinyongError("objection.too_many_files", f"证据材料最多 {MAX_FILES} 个文件", field="evidence")
+    checked = []
+    for upload in uploads:
+        name = upload.filename[:200] or "证据材料"
+        if len(upload.content) > MAX_FILE_BYTES:
+            raise XinyongError(
+                "objection.file_too_large",
+                f"证据材料“{name}”超过 {MAX_FILE_BYTES // (1024 * 1024)}MB",
+                field="evidence",
+            )
+        media = next((m for magic, m in MEDIA_TYPES.items() if upload.content.startswith(magic)), None)
+        if media is None:
+            raise XinyongError(
+                "objection.file_type", f"证据材料“{name}”不是 PDF、JPEG 或 PNG 文件", field="evidence"
+            )
+        checked.append((Upload(name, upload.content), media))
+    return checked
+
+
+def _keep(
+    session: Session, ctx: Context, data_dir: Path, found: Objection, checked: list[tuple[Upload, str]]
+) -> None:
+    folder = data_dir / "objections" / found.number
+    folder.mkdir(parents=True, exist_ok=True)
+    for upload, media in checked:
+        digest = hashlib.sha256(upload.content).hexdigest()
+        (folder / digest).write_bytes(upload.content)
+        session.add(
+            ObjectionEvidence(
+                objection_id=found.id,
+                subject_key=found.subject_key,
+                filename=upload.filename,
+                media_type=media,
+                size=len(upload.content),
+                digest=digest,
+                at=ctx.now,
+            )
+        )
+
+
+def evidence_file(data_dir: Path, found: Objection, evidence: ObjectionEvidence) -> bytes:
+    return (data_dir / "objections" / found.number / evidence.digest).read_bytes()
+
+
+def _step(
+    session: Session,
+    ctx: Context,
+    found: Objection,
+    step: str,
+    text: str,
+    *,
+    on: date | None = None,
+    outcome: str | None = None,
+) -> None:
+    session.add(
+        ObjectionStep(
+            objection_id=found.id,
+            subject_key=found.subject_key,
+            step=step,
+            on=on or ctx.today,
+            text=text,
+            outcome=outcome,
+            actor_label=ctx.actor.label,
+            at=ctx.now,
+        )
+    )
+    audit.record(
+        session,
+        at=ctx.now,
+        actor=ctx.actor,
+        action=f"objection.{step}",
+        target_type="objection",
+        target_id=found.number,
+        subject_key=found.subject_key,
+        detail={"status": found.status, "text": text[:500]},
+    )
+
+
+def _start(
+    session: Session, ctx: Context, found: Objection, step: StepName, *, org_code: str, on: date
+) -> None:
+    """Start a step if this jurisdiction has it."""
+    days = ctx.profile.objection.deadlines.get(step)
+    if days is None:
+        return
+    deadlines.start(
+        session,
+        calendar=ctx.calendar,
+        case_of=_case(found),
+        step=step,
+        label=DEADLINE_LABELS[step],
+        days=days,
+        org_code=org_code,
+        started_on=on,
+        now=ctx.now,
+    )
+
+
+def _tell(session: Session, ctx: Context, found: Objection, kind: str) -> None:
+    """The provider or determining department learns of the case through the outbox."""
+    payload = {
+        "case": found.number,
+        "target": found.target_kind,
+        "ref": found.target_ref,
+        "status": found.status,
+    }
+    message = outbox.Message(kind, found.provider_org, found.subject_key, payload, f"{kind}:{found.number}")
+    outbox.enqueue(session, [message], now=ctx.now)
+
+
+def file(
+    session: Session,
+    ctx: Context,
+    *,
+    data_dir: Path,
+    subject_key: str,
+    target_kind: str,
+    target_ref: str,
+    grounds: str,
+    statement: str,
+    evidence: list[Upload],
+) -> Objection:
+    """File an objection (OBJ-1) and mark its target at once (OBJ-2); the first step's due date starts from
+    receipt (OBJ-3). Everything is checked before anything is written."""
+    target = _target(session, kind=target_kind, ref=target_ref.strip()[:64], subject_key=subject_key)
+    if grounds not in GROUNDS or (grounds in ENTRY_ONLY_GROUNDS and target.kind != "list_entry"):
+        allowed = [k for k in GROUNDS if target.kind == "list_entry" or k not in ENTRY_ONLY_GROUNDS]
+        known = "、".join(f"{k}（{GROUNDS[k]}）" for k in allowed)
+        raise XinyongError("objection.grounds", f"异议理由应为：{known}", field="grounds")
+    text = plain(statement, field="statement", max_length=4000, label="异议说明", multiline=True)
+    if not text:
+        raise XinyongError("objection.statement_required", "请写明异议的事实和理由", field="statement")
+    checked = _checked_uploads(evidence)
+    open_case = session.scalar(
+        select(Objection.number).where(
+            Objection.target_kind == target.kind,
+            Objection.target_ref == target.ref,
+            Objection.status != "closed",
+        )
+    )
+    if open_case is not None:
+        raise XinyongError(
+            "objection.duplicate",
+            f"该信息已有正在办理的异议（案件 {open_case}），请勿重复提交",
+            field="target",
+        )
+    found = Objection(
+        number=_number(ctx.today),
+        subject_key=subject_key,
+        target_kind=target.kind,
+        target_ref=target.ref,
+        target_label=target.label[:300],
+        provider_org=target.provider,
+        grounds=grounds,
+        statement=text,
+        status="open",
+        filed_on=ctx.today,
+        filed_by=ctx.actor.label[:200],
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    session.add(found)
+    session.flush()
+    _keep(session, ctx, data_dir, found, checked)
+    _step(session, ctx, found, "filed", f"{GROUNDS[grounds]}：{text}")
+    _mark(session, ctx, found, target)
+    first: StepName = "handle" if "handle" in ctx.profile.objection.deadlines else "check"
+    _start(session, ctx, found, first, org_code=access.OPERATOR_CODE, on=ctx.today)
+    _tell(session, ctx, found, "objection_filed")
+    return found
+
+
+def _mark(session: Session, ctx: Context, found: Objection, target: _Target) -> None:
+    if target.kind == "record" and target.state == "active":
+        records.change(
+            session,
+            record=records.get(session, int(target.ref)),
+            procedure=KIND,
+            reason=f"异议案件 {found.number}：{GROUNDS[found.grounds]}",
+            actor=ctx.actor,
+            now=ctx.now,
+            state="objection",
+        )
+    elif target.kind == "list_entry":
+        lists.mark_objection(session, ctx, number=target.ref, case_number=found.number, marked=True)
+    else:  # an archived record no longer shows anywhere: nothing to mark
+        return
+    suspends = ctx.profile.objection.mark_suspends_publicity.value and target.kind == "record"
+    _step(
+        session,
+        ctx,
+        found,
+        "mark",
+        "已作异议标注" + ("，标注期间暂停公示" if suspends else "，不影响公示与应用"),
+    )
+
+
+def add_evidence(
+    session: Session, ctx: Context, *, data_dir: Path, found: Objection, evidence: list[Upload]
+) -> Objection:
+    if found.status == "closed":
+        raise XinyongError("objection.closed", f"异议案件 {found.number} 已办结", field="evidence")
+    checked = _checked_uploads(evidence, len(evidence_of(session, found.id)))
+    if not checked:
+        raise XinyongError("objection.no_files", "请选择要补充的证据材料", field="evidence")
+    _keep(session, ctx, data_dir, found, checked)
+    _step(session, ctx, found, "evidence", "、".join(u.filename for u, _ in checked))
+    found.updated_at = ctx.now
+    return found
+
+
+# ------------------------------------------------------------------------------------------- handling
+def _must_be(found: Objection, *statuses: str) -> None:
+    if found.status not in statuses:
+        wanted = "、".join(STATUS_LABELS[s] for s in statuses)
+        raise XinyongError(
+            "objection.wrong_status",
+            f"异议案件 {found.number} 当前为“{STATUS_LABELS[found.status]}”，此操作仅适用于：{wanted}",
+        )
+
+
+def refer(session: Session, ctx: Context, *, number: str, text: str) -> Objection:
+    """The operator asks the provider (or determining department) to verify (OBJ-3). In Jinan this makes the
+    case one that others help verify: its limit becomes the longer one, still counted from receipt."""
+    found = get(session, number)
+    _must_be(found, "open")
+    why = plain(text, field="text", max_length=2000, label="转交说明", multiline=True) or "请核实异议信息"
+    table = ctx.profile.objection.deadlines
+    if "handle_with_verification" in table:
+        deadlines.finish(session, case_of=_case(found), step="handle", on=ctx.today, now=ctx.now)
+        _start(
+            session, ctx, found, "handle_with_verification", org_code=access.OPERATOR_CODE, on=found.filed_on
+        )
+    else:
+        deadlines.finish(session, case_of=_case(found), step="check", on=ctx.today, now=ctx.now)
+        _start(session, ctx, found, "provider_reply", org_code=found.provider_org, on=ctx.today)
+    found.status, found.updated_at = "referred", ctx.now
+    _step(session, ctx, found, "refer", f"转交 {found.provider_org} 核实：{why}")
+    _tell(session, ctx, found, "objection_referred")
+    return found
+
+
+def reply(
+    session: Session,
+    ctx: Context,
+    *,
+    number: str,
+    org_code: str | None,
+    verification: str,
+    text: str,
+    data: dict[str, Any] | None,
+) -> Objection:
+    """The provider's verification (OBJ-3): confirmed, an error (with the corrected values), or cannot be
+    verified. The applicant is then told within the profile's limit; a confirmed error corrected within it."""
+    found = get(session, number)
+    if found.provider_org != org_code:
+        raise _not_found(number)
+    _must_be(found, "referred")
+    if verification not in VERIFICATIONS:
+        known = "、".join(f"{k}（{v}）" for k, v in VERIFICATIONS.items())
+        raise XinyongError("objection.verification", f"核实结果应为：{known}", field="verification")
+    why = plain(text, field="text", max_length=4000, label="核实说明", multiline=True)
+    if not why:
+        raise XinyongError("objection.reply_text_required", "请写明核实情况", field="text")
+    if verification == "error" and found.target_kind == "record" and not data:
+        raise XinyongError("objection.correction_required", "确有错误的，请给出更正后的字段值", field="data")
+    deadlines.finish(session, case_of=_case(found), step="provider_reply", on=ctx.today, now=ctx.now)
+    _start(session, ctx, found, "result_notice", org_code=access.OPERATOR_CODE, on=ctx.today)
+    if verification == "error":
+        _start(session, ctx, found, "correction", org_code=access.OPERATOR_CODE, on=ctx.today)
+    found.verification, found.verification_text = verification, why
+    found.corrected_data = json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None
+    found.status, found.updated_at = "replied", ctx.now
+    _step(session, ctx, found, "reply", why, outcome=VERIFICATIONS[verification])
+    return found
+
+
+def pause(session: Session, ctx: Context, *, number: str, reason: str) -> Objection:
+    """Testing, inspection, quarantine, appraisal or expert review stops the count (OBJ-4)."""
+    found = get(session, number)
+    _must_be(found, "open", "referred", "replied")
+    deadlines.pause(
+        session,
+        case_of=_case(found),
+        reason=reason,
+        allowed=ctx.profile.objection.pause_for,
+        on=ctx.today,
+        now=ctx.now,
+    )
+    _step(session, ctx, found, "pause", f"因{reason}暂停计时，所需时间不计入办理时限")
+    return found
+
+
+def resume(session: Session, ctx: Context, *, number: str) -> Objection:
+    found = get(session, number)
+    moved = deadlines.resume(session, calendar=ctx.calendar, case_of=_case(found), on=ctx.today, now=ctx.now)
+    dues = "、".join(f"{d.label}至 {d.due_on}" for d in moved)
+    _step(session, ctx, found, "resume", f"恢复计时：{dues}")
+    return found
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The written reply, issued by :func:`decide` through the caller's document maker."""
+
+    number: str
+    digest: str
+
+
+def decide(
+    session: Session,
+    ctx: Context,
+    *,
+    number: str,
+    outcome: str,
+    text: str,
+    own_error: bool = False,
+    data: dict[str, Any] | None = None,
+    issue_reply: Callable[[Objection], Reply],
+) -> Objection:
+    """Close the case (OBJ-3, OBJ-4): the outcome becomes a record version through
+    ``records.service.change`` (confirmed: active again; corrected: new content; deleted), or a list step
+    (mark removed; a wrongful listing corrected); lists built on a deleted record follow. An error of the
+    platform's own (Liaoning) is corrected at the check with the values the operator gives in ``data``;
+    ``issue_reply`` makes the written reply."""
+    found = get(session, number)
+    _must_be(found, "open", "referred", "replied")
+    if outcome not in OUTCOMES_FOR[found.target_kind]:
+        known = "、".join(f"{k}（{OUTCOMES[k]}）" for k in OUTCOMES_FOR[found.target_kind])
+        raise XinyongError("objection.outcome", f"办理结果应为：{known}", field="outcome")
+    why = plain(text, field="text", max_length=4000, label="处理理由", multiline=True)
+    if not why:
+        raise XinyongError("objection.reason_required", "请写明处理结果的理由", field="text")
+    if any(d.paused_since is not None for d in deadlines.of_case(session, KIND, found.number)):
+        raise XinyongError("objection.paused", f"异议案件 {found.number} 正在暂停计时，请先恢复计时")
+    if own_error:
+        if found.status != "open" or outcome != "corrected":
+            raise XinyongError(
+                "objection.own_error", "平台自身原因造成的错误，应在核查阶段直接更正", field="own_error"
+            )
+        _start(session, ctx, found, "own_error_notice", org_code=access.OPERATOR_CODE, on=ctx.today)
+    if data:
+        found.corrected_data = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    reason = f"异议案件 {found.number}：{OUTCOMES[outcome]}。{why}"
+    if found.target_kind == "record":
+        _apply_to_record(session, ctx, found, outcome, reason)
+    elif outcome == "confirmed":
+        lists.mark_objection(session, ctx, number=found.target_ref, case_number=found.number, marked=False)
+    else:
+        lists.correct_wrongful(session, ctx, number=found.target_ref, text=reason, org_code=ctx.actor.org)
+    found.outcome, found.outcome_text, found.decided_on = outcome, why, ctx.today
+    found.status, found.updated_at = "closed", ctx.now
+    _step(session, ctx, found, "decision", why, outcome=OUTCOMES[outcome])
+    made = issue_reply(found)
+    found.reply_number, found.reply_digest = made.number, made.digest
+    deadlines.finish_all(session, case_of=_case(found), on=ctx.today, now=ctx.now)
+    _tell(session, ctx, found, "objection_decided")
+    return found
+
+
+def _apply_to_record(session: Session, ctx: Context, found: Objection, outcome: str, reason: str) -> None:
+    record = records.get(session, int(found.target_ref))
+    standing = "active" if record.state == "objection" else None
+    if outcome == "confirmed":
+        if standing is not None:
+            records.change(
+                session,
+                record=record,
+                procedure=KIND,
+                reason=reason,
+                actor=ctx.actor,
+                now=ctx.now,
+                state=standing,
+            )
+        return
+    if outcome == "corrected":
+        if not found.corrected_data:
+            raise XinyongError("objection.correction_required", "尚无提供单位给出的更正内容", field="outcome")
+        content = {**json.loads(record.data), **json.loads(found.corrected_data)}
+        records.change(
+            session,
+            record=record,
+            procedure=KIND,
+            reason=reason,
+            actor=ctx.actor,
+            now=ctx.now,
+            state=standing,
+            data=content,
+        )
+        return
+    records.change(
+        session, record=record, procedure=KIND, reason=reason, actor=ctx.actor, now=ctx.now, state="deleted"
+    )
+    lists.follow_record(session, ctx, record_id=record.id, state="deleted")
+
+
+def appeal(
+    session: Session,
+    ctx: Context,
+    *,
+    found: Objection,
+    stage: str,
+    on: date,
+    text: str,
+    outcome: str | None,
+) -> Objection:
+    """An applicant who disagrees with the result (OBJ-5): to the credit authority, then administrative review
+    or litigation; each stage is a step with its date and, once known, its outcome."""
+    _must_be(found, "closed")
+    if stage not in APPEAL_STAGES:
+        known = "、".join(f"{k}（{v}）" for k, v in APPEAL_STAGES.items())
+        raise XinyongError("objection.stage", f"救济环节应为：{known}", field="stage")
+    if on > ctx.today or (found.decided_on is not None and on < found.decided_on):
+        raise XinyongError("objection.stage_date", "日期应在异议办结之后、今天之前", field="on")
+    done = {s.step for s in steps_of(session, found.id)}
+    if stage in ("review", "litigation") and "authority" not in done:
+        raise XinyongError(
+            "objection.stage_order",
+            "请先记录向社会信用主管部门的申诉，再记录行政复议或行政诉讼",
+            field="stage",
+        )
+    why = plain(text, field="text", max_length=2000, label="说明", multiline=True)
+    result = plain(outcome or "", field="outcome", max_length=200, label="结果") or None
+    _step(session, ctx, found, stage, why or APPEAL_STAGES[stage], on=on, outcome=result)
+    found.updated_at = ctx.now
+    return found

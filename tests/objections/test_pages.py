@@ -1,0 +1,79 @@
+"""The subject files from its archive with an upload and downloads the written reply (OBJ-1, OBJ-3)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from xinyong.access import service as access
+from xinyong.access.policy import policy
+from xinyong.access.security import secret_key
+from xinyong.db.engine import session_factory, transaction
+from xinyong.disclosure.pdf import find_font
+from xinyong.objections import documents, service
+from xinyong.web.app import create_app
+
+from ..access.conftest import CapturingVerifier
+from .conftest import PDF, World
+
+
+@pytest.mark.req("OBJ-1")
+@pytest.mark.req("OBJ-3")
+def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> None:
+    key = secret_key(world.settings.data_dir.resolve())
+    now = world.settings.clock.now()
+    with transaction(session_factory(world.engine)) as session:
+        verifier = CapturingVerifier()
+        challenge = access.start_identity_check(
+            session, key=key, verifier=verifier, now=now, code=world.company, name="异议测试有限公司"
+        )
+        account = access.finish_identity_check(
+            session, key=key, policy=policy(), now=now, challenge_id=challenge, code=verifier.sent[-1][1]
+        )
+        assert account is not None
+        cookie = access.start_session(session, key=key, policy=policy(), account=account, now=now)
+    with TestClient(create_app(world.settings)) as client:
+        client.cookies.set("xinyong_session", cookie)
+        assert f"/me/objections/new?record={world.records[0]}" in client.get("/me").text
+        page = client.get(f"/me/objections/new?record={world.records[0]}")
+        assert page.status_code == 200, page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        form = {
+            "csrf_token": token.group(1),
+            "target": f"record:{world.records[0]}",
+            "grounds": "wrong_or_incomplete",
+            "statement": "金额有误",
+        }
+        bad = client.post(
+            "/me/objections", data=form, files=[("evidence", ("a.pdf", b"not a pdf", "application/pdf"))]
+        )
+        assert bad.status_code == 422 and "objection.file_type" in bad.text
+        sent = client.post(
+            "/me/objections",
+            data=form,
+            files=[("evidence", ("决定书.pdf", PDF, "application/pdf"))],
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+        number = sent.headers["location"].rsplit("/", 1)[1]
+        case_page = client.get(f"/me/objections/{number}")
+        assert "平台核查/审核" in case_page.text and "2026-11-26" in case_page.text  # 3 working days
+        with transaction(session_factory(world.engine)) as session:
+            ctx = world.ctx("national", date(2026, 11, 24))
+            issue = documents.issuer(
+                session,
+                ctx,
+                font=find_font(world.settings.data_dir.resolve()),
+                key=key,
+                verify_base="http://testserver",
+                data_dir=world.settings.data_dir.resolve(),
+            )
+            service.decide(
+                session, ctx, number=number, outcome="confirmed", text="经核实无误", issue_reply=issue
+            )
+        reply = client.get(f"/me/objections/{number}/reply")
+        assert reply.status_code == 200 and reply.content.startswith(b"%PDF")
