@@ -33,6 +33,7 @@ from xinyong.measures import service as measures_service
 from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
+from xinyong.repair import api as repair_api
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lists_api.router,
         loop_api.router,
         outbox_api.router,
+        repair_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
