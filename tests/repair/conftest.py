@@ -76,7 +76,7 @@ class RepairWorld:
 
 
 def world(database_url: str, folder: object, profile: str) -> RepairWorld:
-    settings = Settings(database_url=database_url, data_dir=folder, fixed_date=TODAY, profile=profile)  # type: ignore[arg-type]
+    settings = Settings(database_url=database_url, data_dir=folder, fixed_date=TODAY, profile=profile)
     engine = make_engine(database_url)
     initialise(engine, settings)
     tag = secrets.token_hex(3)
@@ -93,7 +93,12 @@ def world(database_url: str, folder: object, profile: str) -> RepairWorld:
         )
     company = uscc_code(secrets.randbelow(9_000_000))
     return RepairWorld(
-        settings, engine, provider, {"Authorization": f"Bearer {token}"}, company, f"苏州修复测试{tag}有限公司"
+        settings,
+        engine,
+        provider,
+        {"Authorization": f"Bearer {token}"},
+        company,
+        f"苏州修复测试{tag}有限公司",
     )
 
 

@@ -11,6 +11,7 @@ from xinyong import sweep
 from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
 from xinyong.access.service import audit_actor
+from xinyong.db.engine import session_factory
 from xinyong.deadlines import service as deadlines
 from xinyong.errors import NotFound, XinyongError
 from xinyong.outbox.models import OutboxMessage
@@ -98,13 +99,20 @@ def test_application_conditions(jiangsu: RepairWorld) -> None:
 @pytest.mark.req("REP-3")
 @pytest.mark.req("REP-4")
 @pytest.mark.req("DIS-8")
-def test_jiangsu_publicity_across_national_day_then_the_sweep_applies_the_repair(jiangsu: RepairWorld) -> None:
+def test_jiangsu_publicity_across_national_day_then_the_sweep_applies_the_repair(
+    jiangsu: RepairWorld,
+) -> None:
     record = jiangsu.push(date(2025, 12, 1))
     number = file(jiangsu, date(2026, 9, 28), application(record, date(2025, 9, 15)))
     with jiangsu.session() as session, session.begin():
         with pytest.raises(NotFound):  # only the provider of the record gives the opinion
             service.give_opinion(
-                session, jiangsu.context(date(2026, 9, 29)), number=number, org_code="other", agrees=True, text="同意"
+                session,
+                jiangsu.context(date(2026, 9, 29)),
+                number=number,
+                org_code="other",
+                agrees=True,
+                text="同意",
             )
         case = service.give_opinion(
             session,
@@ -118,11 +126,15 @@ def test_jiangsu_publicity_across_national_day_then_the_sweep_applies_the_repair
         assert case.status == "publicity" and case.publicity_until == date(2026, 10, 12)
     rules = sweep.Rules.of(jiangsu.settings)
     actor = audit_actor(system_actor(policy()))
-    factory = jiangsu.session
+    factory = session_factory(jiangsu.engine)
 
     def run(day: date) -> int:
         return sweep.run(
-            factory, as_of=day, clock=jiangsu.settings.clock, actor=actor, rules=rules  # type: ignore[arg-type]
+            factory,
+            as_of=day,
+            clock=jiangsu.settings.clock,
+            actor=actor,
+            rules=rules,
         ).repairs_applied
 
     assert run(date(2026, 10, 12)) == 0  # still in publicity on its last day
@@ -141,9 +153,15 @@ def test_an_objection_in_publicity_waits_for_verification(jiangsu: RepairWorld) 
     number = file(jiangsu, date(2026, 9, 28), application(record, date(2025, 9, 15)))
     provider_ctx = jiangsu.context(date(2026, 9, 29), jiangsu.provider)
     with jiangsu.session() as session, session.begin():
-        service.give_opinion(session, provider_ctx, number=number, org_code=jiangsu.provider, agrees=True, text="同意")
+        service.give_opinion(
+            session, provider_ctx, number=number, org_code=jiangsu.provider, agrees=True, text="同意"
+        )
         service.object_to(
-            session, jiangsu.context(date(2026, 10, 9)), number=number, text="该公司仍在发布虚假广告", contact="张三 138"
+            session,
+            jiangsu.context(date(2026, 10, 9)),
+            number=number,
+            text="该公司仍在发布虚假广告",
+            contact="张三 138",
         )
         assert service.get(session, number).status == "objected"
         assert service.publicity_ended(session, date(2026, 10, 20), 10) == []  # the case waits
@@ -200,7 +218,9 @@ def test_agencies_that_received_the_record_are_told_to_stop_using_it(national: R
 
     with national.session() as session, session.begin():
         subject = records.get(session, record).subject_key
-        session.add(Receipt(org_code="xyfw-agency", record_id=record, subject_key=subject, **_receipt_extra()))
+        session.add(
+            Receipt(org_code="xyfw-agency", record_id=record, subject_key=subject, **_receipt_extra())
+        )
     with national.session() as session, session.begin():
         service.give_opinion(
             session,
@@ -211,7 +231,9 @@ def test_agencies_that_received_the_record_are_told_to_stop_using_it(national: R
             text="同意",
         )
         kinds = session.scalars(
-            select(OutboxMessage.kind).where(OutboxMessage.org_code == "xyfw-agency", OutboxMessage.subject_key == subject)
+            select(OutboxMessage.kind).where(
+                OutboxMessage.org_code == "xyfw-agency", OutboxMessage.subject_key == subject
+            )
         ).all()
         assert kinds == ["stop_use"]
 

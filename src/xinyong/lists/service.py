@@ -690,7 +690,9 @@ def end_for_reorganization(session: Session, ctx: Context, *, subject_key: str, 
         )
     )
     for entry in entries:
-        _remove(session, ctx, entry, "repair", f"破产重整企业完成信用修复，及时终止失信惩戒（重整裁定 {ruling}）")
+        _remove(
+            session, ctx, entry, "repair", f"破产重整企业完成信用修复，及时终止失信惩戒（重整裁定 {ruling}）"
+        )
     return [entry.number for entry in entries]
 
 

@@ -20,11 +20,21 @@ from xinyong.lists import service as lists
 from xinyong.lists.service import Context
 from xinyong.repair import documents, service
 from xinyong.repair.models import RepairCase
-from xinyong.repair.schemas import CaseOut, InterviewIn, InterviewOut, ObjectionIn, OpinionIn, RefuseIn, VerifyIn
+from xinyong.repair.schemas import (
+    CaseOut,
+    InterviewIn,
+    InterviewOut,
+    ObjectionIn,
+    OpinionIn,
+    RefuseIn,
+    VerifyIn,
+)
 from xinyong.subjects import service as subjects
 
 router = APIRouter(tags=["repair"])
-Number = Annotated[str, PathParam(min_length=4, max_length=32, pattern=r"^[A-Z0-9]+$", description="申请编号")]
+Number = Annotated[
+    str, PathParam(min_length=4, max_length=32, pattern=r"^[A-Z0-9]+$", description="申请编号")
+]
 Provider = Annotated[Actor, Depends(Permission("case.reply"))]
 Anyone = Annotated[Actor, Depends(Permission("public.read"))]
 
@@ -156,13 +166,20 @@ def decision(request: Request, number: Number, session: DB, actor: Anyone) -> Re
 @router.post("/repairs/{number}/opinion", response_model=CaseOut, summary="信息提供单位书面修复意见")
 def opinion(request: Request, number: Number, body: OpinionIn, session: DB, actor: Provider) -> CaseOut:
     case = service.give_opinion(
-        session, context(request, actor), number=number, org_code=actor.org_code, agrees=body.agrees, text=body.text
+        session,
+        context(request, actor),
+        number=number,
+        org_code=actor.org_code,
+        agrees=body.agrees,
+        text=body.text,
     )
     return out(session, case)
 
 
 @router.post("/repairs/{number}/objections", status_code=201, summary="对修复公示提出异议")
-def object_to(request: Request, number: Number, body: ObjectionIn, session: DB, actor: Anyone) -> dict[str, str]:
+def object_to(
+    request: Request, number: Number, body: ObjectionIn, session: DB, actor: Anyone
+) -> dict[str, str]:
     service.object_to(session, context(request, actor), number=number, text=body.text, contact=body.contact)
     return {"number": number, "status": "objected"}
 

@@ -30,10 +30,10 @@ def decision_pdf(
         raise XinyongError("repair.not_decided", f"信用修复申请 {case.number} 尚未作出决定")
     path = data_dir / "documents" / f"{case.document}.pdf"
     if case.document is not None:
-        content = path.read_bytes() if path.is_file() else b""
-        if hashlib.sha256(content).hexdigest() != case.document_digest:
+        kept = path.read_bytes() if path.is_file() else b""
+        if hashlib.sha256(kept).hexdigest() != case.document_digest:
             raise NotFound("repair.document_missing", f"决定书 {case.document} 的文件缺失或与出具时不一致")
-        return content
+        return kept
     subject = subjects.get(session, case.subject_key)
     record = records.get(session, case.record_id)
     number = f"WS{case.decided_on:%Y%m%d}{case.number[-8:]}"

@@ -105,7 +105,11 @@ class CaseOut(BaseModel):
 
     @classmethod
     def of(
-        cls, case: RepairCase, files: list[str], objections: list[RepairObjection], interviews: list[Interview]
+        cls,
+        case: RepairCase,
+        files: list[str],
+        objections: list[RepairObjection],
+        interviews: list[Interview],
     ) -> CaseOut:
         return cls(
             number=case.number,

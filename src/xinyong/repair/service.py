@@ -201,9 +201,7 @@ def _ways(ctx: Context, chosen: tuple[str, ...], commitment: str) -> tuple[list[
         raise XinyongError("repair.ways", f"请选择至少一种修复方式：{known}", field="ways")
     setting = ctx.profile.repair.requires_commitment
     if setting.value and "commitment" not in ways:
-        raise XinyongError(
-            "repair.commitment_required", f"须作出信用承诺（{setting.label()}）", field="ways"
-        )
+        raise XinyongError("repair.commitment_required", f"须作出信用承诺（{setting.label()}）", field="ways")
     if "commitment" not in ways:
         return ways, None
     return ways, _text(commitment, "commitment", "信用承诺内容")
@@ -234,7 +232,9 @@ def _reorganization(session: Session, ctx: Context, subject_key: str, applicatio
         return None
     if not ruling or application.reorganization_on is None:
         raise XinyongError(
-            "repair.reorganization", "破产重整须同时填写法院批准重整计划的裁定书文号和裁定日期", field="ruling"
+            "repair.reorganization",
+            "破产重整须同时填写法院批准重整计划的裁定书文号和裁定日期",
+            field="ruling",
         )
     if application.reorganization_on > ctx.today:
         raise XinyongError("repair.reorganization", "重整裁定日期不能晚于今天", field="reorganization_on")
@@ -348,7 +348,8 @@ def _provided(session: Session, number: str, org_code: str | None) -> RepairCase
 def _must_be(case: RepairCase, *statuses: str) -> None:
     if case.status not in statuses:
         raise XinyongError(
-            "repair.wrong_status", f"信用修复申请 {case.number} 当前为“{STATUS_LABELS[case.status]}”，不能办理此步骤"
+            "repair.wrong_status",
+            f"信用修复申请 {case.number} 当前为“{STATUS_LABELS[case.status]}”，不能办理此步骤",
         )
 
 
@@ -376,8 +377,14 @@ def give_opinion(
 def object_to(session: Session, ctx: Context, *, number: str, text: str, contact: str) -> RepairObjection:
     """Anyone objects during the publicity; the case waits until the provider verifies it (REP-3)."""
     case, today = get(session, number), ctx.today
-    if case.status not in ("publicity", "objected") or case.publicity_until is None or today > case.publicity_until:
-        raise XinyongError("repair.not_in_publicity", f"信用修复申请 {case.number} 不在公示期内，不能提出异议")
+    if (
+        case.status not in ("publicity", "objected")
+        or case.publicity_until is None
+        or today > case.publicity_until
+    ):
+        raise XinyongError(
+            "repair.not_in_publicity", f"信用修复申请 {case.number} 不在公示期内，不能提出异议"
+        )
     objection = RepairObjection(
         case_id=case.id,
         subject_key=case.subject_key,
@@ -465,7 +472,12 @@ def apply(session: Session, ctx: Context, case: RepairCase) -> RepairCase:
             kind="stop_use",
             org_code=org,
             subject_key=subject_key,
-            payload={"record": record_id, "reason": "信用修复", "case": case.number, "as_of": ctx.today.isoformat()},
+            payload={
+                "record": record_id,
+                "reason": "信用修复",
+                "case": case.number,
+                "as_of": ctx.today.isoformat(),
+            },
             dedupe_key=f"stop_use:{org}:{record_id}",
         )
         for org, record_id, subject_key in disclosure.receivers(session, [record.id])
@@ -518,9 +530,7 @@ def record_interview(
         and record.public_until is not None
         and record.decision_date <= held_on <= record.public_until
     ):
-        raise XinyongError(
-            "interview.not_public", "只能记录失信信息公示期内进行的约谈", field="held_on"
-        )
+        raise XinyongError("interview.not_public", "只能记录失信信息公示期内进行的约谈", field="held_on")
     interview = Interview(
         number=f"YT{ctx.today:%Y%m%d}{secrets.token_hex(4).upper()}",
         subject_key=record.subject_key,
@@ -578,7 +588,9 @@ def in_publicity(session: Session, today: date) -> list[RepairCase]:
 
 
 def files_of(session: Session, case_id: int) -> list[RepairFile]:
-    return list(session.scalars(select(RepairFile).where(RepairFile.case_id == case_id).order_by(RepairFile.id)))
+    return list(
+        session.scalars(select(RepairFile).where(RepairFile.case_id == case_id).order_by(RepairFile.id))
+    )
 
 
 def objections_of(session: Session, case_id: int) -> list[RepairObjection]:
@@ -589,7 +601,9 @@ def objections_of(session: Session, case_id: int) -> list[RepairObjection]:
     )
 
 
-def interviews_of(session: Session, *, subject_key: str | None = None, record_id: int | None = None) -> list[Interview]:
+def interviews_of(
+    session: Session, *, subject_key: str | None = None, record_id: int | None = None
+) -> list[Interview]:
     query = select(Interview).order_by(Interview.held_on, Interview.id)
     if subject_key is not None:
         query = query.where(Interview.subject_key == subject_key)

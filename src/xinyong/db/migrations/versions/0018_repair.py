@@ -61,7 +61,9 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=40), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["repair_case.id"], name=op.f("fk_repair_file_case_id_repair_case")),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["repair_case.id"], name=op.f("fk_repair_file_case_id_repair_case")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_file")),
     )
     op.create_table(
