@@ -760,7 +760,8 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
         f"{today.isoformat()}：{result.expired} 条信息公示期满，已停止公开并转为档案；"
         f"发出停止使用通知 {result.notices} 条；{result.entries_ended} 条名单有效期届满移出，"
         f"{result.red_entered} 条红名单公示期满列入；催办逾期联合奖惩任务 {result.reminders} 项；"
-        f"异议、撤销、修复办理环节到期提醒 {result.case_reminders} 项、超期提示 {result.case_overdue} 项",
+        f"异议、撤销、修复办理环节到期提醒 {result.case_reminders} 项、超期提示 {result.case_overdue} 项；"
+        f"修复公示期满无异议，完成信用修复 {result.repairs_applied} 件",
         highlight=False,
     )
 

@@ -4,7 +4,8 @@ Records whose public period ended leave public view with a version saying so, an
 agency that was given one is sent a stop-use notice through the outbox. List entries whose term ended
 leave their list (announced, measures stopped, departments told); red drafts whose publicity ended without
 objection enter; joint R&P tasks not answered in time are reminded, and so are the organisations whose
-objection, revocation or repair steps are soon due or overdue. Each batch is its own transaction, so a
+objection, revocation or repair steps are soon due or overdue; repairs whose publicity ended without
+objection take effect. Each batch is its own transaction, so a
 sweep stopped half-way and run again finishes the work without doing any twice.
 """
 
@@ -27,6 +28,7 @@ from xinyong.outbox import service as outbox
 from xinyong.profiles.loader import load_profile
 from xinyong.profiles.schema import Profile
 from xinyong.records import service as records
+from xinyong.repair import service as repair
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.settings import Settings
 from xinyong.workdays import working_calendar
@@ -45,6 +47,7 @@ class SweepResult:
     reminders: int
     case_reminders: int  # objection, revocation and repair steps soon due
     case_overdue: int
+    repairs_applied: int  # repair cases whose publicity ended without objection
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
@@ -91,9 +94,27 @@ def run(
             as_of=as_of,
             now=clock.now(),
         )
+    applied = _apply_repairs(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
     return SweepResult(
-        as_of, expired, notices, received, ended, entered, reminders, cases.reminders, cases.overdue
+        as_of, expired, notices, received, ended, entered, reminders, cases.reminders, cases.overdue, applied
     )
+
+
+def _apply_repairs(
+    factory: sessionmaker[Session], *, as_of: date, clock: Clock, actor: AuditActor, rules: Rules
+) -> int:
+    """Repairs whose publicity ended without objection take effect (REP-3, REP-4)."""
+    make_context = _contexts(as_of=as_of, clock=clock, actor=actor, rules=rules)
+    applied = 0
+    while True:
+        with factory() as session, session.begin():
+            ctx = make_context()
+            numbers = repair.publicity_ended(session, as_of, BATCH)
+            for number in numbers:
+                repair.apply(session, ctx, repair.get(session, number))
+        applied += len(numbers)
+        if len(numbers) < BATCH:
+            return applied
 
 
 def _expire_records(

@@ -125,6 +125,19 @@ NOT_CREDIT_READS = {
     "POST /api/v1/objections/{number}/pause",
     "POST /api/v1/objections/{number}/resume",
     "POST /api/v1/objections/{number}/appeals",
+    # Repair cases and interviews: the applicant's own case, the provider's cases on its own records, the
+    # operator's queue; the publicity shows what the provider published, persons masked.
+    "GET /api/v1/repairs/publicity",
+    "POST /api/v1/repairs",
+    "GET /api/v1/repairs",
+    "GET /api/v1/repairs/{number}",
+    "GET /api/v1/repairs/{number}/decision",
+    "POST /api/v1/repairs/{number}/opinion",
+    "POST /api/v1/repairs/{number}/objections",
+    "POST /api/v1/repairs/{number}/verification",
+    "POST /api/v1/repairs/{number}/refusal",
+    "POST /api/v1/interviews",
+    "GET /api/v1/interviews",
 }
 
 

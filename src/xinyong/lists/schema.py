@@ -45,6 +45,10 @@ class ListType(_Strict):
     subject_kinds: list[SubjectKind] = Field(min_length=1)
     conditions: str = Field(min_length=1, description="认定标准")
     removal_conditions: str = Field(min_length=1, description="移出条件和程序")
+    reorganization_relief: bool = Field(
+        default=False,
+        description="纳税、金融类名单：破产重整企业的信用修复完成后一并移出（LN 39）",
+    )
     term: Span | None = Field(default=None, description="有效期；为空时至移出之日")
     term_basis: str | None = None
 

@@ -694,6 +694,26 @@ def follow_record(session: Session, ctx: Context, *, record_id: int, state: str)
     return [entry.number for entry in entries]
 
 
+def end_for_reorganization(session: Session, ctx: Context, *, subject_key: str, ruling: str) -> list[str]:
+    """A company in court-approved bankruptcy reorganization completed its repair: its black-list entries
+    of the types marked ``reorganization_relief`` (tax, financial) end at once (LN 39); their numbers."""
+    relieved = [t.code for t in ctx.types.types.values() if t.reorganization_relief and t.kind == "black"]
+    entries = list(
+        session.scalars(
+            select(ListEntry).where(
+                ListEntry.subject_key == subject_key,
+                ListEntry.list_type.in_(relieved),
+                ListEntry.status == "active",
+            )
+        )
+    )
+    for entry in entries:
+        _remove(
+            session, ctx, entry, "repair", f"破产重整企业完成信用修复，及时终止失信惩戒（重整裁定 {ruling}）"
+        )
+    return [entry.number for entry in entries]
+
+
 # ------------------------------------------------------------------------------------------- received
 @dataclass(frozen=True)
 class Received:

@@ -207,6 +207,7 @@ class Repair(_Strict):
     clean_period: Setting[Span] = Field(description="纠正后未再发生同类失信的期间")
     publicity_days: Setting[OptionalWorkingDays] = Field(description="修复意见公示期（工作日）")
     requires_commitment: Setting[bool] = Field(description="须作出信用承诺")
+    opinion_days: Setting[WorkingDays] = Field(description="提供单位提出书面修复意见时限（工作日）")
 
 
 class Cases(_Strict):

@@ -37,6 +37,7 @@ from xinyong.objections import pages as objections_pages
 from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
+from xinyong.repair import api as repair_api
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outbox_api.router,
         deadlines_api.router,
         objections_api.router,
+        repair_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

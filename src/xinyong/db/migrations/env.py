@@ -17,6 +17,7 @@ from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure
 from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
 from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
 from xinyong.records.models import Record  # noqa: F401  (registers the record tables)
+from xinyong.repair.models import RepairCase  # noqa: F401  (registers the repair and interview tables)
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject  # noqa: F401  (registers the subject tables)
 
