@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
-from xinyong import demo_lists
+from xinyong import demo_cases, demo_lists
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
 from xinyong.access.models import Organisation
@@ -1102,11 +1102,12 @@ STREAMS: tuple[Stream, ...] = tuple(
 )
 ORG_STAGE = "演示机构"
 LISTS_STAGE = "名单与联合奖惩"
+CASES_STAGE = "异议与信用修复"
 
 
 def stages() -> list[str]:
     """The stage names :func:`generate` reports progress under, in order."""
-    return [ORG_STAGE, *(stream.label for stream in STREAMS), LISTS_STAGE]
+    return [ORG_STAGE, *(stream.label for stream in STREAMS), LISTS_STAGE, CASES_STAGE]
 
 
 def rows(
@@ -1151,6 +1152,7 @@ class DemoReport:
     jobs: list[int] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first problems, if anything failed
     lists: demo_lists.ListCounts = field(default_factory=demo_lists.ListCounts)
+    cases: demo_cases.CaseCounts = field(default_factory=demo_cases.CaseCounts)
 
     @property
     def accepted(self) -> int:
@@ -1179,6 +1181,7 @@ class DemoReport:
             "jobs": self.jobs,
             "rejects": self.rejects,
             "lists": asdict(self.lists),
+            "cases": asdict(self.cases),
         }
 
 
@@ -1267,6 +1270,12 @@ def generate(
             actor=actor,
             subjects=subjects,
             progress=None if progress is None else lambda done, total: progress(LISTS_STAGE, done, total),
+        )
+        report.cases = demo_cases.generate(
+            factory,
+            settings,
+            actor=actor,
+            progress=None if progress is None else lambda done, total: progress(CASES_STAGE, done, total),
         )
         return report
     finally:
