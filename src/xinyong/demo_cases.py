@@ -46,6 +46,8 @@ def generate(
     today, now = settings.clock.today(), settings.clock.now()
     data_dir = settings.data_dir.resolve()
     counts = CaseCounts()
+    if progress is not None:
+        progress(0, 2)
 
     def context(days_ago: int) -> lists.Context:
         return lists.context(
