@@ -33,6 +33,8 @@ from xinyong.measures import service as measures_service
 from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
+from xinyong.records import case_api as record_cases_api
+from xinyong.records import pages as records_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(lists_pages.router)
+    app.include_router(records_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_api.router,
         catalog_api.router,
         records_api.router,
+        record_cases_api.router,
         disclosure_api.router,
         measures_api.router,
         lists_api.router,
