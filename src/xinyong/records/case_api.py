@@ -30,7 +30,9 @@ CaseNumber = Annotated[str, PathParam(max_length=32, description="撤销变更�
 
 class RevocationIn(BaseModel):
     record: int = Field(ge=1, le=2**63 - 1, description="信用记录编号")
-    kind: Literal["revoked", "changed", "void"] = Field(description="revoked 撤销、changed 变更、void 确认无效")
+    kind: Literal["revoked", "changed", "void"] = Field(
+        description="revoked 撤销、changed 变更、void 确认无效"
+    )
     effective_on: date = Field(description="撤销、变更或确认无效的法律文书生效日期")
     document: str = Field(min_length=1, max_length=500, description="文书名称和文号")
     changes: dict[str, str] = Field(default_factory=dict, max_length=50, description="变更：字段名 → 新值")
@@ -72,7 +74,7 @@ def _out(session: Session, found: RevocationCase) -> RevocationOut:
         changes=json.loads(found.changes),
         notified_on=found.notified_on,
         late=found.late,
-        status=found.status,  # type: ignore[arg-type]
+        status=found.status,
         applied_on=found.applied_on,
         deadlines=[
             DeadlineOut(
@@ -96,7 +98,9 @@ def _visible(actor: Actor, found: RevocationCase) -> RevocationCase:
     return found
 
 
-@router.post("/revocations", response_model=RevocationOut, summary="告知原决定被撤销、变更或确认无效（REV-1）")
+@router.post(
+    "/revocations", response_model=RevocationOut, summary="告知原决定被撤销、变更或确认无效（REV-1）"
+)
 def notify(
     request: Request,
     session: DB,
@@ -120,10 +124,10 @@ def notify(
     return _out(session, found)
 
 
-@router.get("/revocations", response_model=list[RevocationOut], summary="撤销变更案件（平台全部，提供单位本单位）")
-def list_cases(
-    session: DB, actor: Annotated[Actor, Depends(Permission("case.read"))]
-) -> list[RevocationOut]:
+@router.get(
+    "/revocations", response_model=list[RevocationOut], summary="撤销变更案件（平台全部，提供单位本单位）"
+)
+def list_cases(session: DB, actor: Annotated[Actor, Depends(Permission("case.read"))]) -> list[RevocationOut]:
     provider = None if "case.handle" in actor.permissions else actor.org_code or ""
     return [_out(session, c) for c in revocation.cases(session, provider=provider)]
 
@@ -165,7 +169,9 @@ def apply(request: Request, session: Session, actor: Actor, number: str) -> Revo
 class DeletionIn(BaseModel):
     reason: str = Field(default="", max_length=500, description="删除原因（可不填）")
     subject: str | None = Field(
-        default=None, max_length=64, description="平台工作人员代信用主体申请时，主体的统一社会信用代码或身份证号"
+        default=None,
+        max_length=64,
+        description="平台工作人员代信用主体申请时，主体的统一社会信用代码或身份证号",
     )
 
 

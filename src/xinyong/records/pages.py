@@ -14,8 +14,8 @@ from xinyong.access.csrf import Form
 from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.catalog import service as catalog
-from xinyong.errors import NotFound
 from xinyong.deadlines import service as deadlines
+from xinyong.errors import NotFound
 from xinyong.records import deletion, revocation, service
 from xinyong.records.case_api import apply, requester
 from xinyong.web.render import render

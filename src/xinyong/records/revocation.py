@@ -83,7 +83,9 @@ def notify(
         raise XinyongError("revocation.future", "生效日期不能晚于今天", field="effective_on")
     document = plain(notice.document, field="document", max_length=500, label="文书")
     if not document:
-        raise XinyongError("revocation.document_required", "须写明撤销、变更或确认无效的文书名称和文号", field="document")
+        raise XinyongError(
+            "revocation.document_required", "须写明撤销、变更或确认无效的文书名称和文号", field="document"
+        )
     changes = _changes(session, record.item_code, notice, today)
     if session.scalar(
         select(RevocationCase.id).where(
@@ -149,7 +151,9 @@ def _changes(session: Session, item_code: str, notice: Notice, today: date) -> d
     """A change names the fields of the record's item that change, with their new values."""
     if notice.kind != "changed":
         if notice.changes:
-            raise XinyongError("revocation.changes_unexpected", "只有“变更”须写明变更后的内容", field="changes")
+            raise XinyongError(
+                "revocation.changes_unexpected", "只有“变更”须写明变更后的内容", field="changes"
+            )
         return {}
     if not notice.changes:
         raise XinyongError("revocation.changes_required", "变更须写明变更后的内容", field="changes")

@@ -21,6 +21,7 @@ from xinyong.audit import api as audit_api
 from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.clock import local_time
+from xinyong.commitments import api as commitments_api
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lists_api.router,
         loop_api.router,
         outbox_api.router,
+        commitments_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
