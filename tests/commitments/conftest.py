@@ -19,9 +19,11 @@ from xinyong.records.models import Record
 from xinyong.web.app import create_app
 
 from ..conftest import org_with_token
-from ..lists.conftest import ListsWorld, lists_world  # noqa: F401  (the fixture, shared)
+from ..lists import conftest as shared
+from ..lists.conftest import ListsWorld
 
 OPERATOR_USER = "yyf-staff"
+lists_world = shared.lists_world  # the fixture, shared
 
 
 @dataclass
@@ -63,7 +65,7 @@ class CaseWorld:
 
 
 @pytest.fixture
-def case_world(lists_world: ListsWorld) -> CaseWorld:  # noqa: F811
+def case_world(lists_world: ListsWorld) -> CaseWorld:
     tag = secrets.token_hex(3)
     provider, username = f"scj-{tag}", f"{OPERATOR_USER}-{tag}"
     now = lists_world.settings.clock.now()

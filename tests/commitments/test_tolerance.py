@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from ..measures.conftest import World, world  # noqa: F401  (the credit-check platform, shared)
+from ..measures import conftest as shared
+from ..measures.conftest import World
+
+world = shared.world  # the credit-check platform, shared
 
 
 @pytest.mark.req("COM-3")
 def test_only_subjects_without_dishonesty_records_may_be_given_tolerance_acceptance(
-    world: World,  # noqa: F811
+    world: World,
 ) -> None:
     codes = world.codes
     wanted = ["listed", "wage", "legal_rep", "clean", "removed", "expired", "debtor"]
@@ -31,7 +34,7 @@ def test_only_subjects_without_dishonesty_records_may_be_given_tolerance_accepta
 
 @pytest.mark.req("COM-3")
 def test_the_flag_does_not_depend_on_the_scenario_verdict(
-    world: World,  # noqa: F811
+    world: World,
 ) -> None:
     warned = world.one(world.codes["listed"], "consumption", purpose="daily_supervision")
     assert warned["negative_records"] == 1 and warned["tolerance"] is False

@@ -20,9 +20,13 @@ from xinyong.profiles.loader import load_profile
 from xinyong.records import revocation, service
 from xinyong.workdays import working_calendar
 
-from ..commitments.conftest import CaseWorld, case_world, lists_world  # noqa: F401  (fixtures)
+from ..commitments import conftest as shared
+from ..commitments.conftest import CaseWorld
 from ..conftest import TODAY
 from .conftest import penalty
+
+# The record procedures' platform, shared with the commitment tests.
+case_world, lists_world = shared.case_world, shared.lists_world
 
 PROVIDER = AuditActor(account_id=None, org=None, label="市场监管局经办人")
 
@@ -208,4 +212,4 @@ def test_a_changed_decision_changes_the_record_content_and_keeps_it_standing(cas
     with world.lists.session() as session:
         changed = service.get(session, record)
         assert changed.state == "active" and "罚款1000元" in changed.data
-        assert [v.data for v in service.versions_of(session, record)][0].count("罚款2000元") == 1
+        assert service.versions_of(session, record)[0].data.count("罚款2000元") == 1

@@ -16,7 +16,7 @@ from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.deadlines import service as deadlines
-from xinyong.errors import Forbidden, NotFound
+from xinyong.errors import Forbidden, NotFound, XinyongError
 from xinyong.lists import service as lists
 from xinyong.records import deletion, revocation
 from xinyong.records.api import RecordId
@@ -211,6 +211,8 @@ def requester(actor: Actor, subject: str | None) -> str:
     """The subject itself, or the operator's staff acting on its behalf (who must name it)."""
     if actor.subject_key is not None:
         return actor.subject_key
-    if subject and "case.handle" in actor.permissions:
-        return key_of(identifiers.validate(subject))
-    raise Forbidden("deletion.subject_only", "只有信用主体本人或平台工作人员代其申请删除")
+    if "case.handle" not in actor.permissions:
+        raise Forbidden("deletion.subject_only", "只有信用主体本人或平台工作人员代其申请删除")
+    if not subject:
+        raise XinyongError("deletion.subject_required", "代信用主体申请时须填写主体代码", field="subject")
+    return key_of(identifiers.validate(subject))
