@@ -15,6 +15,7 @@ from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.service import STATE_LABELS
 from xinyong.errors import NotFound
 from xinyong.records import deletion, revocation, service
 from xinyong.records.case_api import apply, requester
@@ -57,6 +58,7 @@ def case_page(
             "active": "admin",
             "case": found,
             "record": record,
+            "state_label": STATE_LABELS.get(record.state, record.state),
             "item": item,
             "data": json.loads(record.data),
             "changes": [(labels.get(k, k), v) for k, v in json.loads(found.changes).items()],
