@@ -134,3 +134,22 @@ def test_a_false_or_broken_commitment_becomes_a_negative_record_through_ingestio
     assert negative.public_until is not None and negative.public_until > negative.decision_date  # type: ignore[operator]
     with world.lists.session() as session:
         assert json.loads(records.get(session, made.id).data)["fulfilment"] == label
+
+
+@pytest.mark.req("COM-1")
+def test_the_command_line_lists_the_matters_and_refuses_a_bad_local_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path))
+    listed = CliRunner().invoke(app, ["commitments", "matters", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {m["kind"] for m in json.loads(listed.stdout)} >= {"notification", "tolerance", "industry"}
+    (tmp_path / "bad" / "commitments").mkdir(parents=True)
+    (tmp_path / "bad" / "commitments" / "x.toml").write_text('scope = "national"\n', encoding="utf-8")
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "bad"))
+    refused = CliRunner().invoke(app, ["commitments", "matters"])
+    assert refused.exit_code == 1 and "commitments.invalid" in refused.output

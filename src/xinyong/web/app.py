@@ -22,6 +22,7 @@ from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.clock import local_time
 from xinyong.commitments import api as commitments_api
+from xinyong.commitments import service as commitments_service
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     measures_service.measure_list(
         settings.data_dir.resolve(), frozenset(lists_service.list_types(settings.data_dir.resolve()).types)
     )
+    commitments_service.matters(settings.data_dir.resolve())  # nor on a commitment list that is not valid
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
