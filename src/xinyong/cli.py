@@ -792,6 +792,28 @@ def list_types_command(as_json: JsonOption = False) -> None:
         out.print(f"    依据：{t.legal_basis}", highlight=False, markup=False)
 
 
+commitments_app = typer.Typer(help="信用承诺事项清单", no_args_is_help=True)
+app.add_typer(commitments_app, name="commitments")
+
+
+@commitments_app.command("matters")
+@refusals
+def commitment_matters_command(as_json: JsonOption = False) -> None:
+    """列出信用承诺事项：类别、受理部门、依据（COM-1）。"""
+    from xinyong.commitments.schema import KIND_LABELS
+    from xinyong.commitments.service import matters
+
+    found = matters(settings().data_dir.resolve()).matters.values()
+    if as_json:
+        emit_json([m.model_dump(mode="json") for m in found])
+        return
+    for m in found:
+        out.print(
+            f"{m.code}  {m.name}（{KIND_LABELS[m.kind]}，{m.department}）", highlight=False, markup=False
+        )
+        out.print(f"    依据：{m.basis}", highlight=False, markup=False)
+
+
 @measures_app.command("assign")
 @refusals
 def measures_assign(

@@ -138,6 +138,16 @@ NOT_CREDIT_READS = {
     "POST /api/v1/repairs/{number}/refusal",
     "POST /api/v1/interviews",
     "GET /api/v1/interviews",
+    # Record procedures: a provider's own revocation notices (the operator's queue), the subject's own
+    # deletion request; the list of commitment matters and a department's finding on a commitment it
+    # accepted, never another subject's record content.
+    "POST /api/v1/revocations",
+    "GET /api/v1/revocations",
+    "GET /api/v1/revocations/{number}",
+    "POST /api/v1/revocations/{number}/apply",
+    "POST /api/v1/records/{record_id}/deletion",
+    "GET /api/v1/commitments/matters",
+    "POST /api/v1/commitments/{record_id}/fulfilment",
 }
 
 

@@ -41,6 +41,8 @@ STATE_LABELS = {
     "active": "有效",
     "archived": "公示期满，已转档案",
     "withdrawn": "已撤回",
+    "revoked": "已撤销（所依据的决定被撤销或确认无效）",
+    "deleted": "已删除",
 }
 
 

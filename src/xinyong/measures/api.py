@@ -220,7 +220,7 @@ def _result_row(result: dict[str, Any]) -> list[Any]:
         label
         for flag, label in (("lenient", "宽容审慎"), ("objected", "异议处理中"))
         if result["flags"][flag]
-    ]
+    ] + (["可容缺受理"] if result.get("tolerance") else [])
     return [
         result["row"],
         result["code"],

@@ -481,6 +481,9 @@ class _Explainer:
             reasons.append(f"有 {negative.count} 条失信信息在公示期内{marks_}")
         intercept = any(m["kind"] == "punishment" for m in applied.values())
         verdict = "intercept" if intercept else "warn" if negative is not None or probable else "pass"
+        # COM-3: no dishonesty of its own (a black listing, its role in a black-listed organisation, a
+        # negative record in its public period) makes a subject eligible for 容缺受理 when it commits.
+        black = any(e.kind == "black" for e in entries) or bool(marks)
         return {
             "row": key.row,
             "code": key.code,
@@ -488,6 +491,7 @@ class _Explainer:
             "lists": memberships,
             "measures": list(applied.values()),
             "negative_records": negative.count if negative else 0,
+            "tolerance": not black and negative is None,
             "flags": {
                 "lenient": bool(negative and negative.lenient),
                 "objected": bool(negative and negative.objected),
@@ -505,6 +509,7 @@ class _Explainer:
             "lists": [],
             "measures": [],
             "negative_records": 0,
+            "tolerance": True,
             "flags": {"lenient": False, "objected": False},
             "reasons": [NOTHING_FOUND],
         }

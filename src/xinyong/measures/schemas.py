@@ -66,6 +66,11 @@ class ResultOut(BaseModel):
     lists: list[MembershipOut]
     measures: list[MeasureOut] = Field(description="该场景适用的措施及其依据")
     negative_records: int = Field(description="公示期内的失信信息条数")
+    tolerance: bool | None = Field(
+        default=None,
+        description="可予容缺受理（COM-3）：未列入严重失信主体名单、不是被列入名单组织的责任人员、"
+        "无公示期内的失信信息；作出信用承诺后可享受容缺受理等便利；早于此项的审查记录为空",
+    )
     flags: FlagsOut
     reasons: list[str] = Field(description="结论的中文说明")
 

@@ -131,3 +131,41 @@ class ImportReject(Base):
     code: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(String(500))
     values: Mapped[str] = mapped_column(Text)
+
+
+class RevocationCase(Base):
+    """A provider's notice that the judgment or decision behind a record was revoked, changed or declared
+    void, and the platform's application of it (REV-1). Both working-day deadlines live in ``deadline``."""
+
+    __tablename__ = "revocation_case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    provider: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    document: Mapped[str] = mapped_column(String(500))
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+    notified_on: Mapped[date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    applied_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeletionRequest(Base):
+    """A subject's request to delete one of its own positive records, kept after the record is gone from
+    view: who asked, when, which record, why (REP-7)."""
+
+    __tablename__ = "deletion_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

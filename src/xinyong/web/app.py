@@ -21,6 +21,8 @@ from xinyong.audit import api as audit_api
 from xinyong.catalog import api as catalog_api
 from xinyong.catalog import pages as catalog_pages
 from xinyong.clock import local_time
+from xinyong.commitments import api as commitments_api
+from xinyong.commitments import service as commitments_service
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.deadlines import api as deadlines_api
 from xinyong.deadlines import pages as deadlines_pages
@@ -38,6 +40,8 @@ from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
 from xinyong.repair import api as repair_api
+from xinyong.records import case_api as record_cases_api
+from xinyong.records import pages as records_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     measures_service.measure_list(
         settings.data_dir.resolve(), frozenset(lists_service.list_types(settings.data_dir.resolve()).types)
     )
+    commitments_service.matters(settings.data_dir.resolve())  # nor on a commitment list that is not valid
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lists_pages.router)
     app.include_router(deadlines_pages.router)
     app.include_router(objections_pages.router)
+    app.include_router(records_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -97,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_api.router,
         catalog_api.router,
         records_api.router,
+        record_cases_api.router,
         disclosure_api.router,
         measures_api.router,
         lists_api.router,
@@ -105,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deadlines_api.router,
         objections_api.router,
         repair_api.router,
+        commitments_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
