@@ -39,9 +39,9 @@ from xinyong.objections import pages as objections_pages
 from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
-from xinyong.repair import api as repair_api
 from xinyong.records import case_api as record_cases_api
 from xinyong.records import pages as records_pages
+from xinyong.repair import api as repair_api
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
