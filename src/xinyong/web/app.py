@@ -38,6 +38,7 @@ from xinyong.outbox import api as outbox_api
 from xinyong.profiles.loader import load_profile
 from xinyong.records import api as records_api
 from xinyong.repair import api as repair_api
+from xinyong.repair import pages as repair_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lists_pages.router)
     app.include_router(deadlines_pages.router)
     app.include_router(objections_pages.router)
+    app.include_router(repair_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
