@@ -26,7 +26,7 @@ from sqlalchemy import select
 from xinyong.access import service as access
 from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
-from xinyong.db.engine import transaction
+from xinyong.db.engine import session_factory, transaction
 from xinyong.records.models import Record
 from xinyong.repair import service
 from xinyong.repair.service import Application, Upload
@@ -45,7 +45,7 @@ def signed_in(world: RepairWorld, code: str, name: str) -> str:
     """A portal session cookie for the subject itself."""
     key = secret_key(world.settings.data_dir.resolve())
     now = world.settings.clock.now()
-    with transaction(world.session) as session:
+    with transaction(session_factory(world.engine)) as session:
         verifier = CapturingVerifier()
         challenge = access.start_identity_check(
             session, key=key, verifier=verifier, now=now, code=code, name=name
