@@ -37,6 +37,7 @@ from xinyong.audit.anchors import ANCHOR_FILE, check_anchors, read_anchors, veri
 from xinyong.clock import CHINA_TZ
 from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Unauthenticated, XinyongError
+from xinyong.repair import service as repair
 from xinyong.rules.dates import parse_date
 from xinyong.web.render import render
 
@@ -204,6 +205,12 @@ def me_page(
         )
         context["access_log"] = audit.access_log(session, subject_key=actor.subject_key, limit=50)
         context.update(own_archive(request, session, gate))
+        own = [s.record for s, _ in context["records"]]
+        context["repairable"] = repair.repairable(session, own, gate.today)
+        context["repair_cases"] = repair.cases_of(session, actor.subject_key)
+        context["repair_statuses"] = repair.STATUS_LABELS
+        context["interviews"] = repair.interviews_of(session, subject_key=actor.subject_key)
+        context["interview_kinds"] = repair.INTERVIEW_KINDS
     return render(request, "me.html", context)
 
 

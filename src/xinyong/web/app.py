@@ -42,6 +42,7 @@ from xinyong.records import api as records_api
 from xinyong.records import case_api as record_cases_api
 from xinyong.records import pages as records_pages
 from xinyong.repair import api as repair_api
+from xinyong.repair import pages as repair_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.web import errors, health, middleware, pages, reference_api
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(deadlines_pages.router)
     app.include_router(objections_pages.router)
     app.include_router(records_pages.router)
+    app.include_router(repair_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,

@@ -1,0 +1,372 @@
+"""Repair pages: the subject applies from its archive and follows its case (``/me/repair``); anyone reads the
+opinions in publicity and objects (``/repair-publicity``); the provider and the operator work the queue,
+overdue first, give opinions, verify objections, refuse and record interviews (``/admin/repair``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from xinyong.access.actors import Actor
+from xinyong.access.csrf import Form
+from xinyong.access.deps import DB, Permission
+from xinyong.catalog import service as catalog
+from xinyong.deadlines import service as deadlines
+from xinyong.disclosure import service as disclosure
+from xinyong.errors import Forbidden, NotFound, Problem, XinyongError
+from xinyong.records.models import Record
+from xinyong.repair import service
+from xinyong.repair.api import context, decision_response
+from xinyong.repair.models import RepairCase
+from xinyong.rules.dates import parse_date
+from xinyong.subjects import service as subjects
+from xinyong.web.render import render
+
+router = APIRouter(include_in_schema=False)
+Filer = Annotated[Actor, Depends(Permission("case.file"))]
+Reader = Annotated[Actor, Depends(Permission("case.read"))]
+Anyone = Annotated[Actor, Depends(Permission("public.read"))]
+
+
+def _today(request: Request) -> date:
+    today: date = request.app.state.settings.clock.today()
+    return today
+
+
+def _item_name(session: Session, record: Record) -> str:
+    item = catalog.items_by_id(session, [record.item_id]).get(record.item_id)
+    return item.name if item is not None else record.item_code
+
+
+def _conditions(request: Request) -> list[tuple[str, str, str]]:
+    """The profile's preconditions and procedure, each with the article it comes from."""
+    repair = request.app.state.profile.repair
+    days = repair.publicity_days.value
+    rows = [
+        ("信息状态", "失信（负面）信息，在公示期内，且已公示满最短公示期", "—"),
+        (
+            "未再失信",
+            f"自纠正之日起{repair.clean_period.value.label()}内未再发生同类失信行为",
+            repair.clean_period.label(),
+        ),
+        (
+            "信用承诺",
+            "须作出信用承诺" if repair.requires_commitment.value else "可自愿作出信用承诺",
+            repair.requires_commitment.label(),
+        ),
+        (
+            "提供单位意见",
+            f"信息提供单位在 {repair.opinion_days.value} 个工作日内提出书面意见",
+            repair.opinion_days.label(),
+        ),
+        (
+            "修复公示",
+            f"同意修复的意见公示 {days} 个工作日，期间任何人可提出异议" if days else "不经公示",
+            repair.publicity_days.label(),
+        ),
+    ]
+    return rows
+
+
+def _own_case(session: Session, actor: Actor, number: str) -> RepairCase:
+    case = service.get(session, number)
+    if actor.subject_key is None or case.subject_key != actor.subject_key:
+        raise NotFound("repair.not_found", f"信用修复申请 {number} 不存在")
+    return case
+
+
+def _case_context(request: Request, session: Session, case: RepairCase) -> dict[str, Any]:
+    record = session.get(Record, case.record_id)
+    assert record is not None
+    return {
+        "case": case,
+        "record": record,
+        "item_name": _item_name(session, record),
+        "ways": service.ways_of(case),
+        "statuses": service.STATUS_LABELS,
+        "dues": deadlines.of_case(session, service.KIND, case.number),
+        "files": service.files_of(session, case.id),
+        "objections": service.objections_of(session, case.id),
+        "interviews": service.interviews_of(session, record_id=case.record_id),
+        "interview_kinds": service.INTERVIEW_KINDS,
+        "today": _today(request),
+    }
+
+
+# ------------------------------------------------------------------------------------------- subject
+def _form_context(request: Request, session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
+    if actor.subject_key is None:
+        raise Forbidden("repair.subject_only", "请以信用主体身份登录后申请信用修复")
+    record = service.own_record(session, record_id=record_id, subject_key=actor.subject_key)
+    ctx = context(request, actor)
+    not_yet: Problem | None = None
+    possible_on: date | None = None
+    try:
+        service.check_record(session, ctx, record)
+    except service.NotYet as exc:
+        not_yet, possible_on = exc.problem, exc.possible_on
+    except XinyongError as exc:
+        not_yet = exc.problem
+    return {
+        "active": "me",
+        "record": record,
+        "item_name": _item_name(session, record),
+        "conditions": _conditions(request),
+        "not_yet": not_yet,
+        "possible_on": possible_on,
+        "ways": service.WAYS,
+        "requires_commitment": request.app.state.profile.repair.requires_commitment.value,
+        "max_mb": service.MAX_FILE // (1024 * 1024),
+        "max_files": service.MAX_FILES,
+        "today": ctx.today,
+        "form": {},
+    }
+
+
+@router.get("/me/repair/new", response_class=HTMLResponse)
+def new_page(
+    request: Request, session: DB, actor: Filer, record: Annotated[int, Query(ge=1, le=2**62)]
+) -> HTMLResponse:
+    """The record, the profile's conditions, the day the application becomes possible, and the form."""
+    return render(request, "repair_new.html", _form_context(request, session, actor, record))
+
+
+@router.post("/me/repair", response_model=None)
+async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> Response:
+    try:
+        record_id = int(str(form.get("record", "")))
+    except ValueError:
+        raise XinyongError("repair.record", "请选择要修复的信用记录", field="record") from None
+    page = _form_context(request, session, actor, record_id)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    uploads = tuple(
+        [service.Upload(f.filename or "", await f.read(service.MAX_FILE + 1)) for f in files][
+            : service.MAX_FILES + 1
+        ]
+    )
+    fields = ("correction", "commitment", "corrected_on")
+    values = {k: str(form.get(k, ""))[: service.MAX_TEXT] for k in fields}
+    chosen = tuple(str(w)[:32] for w in form.getlist("ways"))[:10]
+    try:
+        case = service.file(
+            session,
+            context(request, actor),
+            subject_key=actor.subject_key or "",
+            application=service.Application(
+                record_id=record_id,
+                correction=values["correction"],
+                corrected_on=parse_date(values["corrected_on"], "纠正日期"),
+                ways=chosen,
+                commitment=values["commitment"],
+                files=uploads,
+            ),
+            data_dir=request.app.state.settings.data_dir.resolve(),
+        )
+    except XinyongError as exc:
+        possible_on = exc.possible_on if isinstance(exc, service.NotYet) else None
+        page.update(problem=exc.problem, refused_on=possible_on, form={**values, "ways": chosen})
+        return render(request, "repair_new.html", page, exc.status)
+    return RedirectResponse(f"/me/repair/{case.number}", status_code=303)
+
+
+@router.get("/me/repair/{number}", response_class=HTMLResponse)
+def case_page(request: Request, session: DB, number: str, actor: Filer) -> HTMLResponse:
+    case = _own_case(session, actor, number[:32])
+    return render(request, "repair_me.html", {"active": "me", **_case_context(request, session, case)})
+
+
+@router.get("/me/repair/{number}/decision", response_model=None)
+def decision_pdf(request: Request, session: DB, number: str, actor: Filer) -> Response:
+    return decision_response(request, session, _own_case(session, actor, number[:32]))
+
+
+# ------------------------------------------------------------------------------------------- public
+def _publicity_rows(request: Request, session: Session) -> list[dict[str, Any]]:
+    masking = request.app.state.profile.masking
+    rows = []
+    for case in service.in_publicity(session, _today(request)):
+        record = session.get(Record, case.record_id)
+        subject = subjects.find(session, case.subject_key)
+        if record is None or subject is None:
+            continue
+        rows.append(
+            {
+                "case": case,
+                "name": disclosure.shown_name(subject, masking),
+                "key": disclosure.shown_key(subject, masking),
+                "item": _item_name(session, record),
+                "document": record.document_number,
+            }
+        )
+    return rows
+
+
+def _publicity(request: Request, session: Session, extra: dict[str, Any], status: int = 200) -> HTMLResponse:
+    page = {"active": "lists", "rows": _publicity_rows(request, session), "today": _today(request), **extra}
+    return render(request, "repair_publicity.html", page, status)
+
+
+@router.get("/repair-publicity", response_class=HTMLResponse)
+def publicity_page(
+    request: Request, session: DB, actor: Anyone, sent: Annotated[str, Query(max_length=32)] = ""
+) -> HTMLResponse:
+    """Favourable repair opinions in their publicity; anyone may object (REP-3)."""
+    return _publicity(request, session, {"sent": sent})
+
+
+@router.post("/repair-publicity/{number}/objections", response_model=None)
+def object_form(request: Request, session: DB, form: Form, number: str, actor: Anyone) -> Response:
+    text, contact = str(form.get("text", ""))[: service.MAX_TEXT], str(form.get("contact", ""))[:200]
+    try:
+        service.object_to(session, context(request, actor), number=number[:32], text=text, contact=contact)
+    except XinyongError as exc:
+        extra = {"problem": exc.problem, "failed": number[:32], "form": {"text": text, "contact": contact}}
+        return _publicity(request, session, extra, exc.status)
+    return RedirectResponse(f"/repair-publicity?sent={number[:32]}", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------- provider
+def _visible(session: Session, actor: Actor, number: str) -> RepairCase:
+    case = service.get(session, number)
+    if "case.handle" in actor.permissions or (actor.org_code is not None and actor.org_code == case.provider):
+        return case
+    raise NotFound("repair.not_found", f"信用修复申请 {number} 不存在")
+
+
+def _next_due(session: Session, case: RepairCase) -> date | None:
+    return min(
+        (d.due_on for d in deadlines.of_case(session, service.KIND, case.number) if d.done_on is None),
+        default=None,
+    )
+
+
+@router.get("/admin/repair", response_class=HTMLResponse)
+def queue_page(
+    request: Request, session: DB, actor: Reader, status: Annotated[str, Query(max_length=16)] = ""
+) -> HTMLResponse:
+    provider = None if "case.handle" in actor.permissions else actor.org_code or ""
+    cases = service.queue(session, provider=provider)
+    if status in service.STATUS_LABELS:
+        cases = [c for c in cases if c.status == status]
+    rows = [(c, _next_due(session, c)) for c in cases]
+    rows.sort(key=lambda row: (row[0].status not in service.OPEN, row[1] is None, row[1] or date.max))
+    return render(
+        request,
+        "repair_queue.html",
+        {
+            "active": "admin",
+            "rows": rows,
+            "status": status,
+            "statuses": service.STATUS_LABELS,
+            "today": _today(request),
+        },
+    )
+
+
+@router.get("/admin/repair/{number}", response_class=HTMLResponse)
+def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HTMLResponse:
+    case = _visible(session, actor, number[:32])
+    return render(
+        request,
+        "repair_admin.html",
+        {
+            "active": "admin",
+            "can": actor.permissions,
+            "is_provider": case.provider == actor.org_code,
+            **_case_context(request, session, case),
+        },
+    )
+
+
+def _back(number: str) -> Response:
+    return RedirectResponse(f"/admin/repair/{number}", status_code=303)
+
+
+@router.post("/admin/repair/{number}/opinion")
+def opinion_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.reply"))],
+) -> Response:
+    agrees = str(form.get("agrees", ""))
+    if agrees not in ("yes", "no"):
+        raise XinyongError("repair.agrees", "请选择同意或不同意修复", field="agrees")
+    service.give_opinion(
+        session,
+        context(request, actor),
+        number=number[:32],
+        org_code=actor.org_code,
+        agrees=agrees == "yes",
+        text=str(form.get("text", ""))[: service.MAX_TEXT],
+    )
+    return _back(number[:32])
+
+
+@router.post("/admin/repair/{number}/verification")
+def verify_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.reply"))],
+) -> Response:
+    upheld = str(form.get("upheld", ""))
+    if upheld not in ("yes", "no"):
+        raise XinyongError("repair.upheld", "请选择异议成立或不成立", field="upheld")
+    service.verify_objections(
+        session,
+        context(request, actor),
+        number=number[:32],
+        org_code=actor.org_code,
+        upheld=upheld == "yes",
+        finding=str(form.get("finding", ""))[: service.MAX_TEXT],
+    )
+    return _back(number[:32])
+
+
+@router.post("/admin/repair/{number}/refusal")
+def refuse_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.handle"))],
+) -> Response:
+    service.refuse(
+        session,
+        context(request, actor),
+        number=number[:32],
+        reasons=str(form.get("reasons", ""))[: service.MAX_TEXT],
+    )
+    return _back(number[:32])
+
+
+@router.post("/admin/repair/{number}/interviews")
+def interview_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    number: str,
+    actor: Annotated[Actor, Depends(Permission("case.reply"))],
+) -> Response:
+    """An interview on the case's record (REP-5); only the record's provider can record it."""
+    case = _visible(session, actor, number[:32])
+    service.record_interview(
+        session,
+        context(request, actor),
+        record_id=case.record_id,
+        org_code=actor.org_code,
+        kind=str(form.get("kind", ""))[:16],
+        held_on=parse_date(str(form.get("held_on", "")), "约谈日期"),
+        department=str(form.get("department", ""))[:200],
+        content=str(form.get("content", ""))[: service.MAX_TEXT],
+        outcome=str(form.get("outcome", ""))[: service.MAX_TEXT],
+    )
+    return _back(number[:32])
