@@ -81,6 +81,12 @@ def notify(
         raise XinyongError("revocation.kind", f"情形应为：{'、'.join(KINDS.values())}", field="kind")
     if notice.effective_on > today:
         raise XinyongError("revocation.future", "生效日期不能晚于今天", field="effective_on")
+    if record.decision_date is not None and notice.effective_on < record.decision_date:
+        raise XinyongError(
+            "revocation.before_decision",
+            f"生效日期早于原决定日期 {record.decision_date.isoformat()}",
+            field="effective_on",
+        )
     document = plain(notice.document, field="document", max_length=500, label="文书")
     if not document:
         raise XinyongError(
