@@ -210,12 +210,22 @@ def test_a_changed_decision_changes_the_record_content_and_keeps_it_standing(cas
         bad = client.post(
             "/api/v1/revocations", headers=world.provider_headers, json={**body, "changes": {"uscc": "x"}}
         )
-        number = client.post("/api/v1/revocations", headers=world.provider_headers, json=body).json()[
-            "number"
-        ]
+        not_a_number = client.post(
+            "/api/v1/revocations",
+            headers=world.provider_headers,
+            json={**body, "changes": {"fine_amount": "一千元"}},
+        )
+        told = client.post("/api/v1/revocations", headers=world.provider_headers, json=body)
+        number = told.json()["number"]
         page = client.get(f"/api/v1/revocations/{number}", headers=world.operator_headers).json()
         client.post(f"/api/v1/revocations/{number}/apply", headers=world.operator_headers)
     assert bad.json()["error"]["code"] == "revocation.field"
+    assert not_a_number.json()["error"] == {
+        "code": "number.invalid",
+        "message": "罚款金额（万元）：“一千元”不是数字（单位：万元），只填数值，如 0.2",
+        "field": "fine_amount",
+        "row": None,
+    }
     assert page["changes"] == {"penalty_content": "罚款1000元"} and page["status"] == "pending"
     with world.lists.session() as session:
         changed = service.get(session, record)

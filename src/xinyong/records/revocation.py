@@ -31,6 +31,7 @@ from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import Revocation
 from xinyong.records import service
 from xinyong.records.models import STANDING_STATES, Record, RevocationCase
+from xinyong.records.validate import field_value
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.text import plain
 
@@ -163,12 +164,16 @@ def _changes(session: Session, item_code: str, notice: Notice, today: date) -> d
         return {}
     if not notice.changes:
         raise XinyongError("revocation.changes_required", "变更须写明变更后的内容", field="changes")
-    fields = {f.name: f.label for f in catalog.item_in_force(session, item_code, today).item.fields}
+    fields = {f.name: f for f in catalog.item_in_force(session, item_code, today).item.fields}
     changes: dict[str, str] = {}
     for name, value in notice.changes.items():
         if name not in fields or name in FIXED_FIELDS:
             raise XinyongError("revocation.field", f"不能变更的字段：{name[:64]}", field="changes")
-        changes[name] = plain(value, field="changes", max_length=2000, label=fields[name])
+        if not value.strip():
+            raise XinyongError(
+                "revocation.value_required", f"{fields[name].label}：变更后的内容为空", field=name
+            )
+        changes[name] = field_value(fields[name], value)
     return changes
 
 
