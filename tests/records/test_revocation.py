@@ -151,6 +151,12 @@ def test_the_operator_revokes_the_record_the_listing_ends_and_agencies_are_told_
     }
     with world.client() as client:
         other = client.post("/api/v1/revocations", headers=world.lists.headers, json=body)
+        early = client.post(
+            "/api/v1/revocations", headers=world.provider_headers, json={**body, "effective_on": "2026-04-09"}
+        )
+        future = client.post(
+            "/api/v1/revocations", headers=world.provider_headers, json={**body, "effective_on": "2026-11-24"}
+        )
         told = client.post("/api/v1/revocations", headers=world.provider_headers, json=body)
         again = client.post("/api/v1/revocations", headers=world.provider_headers, json=body)
         number = told.json()["number"]
@@ -159,6 +165,8 @@ def test_the_operator_revokes_the_record_the_listing_ends_and_agencies_are_told_
         twice = client.post(f"/api/v1/revocations/{number}/apply", headers=world.operator_headers)
         read = client.get(f"/api/v1/revocations/{number}", headers=world.provider_headers)
     assert other.status_code == 404 and other.json()["error"]["code"] == "record.not_found"
+    assert early.json()["error"]["code"] == "revocation.before_decision"  # the penalty was decided 04-10
+    assert future.json()["error"]["code"] == "revocation.future"
     assert told.status_code == 200 and told.json()["late"] is False
     # Effective Wednesday 18 November: three working days end Monday 23 November (TODAY), on time.
     assert [(d["step"], d["due_on"]) for d in told.json()["deadlines"]] == [
@@ -202,12 +210,22 @@ def test_a_changed_decision_changes_the_record_content_and_keeps_it_standing(cas
         bad = client.post(
             "/api/v1/revocations", headers=world.provider_headers, json={**body, "changes": {"uscc": "x"}}
         )
-        number = client.post("/api/v1/revocations", headers=world.provider_headers, json=body).json()[
-            "number"
-        ]
+        not_a_number = client.post(
+            "/api/v1/revocations",
+            headers=world.provider_headers,
+            json={**body, "changes": {"fine_amount": "一千元"}},
+        )
+        told = client.post("/api/v1/revocations", headers=world.provider_headers, json=body)
+        number = told.json()["number"]
         page = client.get(f"/api/v1/revocations/{number}", headers=world.operator_headers).json()
         client.post(f"/api/v1/revocations/{number}/apply", headers=world.operator_headers)
     assert bad.json()["error"]["code"] == "revocation.field"
+    assert not_a_number.json()["error"] == {
+        "code": "number.invalid",
+        "message": "罚款金额（万元）：“一千元”不是数字（单位：万元），只填数值，如 0.2",
+        "field": "fine_amount",
+        "row": None,
+    }
     assert page["changes"] == {"penalty_content": "罚款1000元"} and page["status"] == "pending"
     with world.lists.session() as session:
         changed = service.get(session, record)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from xinyong.access import service as access
 from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
 from xinyong.access.deps import DB, Permission
@@ -57,6 +58,7 @@ def case_page(
         {
             "active": "admin",
             "case": found,
+            "provider": access.get_org(session, found.provider).name,
             "record": record,
             "state_label": STATE_LABELS.get(record.state, record.state),
             "item": item,

@@ -31,6 +31,7 @@ from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import Revocation
 from xinyong.records import service
 from xinyong.records.models import STANDING_STATES, Record, RevocationCase
+from xinyong.records.validate import field_value
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.text import plain
 
@@ -81,6 +82,12 @@ def notify(
         raise XinyongError("revocation.kind", f"情形应为：{'、'.join(KINDS.values())}", field="kind")
     if notice.effective_on > today:
         raise XinyongError("revocation.future", "生效日期不能晚于今天", field="effective_on")
+    if record.decision_date is not None and notice.effective_on < record.decision_date:
+        raise XinyongError(
+            "revocation.before_decision",
+            f"生效日期早于原决定日期 {record.decision_date.isoformat()}",
+            field="effective_on",
+        )
     document = plain(notice.document, field="document", max_length=500, label="文书")
     if not document:
         raise XinyongError(
@@ -157,12 +164,16 @@ def _changes(session: Session, item_code: str, notice: Notice, today: date) -> d
         return {}
     if not notice.changes:
         raise XinyongError("revocation.changes_required", "变更须写明变更后的内容", field="changes")
-    fields = {f.name: f.label for f in catalog.item_in_force(session, item_code, today).item.fields}
+    fields = {f.name: f for f in catalog.item_in_force(session, item_code, today).item.fields}
     changes: dict[str, str] = {}
     for name, value in notice.changes.items():
         if name not in fields or name in FIXED_FIELDS:
             raise XinyongError("revocation.field", f"不能变更的字段：{name[:64]}", field="changes")
-        changes[name] = plain(value, field="changes", max_length=2000, label=fields[name])
+        if not value.strip():
+            raise XinyongError(
+                "revocation.value_required", f"{fields[name].label}：变更后的内容为空", field=name
+            )
+        changes[name] = field_value(fields[name], value)
     return changes
 
 

@@ -129,8 +129,9 @@ _CACHED_TEXT = (
 _CACHE_SIZE = 65_536
 
 
-def _value(spec: ItemField, text: str) -> Any:
-    """One cell as its field's type; raises XinyongError naming the field."""
+def field_value(spec: ItemField, text: str) -> Any:
+    """One cell as its field's type; raises XinyongError naming the field (imports, and a provider's changed
+    values in a revocation case)."""
     if spec.type == "date":
         return parse_file_date(text, spec.label).isoformat()
     if spec.type in ("decimal", "integer"):
@@ -247,7 +248,7 @@ class RowChecker:
         self._dates = [f for f in item.fields if f.type == "date"]
 
     def _cell_value(self, name: str, text: str) -> Any:
-        return _value(self._specs[name], text)
+        return field_value(self._specs[name], text)
 
     def _periods_of(
         self,
@@ -272,7 +273,7 @@ class RowChecker:
                 if len(text) <= _CACHED_TEXT:
                     data[spec.name] = self._cell(spec.name, text)
                 else:
-                    data[spec.name] = _value(spec, text)
+                    data[spec.name] = field_value(spec, text)
             except XinyongError as exc:
                 problems.append(_problem(row, exc.code, exc.message, spec.name))
         return data
