@@ -16,13 +16,16 @@ down_revision = "0018"
 branch_labels = None
 depends_on = None
 
+# A record's id: 64-bit on PostgreSQL, SQLite's rowid integer there (records.models.BigId).
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     op.create_table(
         "revocation_case",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=32), nullable=False),
-        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", BIG_ID, nullable=False),
         sa.Column("subject_key", sa.String(length=64), nullable=False),
         sa.Column("provider", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -48,7 +51,7 @@ def upgrade() -> None:
     op.create_table(
         "deletion_request",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", BIG_ID, nullable=False),
         sa.Column("subject_key", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("actor_label", sa.String(length=200), nullable=False),
