@@ -3,6 +3,7 @@ both counted in working days from the profile, across National Day 2026; lists a
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -189,10 +190,13 @@ def test_the_operator_revokes_the_record_the_listing_ends_and_agencies_are_told_
         assert lists.get(session, entry).status != "active"
         stop = session.scalars(
             select(OutboxMessage).where(
-                OutboxMessage.kind == "stop_use", OutboxMessage.org_code == "xyfw-agency"
+                OutboxMessage.kind == "stop_use",
+                OutboxMessage.org_code == "xyfw-agency",
+                OutboxMessage.subject_key == world.lists.company,
             )
         ).all()
-        assert [m.subject_key for m in stop] == [world.lists.company]
+        # The agency that was shown the record is told once, about this record.
+        assert [json.loads(m.payload)["record"] for m in stop] == [record]
 
 
 @pytest.mark.req("REV-1")

@@ -4,8 +4,10 @@ shortcuts to act on chosen days through ``repair.service``."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,7 +77,7 @@ class RepairWorld:
             return found.id
 
 
-def world(database_url: str, folder: object, profile: str) -> RepairWorld:
+def world(database_url: str, folder: Path, profile: str) -> RepairWorld:
     settings = Settings(database_url=database_url, data_dir=folder, fixed_date=TODAY, profile=profile)
     engine = make_engine(database_url)
     initialise(engine, settings)
@@ -103,14 +105,14 @@ def world(database_url: str, folder: object, profile: str) -> RepairWorld:
 
 
 @pytest.fixture
-def jiangsu(database_url: str, tmp_path: object) -> RepairWorld:
-    from pathlib import Path
-
-    return world(database_url, Path(str(tmp_path)) / "var", "jiangsu")
+def jiangsu(database_url: str, tmp_path: Path) -> Iterator[RepairWorld]:
+    made = world(database_url, tmp_path / "var", "jiangsu")
+    yield made
+    made.engine.dispose()
 
 
 @pytest.fixture
-def national(database_url: str, tmp_path: object) -> RepairWorld:
-    from pathlib import Path
-
-    return world(database_url, Path(str(tmp_path)) / "var", "national")
+def national(database_url: str, tmp_path: Path) -> Iterator[RepairWorld]:
+    made = world(database_url, tmp_path / "var", "national")
+    yield made
+    made.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -51,6 +53,13 @@ from xinyong.workdays import working_calendar
 HERE = Path(__file__).parent
 
 
+@asynccontextmanager
+async def _closing(app: FastAPI) -> AsyncIterator[None]:
+    """An app that stops gives its database connections back (tests start many apps on one server)."""
+    yield
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
@@ -63,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         static_url="/static/api-docs",
+        lifespan=_closing,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
