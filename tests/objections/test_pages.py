@@ -13,6 +13,7 @@ from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.engine import session_factory, transaction
 from xinyong.disclosure.pdf import find_font
+from xinyong.lists.documents import verification_code
 from xinyong.objections import documents, service
 from xinyong.web.app import create_app
 
@@ -77,3 +78,23 @@ def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> No
             )
         reply = client.get(f"/me/objections/{number}/reply")
         assert reply.status_code == 200 and reply.content.startswith(b"%PDF")
+        # Anyone holding the reply verifies it by its number and code, and that the file is unchanged.
+        with transaction(session_factory(world.engine)) as session:
+            reply_number = service.get(session, number).reply_number
+        assert reply_number is not None
+        code = verification_code(key, reply_number)
+        checked = client.post(
+            f"/api/v1/reports/{reply_number}/verify",
+            data={"code": code},
+            files={"file": ("reply.pdf", reply.content, "application/pdf")},
+        )
+        assert checked.status_code == 200, checked.text
+        assert checked.json()["title"] == documents.TITLE and checked.json()["file_matches"] is True
+        forged = client.post(
+            f"/api/v1/reports/{reply_number}/verify",
+            data={"code": code},
+            files={"file": ("reply.pdf", reply.content + b" ", "application/pdf")},
+        )
+        assert forged.json()["file_matches"] is False
+        wrong = client.get(f"/api/v1/reports/{reply_number}", params={"code": "AAAAAAAAAA"})
+        assert wrong.status_code == 404

@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from xinyong import sweep
 from xinyong.access.actors import system_actor
 from xinyong.access.policy import policy
+from xinyong.access.security import secret_key
 from xinyong.access.service import audit_actor
 from xinyong.db.engine import session_factory
 from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.models import Receipt
 from xinyong.errors import NotFound, XinyongError
+from xinyong.lists.documents import verification_code
 from xinyong.outbox.models import OutboxMessage
 from xinyong.records import service as records
 from xinyong.repair import service
 from xinyong.repair.service import Application, NotYet, Upload
+from xinyong.web.app import create_app
 
 from .conftest import RepairWorld
 
@@ -191,6 +196,21 @@ def test_national_has_no_publicity_and_applies_at_once(national: RepairWorld) ->
         )
         assert case.status == "applied" and case.publicity_until is None
         assert records.get(session, record).state == "repaired"
+    # The written decision: downloaded by the provider, verified by anyone by its number and code.
+    with TestClient(create_app(national.settings), headers=national.headers) as client:
+        pdf = client.get(f"/api/v1/repairs/{number}/decision")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        with national.session() as session:
+            document = service.get(session, number).document
+        assert document is not None
+        code = verification_code(secret_key(national.settings.data_dir.resolve()), document)
+        checked = client.post(
+            f"/api/v1/reports/{document}/verify",
+            data={"code": code},
+            files={"file": ("decision.pdf", pdf.content, "application/pdf")},
+        )
+        assert checked.status_code == 200, checked.text
+        assert checked.json()["title"] == "信用修复决定书" and checked.json()["file_matches"] is True
 
 
 @pytest.mark.req("REP-4")
@@ -214,7 +234,6 @@ def test_disagreement_refuses_with_reasons(national: RepairWorld) -> None:
 def test_agencies_that_received_the_record_are_told_to_stop_using_it(national: RepairWorld) -> None:
     record = national.push(date(2026, 4, 10))
     number = file(national, date(2026, 11, 23), application(record, date(2026, 4, 20)))
-    from xinyong.disclosure.models import Receipt
 
     with national.session() as session, session.begin():
         subject = records.get(session, record).subject_key

@@ -50,8 +50,12 @@ from xinyong.lists.service import (
     steps_of,
 )
 from xinyong.lists.shown import kind_label, org_names, status_text, term_text, type_name
+from xinyong.objections import documents as objection_documents
+from xinyong.objections import service as objections
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.service import versions_by_record
+from xinyong.repair import documents as repair_documents
+from xinyong.repair import service as repair
 from xinyong.rules.periods import add_span
 from xinyong.rules.text import has_controls
 from xinyong.subjects.models import Subject
@@ -499,8 +503,9 @@ class Verifiable:
 
 
 def find(session: Session, *, key: bytes, number: str, code: str) -> Verifiable | None:
-    """The report or list document with this number, when the code is its own; a wrong code and a made-up
-    number look alike. A code typed with a Chinese input method (full-width letters) counts as typed."""
+    """The report, or the document served in a procedure (list step, objection reply, repair decision), with
+    this number when the code is its own; a wrong code and a made-up number look alike. A code typed with a
+    Chinese input method (full-width letters) counts as typed."""
     typed = unicodedata.normalize("NFKC", code).strip().upper()[:32]
     if has_controls(number) or has_controls(typed):
         return None
@@ -517,20 +522,37 @@ def find(session: Session, *, key: bytes, number: str, code: str) -> Verifiable 
             row.subject_key,
             row.digest,
         )
-    document = list_documents.find(session, key=key, number=number[:32], code=typed)
-    if document is None or document.subject_key is None:
+    number = number[:32]
+    document = list_documents.find(session, key=key, number=number, code=typed)
+    if document is not None and document.subject_key is not None:
+        title = list_documents.TITLES[document.kind]
+        return _served(
+            document.number, document.kind, title, document.created_at, document.subject_key, document.digest
+        )
+    if not hmac.compare_digest(list_documents.verification_code(key, number).encode(), typed.encode()):
         return None
-    at = document.created_at
-    return Verifiable(
-        document.number,
-        document.kind,
-        list_documents.TITLES[document.kind],
-        (at.astimezone(CHINA_TZ) if at.tzinfo is not None else at).date(),
-        at,
-        document.subject_key,
-        document.digest,
-        "作出日期",
-    )
+    reply = objections.by_reply(session, number)
+    if reply is not None and reply.reply_digest is not None:
+        title = objection_documents.TITLE
+        return _served(
+            number, "objection_reply", title, reply.updated_at, reply.subject_key, reply.reply_digest
+        )
+    decision = repair.by_document(session, number)
+    if (
+        decision is not None
+        and decision.document_digest is not None
+        and decision.status in repair_documents.TITLE
+    ):
+        title = repair_documents.TITLE[decision.status]
+        at = decision.updated_at
+        return _served(number, "repair_decision", title, at, decision.subject_key, decision.document_digest)
+    return None
+
+
+def _served(number: str, kind: str, title: str, at: datetime, subject_key: str, digest: str) -> Verifiable:
+    """A document served on a subject in a procedure: a list step, an objection reply, a repair decision."""
+    day = (at.astimezone(CHINA_TZ) if at.tzinfo is not None else at).date()
+    return Verifiable(number, kind, title, day, at, subject_key, digest, "作出日期")
 
 
 def matches(found: Verifiable, content: bytes) -> bool:

@@ -38,7 +38,7 @@ def issuer(
             title=TITLE,
             number=number,
             code=code,
-            verify_url=f"{verify_base}/me/objections/{found.number}",
+            verify_url=f"{verify_base}/verify/{number}?code={code}",
             as_of=ctx.today.isoformat(),
             issued_to=subject.name,
             subject=[("名称" if not is_person(subject) else "姓名", subject.name), ("代码", subject.key)],

@@ -37,7 +37,7 @@ class Objection(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_text: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[date | None] = mapped_column(Date)
-    reply_number: Mapped[str | None] = mapped_column(String(32))
+    reply_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     reply_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -126,6 +126,11 @@ def visible_to(session: Session, *, number: str, org_code: str | None, handles: 
     return found
 
 
+def by_reply(session: Session, reply_number: str) -> Objection | None:
+    """The case whose written reply has this number (the verification page looks it up)."""
+    return session.scalar(select(Objection).where(Objection.reply_number == reply_number))
+
+
 def steps_of(session: Session, objection_id: int) -> list[ObjectionStep]:
     return list(
         session.scalars(

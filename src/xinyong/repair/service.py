@@ -337,6 +337,11 @@ def get(session: Session, number: str) -> RepairCase:
     return case
 
 
+def by_document(session: Session, document: str) -> RepairCase | None:
+    """The case whose written decision has this number (the verification page looks it up)."""
+    return session.scalar(select(RepairCase).where(RepairCase.document == document))
+
+
 def _provided(session: Session, number: str, org_code: str | None) -> RepairCase:
     """A case on a record this organisation provided; others' cases are not found."""
     case = get(session, number)

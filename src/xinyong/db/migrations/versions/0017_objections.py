@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objection")),
         sa.UniqueConstraint("number", name=op.f("uq_objection_number")),
+        sa.UniqueConstraint("reply_number", name=op.f("uq_objection_reply_number")),
     )
     op.create_index(
         "ix_objection_target_kind_target_ref", "objection", ["target_kind", "target_ref"], unique=False
