@@ -24,7 +24,6 @@ from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.lists import service as lists
 from xinyong.measures import service as measures
-from xinyong.outbox import service as outbox
 from xinyong.profiles.loader import load_profile
 from xinyong.profiles.schema import Profile
 from xinyong.records import service as records
@@ -130,21 +129,9 @@ def _expire_records(
         with factory() as session, session.begin():
             now = clock.now()
             moved = records.expire_batch(session, as_of=as_of, limit=BATCH, actor=actor, now=now)
-            messages = [
-                outbox.Message(
-                    kind="stop_use",
-                    org_code=org,
-                    subject_key=subject_key,
-                    payload={
-                        "record": record_id,
-                        "reason": records.EXPIRY_REASON,
-                        "as_of": as_of.isoformat(),
-                    },
-                    dedupe_key=f"stop_use:{org}:{record_id}",
-                )
-                for org, record_id, subject_key in disclosure.receivers(session, [m[0] for m in moved])
-            ]
-            notices += outbox.enqueue(session, messages, now=now)
+            notices += disclosure.stop_use(
+                session, record_ids=[m[0] for m in moved], reason=records.EXPIRY_REASON, as_of=as_of, now=now
+            )
         expired += len(moved)
         if progress is not None and moved:
             progress(len(moved))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from xinyong.deadlines import service as deadlines
+from xinyong.disclosure.models import Receipt
 from xinyong.disclosure.service import marked_shown
 from xinyong.errors import NotFound, XinyongError
 from xinyong.objections import service
 from xinyong.objections.service import Reply
+from xinyong.outbox.models import OutboxMessage
 from xinyong.profiles.loader import load_profile
 from xinyong.records import service as records
 from xinyong.records.models import RecordVersion
@@ -105,6 +109,21 @@ def test_jiangsu_review_verify_correct_and_mark_shown(world: World) -> None:
         assert dues(session, found.number) == {"check": (date(2026, 11, 16), None)}  # 10
         service.refer(session, world.ctx("jiangsu", date(2026, 11, 3)), number=found.number, text="")
         assert dues(session, found.number)["provider_reply"] == (date(2026, 11, 10), None)  # 5
+        for bad, code in (
+            ({"uscc": "91110000802100433B"}, "objection.field"),
+            ({"nonsense": "x"}, "objection.field"),
+        ):
+            with pytest.raises(XinyongError) as refused:  # a correction changes what, never whose
+                service.reply(
+                    session,
+                    world.ctx("jiangsu", date(2026, 11, 9), org=world.provider),
+                    number=found.number,
+                    org_code=world.provider,
+                    verification="error",
+                    text="罚款金额录入错误",
+                    data=bad,
+                )
+            assert refused.value.code == code
         service.reply(
             session,
             world.ctx("jiangsu", date(2026, 11, 9), org=world.provider),
@@ -113,6 +132,15 @@ def test_jiangsu_review_verify_correct_and_mark_shown(world: World) -> None:
             verification="error",
             text="罚款金额录入错误",
             data={"penalty_content": "罚款1000元"},
+        )
+        # A credit service agency was given the record before: it is told to stop using what it holds.
+        session.add(
+            Receipt(
+                org_code="obj-agency",
+                record_id=world.records[0],
+                subject_key=found.subject_key,
+                at=world.ctx("jiangsu", date(2026, 11, 5)).now,
+            )
         )
         assert dues(session, found.number)["correction"] == (date(2026, 11, 12), None)  # 3
         assert "result_notice" not in dues(session, found.number)
@@ -126,6 +154,14 @@ def test_jiangsu_review_verify_correct_and_mark_shown(world: World) -> None:
         )
         record = records.get(session, world.records[0])
         assert record.state == "active" and "罚款1000元" in record.data
+        told = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "stop_use", OutboxMessage.org_code == "obj-agency"
+            )
+        ).all()
+        assert [(json.loads(m.payload)["record"], json.loads(m.payload)["case"]) for m in told] == [
+            (world.records[0], found.number)
+        ]
         session.rollback()
 
 

@@ -29,6 +29,7 @@ from xinyong.catalog.schema import Item
 from xinyong.db.bulk import insert_ignore
 from xinyong.disclosure.models import Grant, Receipt
 from xinyong.errors import Forbidden, XinyongError
+from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import Masking, Profile
 from xinyong.records.models import STANDING_STATES, Record
 from xinyong.records.service import records_of
@@ -174,6 +175,31 @@ def receivers(session: Session, record_ids: Sequence[int]) -> list[tuple[str, in
         Receipt.record_id.in_(record_ids)
     )
     return [(r.org_code, r.record_id, r.subject_key) for r in session.execute(query)]
+
+
+def stop_use(
+    session: Session,
+    *,
+    record_ids: Sequence[int],
+    reason: str,
+    as_of: date,
+    now: datetime,
+    case: str | None = None,
+) -> int:
+    """Tell every credit service agency that was given one of these records to stop using it (DIS-8), once
+    per record and procedure (``case``: the repair, revocation or objection case; none for expiry)."""
+    messages = [
+        outbox.Message(
+            kind="stop_use",
+            org_code=org,
+            subject_key=subject_key,
+            payload={"record": record_id, "reason": reason, "as_of": as_of.isoformat()}
+            | ({"case": case} if case else {}),
+            dedupe_key=f"stop_use:{org}:{record_id}" + (f":{case}" if case else ""),
+        )
+        for org, record_id, subject_key in receivers(session, record_ids)
+    ]
+    return outbox.enqueue(session, messages, now=now)
 
 
 # ------------------------------------------------------------------------------------------ authorizations

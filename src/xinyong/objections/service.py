@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
 from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
 from xinyong.deadlines.service import Case
+from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
@@ -35,6 +37,7 @@ from xinyong.profiles.schema import STEP_LABELS as DEADLINE_LABELS
 from xinyong.profiles.schema import ObjectionStep as StepName
 from xinyong.records import service as records
 from xinyong.records.models import STANDING_STATES
+from xinyong.records.validate import changed_values
 from xinyong.rules.text import plain
 
 KIND = "objection"
@@ -513,12 +516,13 @@ def reply(
         raise XinyongError("objection.reply_text_required", "请写明核实情况", field="text")
     if verification == "error" and found.target_kind == "record" and not data:
         raise XinyongError("objection.correction_required", "确有错误的，请给出更正后的字段值", field="data")
+    corrected = _corrections(session, ctx, found, data)
     deadlines.finish(session, case_of=_case(found), step="provider_reply", on=ctx.today, now=ctx.now)
     _start(session, ctx, found, "result_notice", org_code=access.OPERATOR_CODE, on=ctx.today)
     if verification == "error":
         _start(session, ctx, found, "correction", org_code=access.OPERATOR_CODE, on=ctx.today)
     found.verification, found.verification_text = verification, why
-    found.corrected_data = json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None
+    found.corrected_data = corrected
     found.status, found.updated_at = "replied", ctx.now
     _step(session, ctx, found, "reply", why, outcome=VERIFICATIONS[verification])
     return found
@@ -582,14 +586,15 @@ def decide(
         raise XinyongError("objection.reason_required", "请写明处理结果的理由", field="text")
     if any(d.paused_since is not None for d in deadlines.of_case(session, KIND, found.number)):
         raise XinyongError("objection.paused", f"异议案件 {found.number} 正在暂停计时，请先恢复计时")
+    corrected = _corrections(session, ctx, found, data) if data else None
     if own_error:
         if found.status != "open" or outcome != "corrected":
             raise XinyongError(
                 "objection.own_error", "平台自身原因造成的错误，应在核查阶段直接更正", field="own_error"
             )
         _start(session, ctx, found, "own_error_notice", org_code=access.OPERATOR_CODE, on=ctx.today)
-    if data:
-        found.corrected_data = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    if corrected:
+        found.corrected_data = corrected
     reason = f"异议案件 {found.number}：{OUTCOMES[outcome]}。{why}"
     if found.target_kind == "record":
         _apply_to_record(session, ctx, found, outcome, reason)
@@ -605,6 +610,16 @@ def decide(
     deadlines.finish_all(session, case_of=_case(found), on=ctx.today, now=ctx.now)
     _tell(session, ctx, found, "objection_decided")
     return found
+
+
+def _corrections(session: Session, ctx: Context, found: Objection, data: dict[str, Any] | None) -> str | None:
+    """The corrected values of a record's fields, each checked as its field's type, as stored on the case."""
+    if not data or found.target_kind != "record":
+        return None
+    record = records.get(session, int(found.target_ref))
+    fields = catalog.item_in_force(session, record.item_code, ctx.today).item.fields
+    checked = changed_values(fields, {k: str(v) for k, v in data.items()}, code="objection")
+    return json.dumps(checked, ensure_ascii=False, sort_keys=True)
 
 
 def _apply_to_record(session: Session, ctx: Context, found: Objection, outcome: str, reason: str) -> None:
@@ -636,11 +651,25 @@ def _apply_to_record(session: Session, ctx: Context, found: Objection, outcome: 
             state=standing,
             data=content,
         )
+        _stop_use(session, ctx, found, record.id, "corrected")
         return
     records.change(
         session, record=record, procedure=KIND, reason=reason, actor=ctx.actor, now=ctx.now, state="deleted"
     )
     lists.follow_record(session, ctx, record_id=record.id, state="deleted")
+    _stop_use(session, ctx, found, record.id, "deleted")
+
+
+def _stop_use(session: Session, ctx: Context, found: Objection, record_id: int, outcome: str) -> None:
+    """Agencies given the record before it was corrected or deleted stop using what they hold (DIS-8)."""
+    disclosure.stop_use(
+        session,
+        record_ids=[record_id],
+        reason=f"异议处理：{OUTCOMES[outcome]}",
+        as_of=ctx.today,
+        now=ctx.now,
+        case=found.number,
+    )
 
 
 def appeal(

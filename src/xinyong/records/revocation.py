@@ -27,11 +27,10 @@ from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.lists import service as lists
-from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import Revocation
 from xinyong.records import service
 from xinyong.records.models import STANDING_STATES, Record, RevocationCase
-from xinyong.records.validate import field_value
+from xinyong.records.validate import changed_values
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.text import plain
 
@@ -40,7 +39,6 @@ KINDS = {"revoked": "撤销", "changed": "变更", "void": "确认无效"}
 STATUS_LABELS = {"pending": "待平台处理", "applied": "已处理"}
 NOTICE_STEP, APPLY_STEP = "provider_notice", "platform_apply"
 # What a change may not touch: who the record is about is not part of the decision that changed.
-FIXED_FIELDS = frozenset({"subject_name", "uscc", "id_number", "id_type"})
 
 
 @dataclass(frozen=True)
@@ -154,7 +152,7 @@ def notify(
     return found
 
 
-def _changes(session: Session, item_code: str, notice: Notice, today: date) -> dict[str, str]:
+def _changes(session: Session, item_code: str, notice: Notice, today: date) -> dict[str, Any]:
     """A change names the fields of the record's item that change, with their new values."""
     if notice.kind != "changed":
         if notice.changes:
@@ -164,17 +162,8 @@ def _changes(session: Session, item_code: str, notice: Notice, today: date) -> d
         return {}
     if not notice.changes:
         raise XinyongError("revocation.changes_required", "变更须写明变更后的内容", field="changes")
-    fields = {f.name: f for f in catalog.item_in_force(session, item_code, today).item.fields}
-    changes: dict[str, str] = {}
-    for name, value in notice.changes.items():
-        if name not in fields or name in FIXED_FIELDS:
-            raise XinyongError("revocation.field", f"不能变更的字段：{name[:64]}", field="changes")
-        if not value.strip():
-            raise XinyongError(
-                "revocation.value_required", f"{fields[name].label}：变更后的内容为空", field=name
-            )
-        changes[name] = field_value(fields[name], value)
-    return changes
+    fields = catalog.item_in_force(session, item_code, today).item.fields
+    return changed_values(fields, notice.changes, code="revocation")
 
 
 def get(session: Session, number: str) -> RevocationCase:
@@ -211,19 +200,8 @@ def apply(
             session, record=record, procedure=KIND, reason=reason, actor=actor, now=now, state="revoked"
         )
         lists.follow_record(session, ctx, record_id=record.id, state="revoked")
-    outbox.enqueue(
-        session,
-        [
-            outbox.Message(
-                kind="stop_use",
-                org_code=org,
-                subject_key=subject_key,
-                payload={"record": record_id, "reason": reason, "as_of": today.isoformat()},
-                dedupe_key=f"stop_use:{org}:{record_id}:{found.number}",
-            )
-            for org, record_id, subject_key in disclosure.receivers(session, [record.id])
-        ],
-        now=now,
+    disclosure.stop_use(
+        session, record_ids=[record.id], reason=reason, as_of=today, now=now, case=found.number
     )
     deadlines.finish(session, case_of=_case_of(found), step=APPLY_STEP, on=today, now=now)
     found.status, found.applied_on, found.applied_by, found.updated_at = "applied", today, actor.label, now

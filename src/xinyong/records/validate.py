@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -167,6 +167,24 @@ def field_value(spec: ItemField, text: str) -> Any:
             field=spec.name,
         )
     return value
+
+
+# Who a record is about: a procedure may change what a record says, never whose record it is.
+IDENTITY_FIELDS = frozenset({"subject_name", "uscc", "id_number", "id_type"})
+
+
+def changed_values(fields: Sequence[ItemField], changes: Mapping[str, str], *, code: str) -> dict[str, Any]:
+    """New values a procedure gives some fields of a record (a revocation's change, an objection's
+    correction), each checked as its field's type; ``code`` prefixes the error codes."""
+    known = {f.name: f for f in fields}
+    checked: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in known or name in IDENTITY_FIELDS:
+            raise XinyongError(f"{code}.field", f"不能变更的字段：{name[:64]}", field="changes")
+        if not str(value).strip():
+            raise XinyongError(f"{code}.value_required", f"{known[name].label}：变更后的内容为空", field=name)
+        checked[name] = field_value(known[name], str(value))
+    return checked
 
 
 def _sensitive(columns: Mapping[str, str], words: Mapping[str, str]) -> list[tuple[str, str]]:

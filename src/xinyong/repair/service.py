@@ -27,7 +27,6 @@ from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
-from xinyong.outbox import service as outbox
 from xinyong.records import service as records
 from xinyong.records.models import STANDING_STATES, Record
 from xinyong.repair.models import Interview, RepairCase, RepairFile, RepairObjection
@@ -472,22 +471,9 @@ def apply(session: Session, ctx: Context, case: RepairCase) -> RepairCase:
         ended += lists.end_for_reorganization(
             session, ctx, subject_key=case.subject_key, ruling=case.reorganization_ruling
         )
-    messages = [
-        outbox.Message(
-            kind="stop_use",
-            org_code=org,
-            subject_key=subject_key,
-            payload={
-                "record": record_id,
-                "reason": "信用修复",
-                "case": case.number,
-                "as_of": ctx.today.isoformat(),
-            },
-            dedupe_key=f"stop_use:{org}:{record_id}",
-        )
-        for org, record_id, subject_key in disclosure.receivers(session, [record.id])
-    ]
-    outbox.enqueue(session, messages, now=ctx.now)
+    disclosure.stop_use(
+        session, record_ids=[record.id], reason="信用修复", as_of=ctx.today, now=ctx.now, case=case.number
+    )
     case.status, case.decided_on, case.updated_at = "applied", ctx.today, ctx.now
     case.reasons = "符合信用修复条件，予以修复：该失信信息停止公示和共享，转为档案保存，相关惩戒措施终止"
     deadlines.finish_all(session, case_of=_case_of(case), on=ctx.today, now=ctx.now)
