@@ -17,6 +17,7 @@ from xinyong.db.engine import session_factory
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.models import Receipt
 from xinyong.errors import NotFound, XinyongError
+from xinyong.lists import service as lists
 from xinyong.lists.documents import verification_code
 from xinyong.outbox.models import OutboxMessage
 from xinyong.records import service as records
@@ -24,6 +25,7 @@ from xinyong.repair import service
 from xinyong.repair.service import Application, NotYet, Upload
 from xinyong.web.app import create_app
 
+from ..measures.conftest import insert_entry
 from .conftest import RepairWorld
 
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -263,3 +265,55 @@ def _receipt_extra() -> dict[str, object]:
     from xinyong.clock import CHINA_TZ
 
     return {"at": datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ)}
+
+
+@pytest.mark.req("REP-6")
+def test_a_reorganizing_enterprise_has_its_tax_punishments_ended_with_its_repair(
+    national: RepairWorld,
+) -> None:
+    record = national.push(date(2026, 4, 10))
+    with national.session() as session, session.begin():
+        tax = insert_entry(
+            session,
+            list_type="tax-major-violation",
+            determining_org=national.provider,
+            subject_name=national.company_name,
+            subject_key=national.company,
+        ).number
+        market = insert_entry(
+            session,
+            list_type="market-serious-violation",
+            determining_org=national.provider,
+            subject_name=national.company_name,
+            subject_key=national.company,
+        ).number
+    half = application(record, date(2026, 4, 20), reorganization_ruling="（2026）鲁01破1号")
+    assert refusal(national, date(2026, 11, 23), half).code == "repair.reorganization"  # ruling without date
+    number = file(
+        national,
+        date(2026, 11, 23),
+        application(
+            record,
+            date(2026, 4, 20),
+            reorganization_ruling="（2026）鲁01破1号",
+            reorganization_on=date(2026, 3, 2),
+        ),
+    )
+    with national.session() as session, session.begin():
+        ctx = national.context(date(2026, 11, 24), national.provider)
+        service.give_opinion(
+            session,
+            ctx,
+            number=number,
+            org_code=national.provider,
+            agrees=True,
+            text="同意，支持重整企业修复",
+        )
+        ended = lists.get(session, tax)
+        assert (ended.status, ended.removal_reason, ended.removed_on) == (
+            "removed",
+            "repair",
+            date(2026, 11, 24),
+        )
+        assert "（2026）鲁01破1号" in (ended.removal_text or "")
+        assert lists.get(session, market).status == "active"  # not a tax or financial punishment
