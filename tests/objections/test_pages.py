@@ -12,6 +12,7 @@ from xinyong.access import service as access
 from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.engine import session_factory, transaction
+from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pdf import find_font
 from xinyong.lists.documents import verification_code
 from xinyong.objections import documents, service
@@ -53,6 +54,7 @@ def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> No
             "/me/objections", data=form, files=[("evidence", ("a.pdf", b"not a pdf", "application/pdf"))]
         )
         assert bad.status_code == 422 and "objection.file_type" in bad.text
+        assert "金额有误" in bad.text and "提交异议" in bad.text  # the form again, with what was typed
         sent = client.post(
             "/me/objections",
             data=form,
@@ -98,3 +100,33 @@ def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> No
         assert forged.json()["file_matches"] is False
         wrong = client.get(f"/api/v1/reports/{reply_number}", params={"code": "AAAAAAAAAA"})
         assert wrong.status_code == 404
+
+
+@pytest.mark.req("OBJ-3")
+def test_a_refused_reply_comes_back_on_the_case_page_and_changes_nothing(world: World) -> None:
+    with transaction(session_factory(world.engine)) as session:
+        found = world.file(session, "national", date(2026, 11, 23), world.records[1])
+        service.refer(session, world.ctx("national", date(2026, 11, 23)), number=found.number, text="请核实")
+        number = found.number
+    with TestClient(create_app(world.settings), headers=world.headers) as provider:
+        page = provider.get(f"/admin/objections/{number}")
+        assert page.status_code == 200, page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        refused = provider.post(
+            f"/admin/objections/{number}/reply",
+            data={
+                "csrf_token": token.group(1),
+                "verification": "error",
+                "text": "金额录入错误",
+                "data": '{"uscc": "91110000802100433B"}',  # whose record it is cannot be corrected
+            },
+        )
+        assert refused.status_code == 422 and "objection.field" in refused.text and number in refused.text
+    with transaction(session_factory(world.engine)) as session:
+        case = service.get(session, number)
+        assert (case.status, case.verification, case.corrected_data) == ("referred", None, None)
+        reply_step = [
+            d for d in deadlines.of_case(session, "objection", number) if d.step == "provider_reply"
+        ]
+        assert [d.done_on for d in reply_step] == [None]

@@ -4,6 +4,7 @@ and the provider work the queue, overdue first, and the case (``/admin/objection
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,10 +21,11 @@ from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.objections import documents, service
-from xinyong.objections.api import applicant, context, data_dir, decide, own_case
+from xinyong.objections.api import context, data_dir, decide, own_case
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import DecideIn
 from xinyong.rules.dates import parse_date
+from xinyong.web.forms import attempt
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,10 +64,14 @@ def new_page(
     entry: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     """Choose the record or list entry from the subject's own archive, the grounds, a statement, files."""
+    chosen = f"record:{record}" if record else f"list_entry:{entry}" if entry else ""
+    return render(request, "objection_new.html", _new_context(request, session, gate, {"target": chosen}))
+
+
+def _new_context(request: Request, session: Session, gate: Gate, form: dict[str, str]) -> dict[str, Any]:
     if gate.actor.subject_key is None or "case.file" not in gate.actor.permissions:
         raise Forbidden("objection.subject_only", "请以信用主体身份登录后提出异议")
     archive = own_archive(request, session, gate)
-    chosen = f"record:{record}" if record else f"list_entry:{entry}" if entry else ""
     targets = [
         (f"record:{s.record.id}", f"{s.item.name}（记录 {s.record.id}）") for s, _ in archive["records"]
     ]
@@ -74,31 +80,46 @@ def new_page(
         for e in archive["list_entries"]
         if e["entry"].status == "active"
     ]
-    context_ = {
+    return {
         "active": "me",
         "targets": targets,
-        "chosen": chosen,
+        "chosen": form.get("target", ""),
+        "form": form,
         "grounds": service.GROUNDS,
         "max_mb": service.MAX_FILE_BYTES // (1024 * 1024),
         "max_files": service.MAX_FILES,
     }
-    return render(request, "objection_new.html", context_)
 
 
 @router.post("/me/objections")
-async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> Response:
-    kind, _, ref = str(form.get("target", "")).partition(":")
-    found = service.file(
+async def file_form(
+    request: Request,
+    session: DB,
+    form: Form,
+    gate: Annotated[Gate, Depends(CreditReader("self.read"))],
+) -> Response:
+    """File from the subject's own page; a refusal comes back on the form with what was typed."""
+    typed = {name: str(form.get(name, ""))[:4000] for name in ("target", "grounds", "statement")}
+    kind, _, ref = typed["target"].partition(":")
+    uploads = await _uploads(form)
+    ctx = context(request, gate.actor)
+    found = attempt(
         session,
-        context(request, actor),
-        data_dir=data_dir(request),
-        subject_key=applicant(session, actor, str(form.get("subject", ""))[:64]),
-        target_kind=kind[:16],
-        target_ref=ref[:64],
-        grounds=str(form.get("grounds", ""))[:32],
-        statement=str(form.get("statement", ""))[:4000],
-        evidence=await _uploads(form),
+        lambda: service.file(
+            session,
+            ctx,
+            data_dir=data_dir(request),
+            subject_key=gate.actor.subject_key or "",
+            target_kind=kind[:16],
+            target_ref=ref[:64],
+            grounds=typed["grounds"][:32],
+            statement=typed["statement"],
+            evidence=uploads,
+        ),
     )
+    if isinstance(found, XinyongError):
+        page = {**_new_context(request, session, gate, typed), "problem": found.problem}
+        return render(request, "objection_new.html", page, found.status)
     return RedirectResponse(f"/me/objections/{found.number}", status_code=303)
 
 
@@ -164,8 +185,15 @@ def queue_page(
 
 @router.get("/admin/objections/{number}", response_class=HTMLResponse)
 def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HTMLResponse:
+    return _handling(request, session, actor, number[:32])
+
+
+def _handling(
+    request: Request, session: Session, actor: Actor, number: str, refused: XinyongError | None = None
+) -> HTMLResponse:
+    """The case for whoever handles it; a refused form comes back with the reason above it."""
     handles = "case.handle" in actor.permissions
-    found = service.visible_to(session, number=number[:32], org_code=actor.org_code, handles=handles)
+    found = service.visible_to(session, number=number, org_code=actor.org_code, handles=handles)
     return render(
         request,
         "objection_admin.html",
@@ -176,12 +204,20 @@ def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HT
             "verifications": service.VERIFICATIONS,
             "outcomes": {k: service.OUTCOMES[k] for k in service.OUTCOMES_FOR[found.target_kind]},
             "pause_for": request.app.state.profile.objection.pause_for.value,
+            "problem": refused.problem if refused else None,
             **_case_context(request, session, found),
         },
+        refused.status if refused else 200,
     )
 
 
-def _back(number: str) -> Response:
+def _act(
+    request: Request, session: Session, actor: Actor, number: str, action: Callable[[], object]
+) -> Response:
+    """Do a handling step; back to the case page when done, the same page with the reason when refused."""
+    done = attempt(session, action)
+    if isinstance(done, XinyongError):
+        return _handling(request, session, actor, number, done)
     return RedirectResponse(f"/admin/objections/{number}", status_code=303)
 
 
@@ -208,8 +244,15 @@ def refer_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.handle"))],
 ) -> Response:
-    service.refer(session, context(request, actor), number=number[:32], text=str(form.get("text", ""))[:2000])
-    return _back(number[:32])
+    text = str(form.get("text", ""))[:2000]
+    ctx = context(request, actor)
+    return _act(
+        request,
+        session,
+        actor,
+        number[:32],
+        lambda: service.refer(session, ctx, number=number[:32], text=text),
+    )
 
 
 @router.post("/admin/objections/{number}/reply")
@@ -220,16 +263,22 @@ def reply_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.reply"))],
 ) -> Response:
-    service.reply(
+    ctx = context(request, actor)
+    return _act(
+        request,
         session,
-        context(request, actor),
-        number=number[:32],
-        org_code=actor.org_code,
-        verification=str(form.get("verification", ""))[:16],
-        text=str(form.get("text", ""))[:4000],
-        data=_data(form),
+        actor,
+        number[:32],
+        lambda: service.reply(
+            session,
+            ctx,
+            number=number[:32],
+            org_code=actor.org_code,
+            verification=str(form.get("verification", ""))[:16],
+            text=str(form.get("text", ""))[:4000],
+            data=_data(form),
+        ),
     )
-    return _back(number[:32])
 
 
 @router.post("/admin/objections/{number}/decision")
@@ -240,14 +289,16 @@ def decide_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.handle"))],
 ) -> Response:
-    body = DecideIn(
-        outcome=str(form.get("outcome", ""))[:16],
-        text=str(form.get("text", ""))[:4000],
-        own_error=form.get("own_error") == "yes",
-        data=_data(form),
-    )
-    decide(request, session, actor, number[:32], body)
-    return _back(number[:32])
+    def decided() -> object:
+        body = DecideIn(
+            outcome=str(form.get("outcome", ""))[:16],
+            text=str(form.get("text", ""))[:4000],
+            own_error=form.get("own_error") == "yes",
+            data=_data(form),
+        )
+        return decide(request, session, actor, number[:32], body)
+
+    return _act(request, session, actor, number[:32], decided)
 
 
 @router.post("/admin/objections/{number}/pause")
@@ -258,10 +309,14 @@ def pause_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.handle"))],
 ) -> Response:
-    service.pause(
-        session, context(request, actor), number=number[:32], reason=str(form.get("reason", ""))[:32]
+    ctx, reason = context(request, actor), str(form.get("reason", ""))[:32]
+    return _act(
+        request,
+        session,
+        actor,
+        number[:32],
+        lambda: service.pause(session, ctx, number=number[:32], reason=reason),
     )
-    return _back(number[:32])
 
 
 @router.post("/admin/objections/{number}/resume")
@@ -272,5 +327,7 @@ def resume_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.handle"))],
 ) -> Response:
-    service.resume(session, context(request, actor), number=number[:32])
-    return _back(number[:32])
+    ctx = context(request, actor)
+    return _act(
+        request, session, actor, number[:32], lambda: service.resume(session, ctx, number=number[:32])
+    )

@@ -25,6 +25,7 @@ from xinyong.repair.api import context, decision_response
 from xinyong.repair.models import RepairCase
 from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
+from xinyong.web.forms import attempt
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -152,8 +153,9 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
     fields = ("correction", "commitment", "corrected_on")
     values = {k: str(form.get(k, ""))[: service.MAX_TEXT] for k in fields}
     chosen = tuple(str(w)[:32] for w in form.getlist("ways"))[:10]
-    try:
-        case = service.file(
+    case = attempt(
+        session,
+        lambda: service.file(
             session,
             context(request, actor),
             subject_key=actor.subject_key or "",
@@ -166,11 +168,12 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
                 files=uploads,
             ),
             data_dir=request.app.state.settings.data_dir.resolve(),
-        )
-    except XinyongError as exc:
-        possible_on = exc.possible_on if isinstance(exc, service.NotYet) else None
-        page.update(problem=exc.problem, refused_on=possible_on, form={**values, "ways": chosen})
-        return render(request, "repair_new.html", page, exc.status)
+        ),
+    )
+    if isinstance(case, XinyongError):
+        possible_on = case.possible_on if isinstance(case, service.NotYet) else None
+        page.update(problem=case.problem, refused_on=possible_on, form={**values, "ways": chosen})
+        return render(request, "repair_new.html", page, case.status)
     return RedirectResponse(f"/me/repair/{case.number}", status_code=303)
 
 
@@ -222,11 +225,17 @@ def publicity_page(
 @router.post("/repair-publicity/{number}/objections", response_model=None)
 def object_form(request: Request, session: DB, form: Form, number: str, actor: Anyone) -> Response:
     text, contact = str(form.get("text", ""))[: service.MAX_TEXT], str(form.get("contact", ""))[:200]
-    try:
-        service.object_to(session, context(request, actor), number=number[:32], text=text, contact=contact)
-    except XinyongError as exc:
-        extra = {"problem": exc.problem, "failed": number[:32], "form": {"text": text, "contact": contact}}
-        return _publicity(request, session, extra, exc.status)
+    ctx = context(request, actor)
+    refused = attempt(
+        session, lambda: service.object_to(session, ctx, number=number[:32], text=text, contact=contact)
+    )
+    if isinstance(refused, XinyongError):
+        extra = {
+            "problem": refused.problem,
+            "failed": number[:32],
+            "form": {"text": text, "contact": contact},
+        }
+        return _publicity(request, session, extra, refused.status)
     return RedirectResponse(f"/repair-publicity?sent={number[:32]}", status_code=303)
 
 
