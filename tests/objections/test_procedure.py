@@ -12,6 +12,7 @@ from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.models import Receipt
 from xinyong.disclosure.service import marked_shown
 from xinyong.errors import NotFound, XinyongError
+from xinyong.lists import service as lists
 from xinyong.objections import service
 from xinyong.objections.service import Reply
 from xinyong.outbox.models import OutboxMessage
@@ -19,6 +20,7 @@ from xinyong.profiles.loader import load_profile
 from xinyong.records import service as records
 from xinyong.records.models import RecordVersion
 
+from ..measures.conftest import insert_entry
 from .conftest import PNG, World
 
 
@@ -245,4 +247,58 @@ def test_refusals(world: World) -> None:
                 text="x",
                 data=None,
             )
+        session.rollback()
+
+
+@pytest.mark.req("OBJ-1")
+@pytest.mark.req("OBJ-2")
+def test_an_objection_to_a_listing_marks_the_entry_and_a_wrongful_one_is_corrected(world: World) -> None:
+    with world.session() as session:
+        entry = insert_entry(
+            session,
+            list_type="market-serious-violation",
+            determining_org=world.provider,
+            subject_name="异议测试公司",
+            subject_key=world.company,
+        ).number
+        with pytest.raises(
+            XinyongError
+        ) as wrong_grounds:  # only a listing can be "listed without conditions"
+            world.file(
+                session, "national", date(2026, 11, 2), world.records[0], grounds="listed_without_conditions"
+            )
+        assert wrong_grounds.value.code == "objection.grounds"
+        found = world.file(
+            session,
+            "national",
+            date(2026, 11, 2),
+            0,
+            target_kind="list_entry",
+            target_ref=entry,
+            grounds="listed_without_conditions",
+        )
+        listing = lists.get(session, entry)
+        assert listing.status == "active"  # marked, in force: its measures continue while it is verified
+        assert [s.step for s in lists.steps_of(session, listing.id)][-1] == "objection_mark"
+        service.refer(session, world.ctx("national", date(2026, 11, 3)), number=found.number, text="请核实")
+        service.reply(
+            session,
+            world.ctx("national", date(2026, 11, 5), org=world.provider),
+            number=found.number,
+            org_code=world.provider,
+            verification="error",
+            text="该主体不符合严重违法失信名单认定标准",
+            data=None,
+        )
+        service.decide(
+            session,
+            world.ctx("national", date(2026, 11, 6)),
+            number=found.number,
+            outcome="wrongful",
+            text="经核实不符合列入条件，予以更正",
+            issue_reply=no_pdf,
+        )
+        listing = lists.get(session, entry)
+        assert (listing.status, listing.wrongful) == ("corrected", True)
+        assert service.get(session, found.number).status == "closed"
         session.rollback()
