@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong import sweep
 from xinyong.audit.service import AuditActor
+from xinyong.demo_lists import days_before
 from xinyong.errors import XinyongError
 from xinyong.lists import service as lists
 from xinyong.objections import service as objections
@@ -50,14 +51,7 @@ def generate(
         progress(0, 2)
 
     def context(days_ago: int) -> lists.Context:
-        return lists.context(
-            rules.data_dir,
-            profile=rules.profile,
-            calendar=rules.calendar,
-            actor=actor,
-            today=today - timedelta(days=days_ago),
-            now=now - timedelta(days=days_ago),
-        )
+        return days_before(rules, actor=actor, today=today, now=now, days=days_ago)
 
     with factory() as session, session.begin():
         used = set(session.scalars(select(Objection.target_ref)))

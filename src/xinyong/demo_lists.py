@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,15 +69,7 @@ def generate(
         progress(0, steps)
 
     def context(days_ago: int) -> lists.Context:
-        day = today - timedelta(days=days_ago)
-        return lists.context(
-            rules.data_dir,
-            profile=rules.profile,
-            calendar=rules.calendar,
-            actor=actor,
-            today=day,
-            now=now - timedelta(days=days_ago),
-        )
+        return days_before(rules, actor=actor, today=today, now=now, days=days_ago)
 
     for done, (list_type, org) in enumerate(BLACK):
         with factory() as session, session.begin():
@@ -131,6 +123,20 @@ def generate(
         if progress is not None:
             progress(done + 1, steps)
     return counts
+
+
+def days_before(
+    rules: sweep.Rules, *, actor: AuditActor, today: date, now: datetime, days: int
+) -> lists.Context:
+    """A procedure step's context ``days`` before today: demo procedures ran on earlier days."""
+    return lists.context(
+        rules.data_dir,
+        profile=rules.profile,
+        calendar=rules.calendar,
+        actor=actor,
+        today=today - timedelta(days=days),
+        now=now - timedelta(days=days),
+    )
 
 
 def _candidates(

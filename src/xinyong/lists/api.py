@@ -34,7 +34,9 @@ Number = Annotated[
 Determining = Annotated[Actor, Depends(Permission("list.propose"))]
 
 
-def _context(request: Request, actor: Actor) -> Context:
+def context(request: Request, actor: Actor) -> Context:
+    """The procedure context of a request: the profile, the calendar, who acts and when (list, objection,
+    repair and revocation steps all take one)."""
     state = request.app.state
     clock = state.settings.clock
     return service.context(
@@ -82,7 +84,7 @@ def propose(request: Request, body: ProposeIn, session: DB, actor: Determining) 
     """Nothing takes effect yet: the notice, the defence period and the decision come first (LIST-3)."""
     entry = service.propose(
         session,
-        _context(request, actor),
+        context(request, actor),
         list_type=body.list_type,
         subject_key=_subject_key(session, body.subject),
         reasons=body.reasons,
@@ -98,7 +100,7 @@ def propose(request: Request, body: ProposeIn, session: DB, actor: Determining) 
 def determine_red(request: Request, body: ProposeIn, session: DB, actor: Determining) -> EntryOut:
     entry = service.determine_red(
         session,
-        _context(request, actor),
+        context(request, actor),
         list_type=body.list_type,
         subject_key=_subject_key(session, body.subject),
         reasons=body.reasons,
@@ -109,7 +111,7 @@ def determine_red(request: Request, body: ProposeIn, session: DB, actor: Determi
 
 @router.post("/lists/entries/{number}/notice", response_model=EntryOut, summary="送达事先告知书")
 def serve_notice(request: Request, number: Number, session: DB, actor: Determining) -> EntryOut:
-    ctx = _context(request, actor)
+    ctx = context(request, actor)
     entry = service.serve_notice(session, ctx, number=number, org_code=actor.org_code)
     _serve(request, session, ctx, entry, "notice")
     return _out(session, entry)
@@ -117,7 +119,7 @@ def serve_notice(request: Request, number: Number, session: DB, actor: Determini
 
 @router.post("/lists/entries/{number}/decision", response_model=EntryOut, summary="作出列入或不予列入决定")
 def decide(request: Request, number: Number, body: DecideIn, session: DB, actor: Determining) -> EntryOut:
-    ctx = _context(request, actor)
+    ctx = context(request, actor)
     entry = service.decide(
         session,
         ctx,
@@ -136,7 +138,7 @@ def decide(request: Request, number: Number, body: DecideIn, session: DB, actor:
 def confirm(request: Request, number: Number, body: ConfirmIn, session: DB, actor: Determining) -> EntryOut:
     entry = service.confirm_red(
         session,
-        _context(request, actor),
+        context(request, actor),
         number=number,
         org_code=actor.org_code,
         listed=body.listed,
@@ -149,7 +151,7 @@ def confirm(request: Request, number: Number, body: ConfirmIn, session: DB, acto
     "/lists/entries/{number}/removal", response_model=EntryOut, summary="移出名单（修复、撤销、错误）"
 )
 def remove(request: Request, number: Number, body: RemoveIn, session: DB, actor: Determining) -> EntryOut:
-    ctx = _context(request, actor)
+    ctx = context(request, actor)
     entry = service.remove(
         session, ctx, number=number, reason=body.reason, text=body.text, org_code=actor.org_code
     )
@@ -161,7 +163,7 @@ def remove(request: Request, number: Number, body: RemoveIn, session: DB, actor:
     "/lists/entries/{number}/correction", response_model=EntryOut, summary="误列更正（书面道歉、澄清）"
 )
 def correct(request: Request, number: Number, body: CorrectIn, session: DB, actor: Determining) -> EntryOut:
-    ctx = _context(request, actor)
+    ctx = context(request, actor)
     entry = service.correct_wrongful(session, ctx, number=number, text=body.text, org_code=actor.org_code)
     if entry.kind == "black":
         _serve(request, session, ctx, entry, "apology")
@@ -183,7 +185,7 @@ def state_case(
         raise Forbidden("list.subject_only", "只有信用主体本人可以陈述申辩或提出异议")
     entry = service.state_case(
         session,
-        _context(request, actor),
+        context(request, actor),
         number=number,
         subject_key=actor.subject_key,
         text=body.text,

@@ -16,10 +16,10 @@ from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
 from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate, Info
-from xinyong.access.service import audit_actor
 from xinyong.disclosure.service import is_person, shown_key, shown_name
 from xinyong.errors import Forbidden
 from xinyong.lists import documents, service
+from xinyong.lists.api import context
 from xinyong.lists.models import ListEntry
 from xinyong.lists.service import REMOVAL_LABELS, ListTypes
 from xinyong.lists.shown import org_names, term_text, type_name
@@ -150,16 +150,7 @@ def statement_form(
     listing (LIST-3) or in the publicity of a red one (LIST-2); the determining department must answer it."""
     if actor.subject_key is None:
         raise Forbidden("list.subject_only", "只有信用主体本人可以陈述申辩或提出异议")
-    state = request.app.state
-    clock = state.settings.clock
-    ctx = service.context(
-        state.settings.data_dir.resolve(),
-        profile=state.profile,
-        calendar=state.calendar,
-        actor=audit_actor(actor),
-        today=clock.today(),
-        now=clock.now(),
-    )
+    ctx = context(request, actor)
     service.state_case(
         session,
         ctx,

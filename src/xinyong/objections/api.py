@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
-from xinyong.access.service import audit_actor
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pdf import find_font
 from xinyong.errors import XinyongError
-from xinyong.lists import service as lists
-from xinyong.lists.service import Context
+from xinyong.lists.api import context
 from xinyong.objections import documents, service
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import AppealIn, DecideIn, FileIn, ObjectionOut, PauseIn, ReferIn, ReplyIn
@@ -29,19 +27,6 @@ Number = Annotated[
 ]
 Filer = Annotated[Actor, Depends(Permission("case.file"))]
 Handler = Annotated[Actor, Depends(Permission("case.handle"))]
-
-
-def context(request: Request, actor: Actor) -> Context:
-    state = request.app.state
-    clock = state.settings.clock
-    return lists.context(
-        state.settings.data_dir.resolve(),
-        profile=state.profile,
-        calendar=state.calendar,
-        actor=audit_actor(actor),
-        today=clock.today(),
-        now=clock.now(),
-    )
 
 
 def data_dir(request: Request) -> Path:

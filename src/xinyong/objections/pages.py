@@ -20,8 +20,9 @@ from xinyong.access.gate import Gate
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Forbidden, XinyongError
+from xinyong.lists.api import context
 from xinyong.objections import documents, service
-from xinyong.objections.api import context, data_dir, decide, own_case
+from xinyong.objections.api import data_dir, decide, own_case
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import DecideIn
 from xinyong.rules.dates import parse_date

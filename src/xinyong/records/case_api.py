@@ -17,7 +17,7 @@ from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.deadlines import service as deadlines
 from xinyong.errors import Forbidden, NotFound, XinyongError
-from xinyong.lists import service as lists
+from xinyong.lists.api import context
 from xinyong.records import deletion, revocation
 from xinyong.records.api import RecordId
 from xinyong.records.models import RevocationCase
@@ -151,19 +151,8 @@ def apply_case(
 
 def apply(request: Request, session: Session, actor: Actor, number: str) -> RevocationCase:
     """The API's and the case page's way to apply a case, with the list context the profile gives."""
-    state = request.app.state
-    clock = state.settings.clock
-    ctx = lists.context(
-        state.settings.data_dir.resolve(),
-        profile=state.profile,
-        calendar=state.calendar,
-        actor=audit_actor(actor),
-        today=clock.today(),
-        now=clock.now(),
-    )
-    return revocation.apply(
-        session, ctx, number=number, actor=audit_actor(actor), today=clock.today(), now=clock.now()
-    )
+    ctx = context(request, actor)
+    return revocation.apply(session, ctx, number=number, actor=ctx.actor, today=ctx.today, now=ctx.now)
 
 
 class DeletionIn(BaseModel):

@@ -13,11 +13,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
-from xinyong.access.service import audit_actor
 from xinyong.disclosure.pdf import find_font
 from xinyong.errors import NotFound, XinyongError
-from xinyong.lists import service as lists
-from xinyong.lists.service import Context
+from xinyong.lists.api import context
 from xinyong.repair import documents, service
 from xinyong.repair.models import RepairCase
 from xinyong.repair.schemas import (
@@ -37,19 +35,6 @@ Number = Annotated[
 ]
 Provider = Annotated[Actor, Depends(Permission("case.reply"))]
 Anyone = Annotated[Actor, Depends(Permission("public.read"))]
-
-
-def context(request: Request, actor: Actor) -> Context:
-    state = request.app.state
-    clock = state.settings.clock
-    return lists.context(
-        state.settings.data_dir.resolve(),
-        profile=state.profile,
-        calendar=state.calendar,
-        actor=audit_actor(actor),
-        today=clock.today(),
-        now=clock.now(),
-    )
 
 
 def applicant(session: Session, actor: Actor, code: str | None) -> str:

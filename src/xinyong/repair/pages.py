@@ -19,9 +19,10 @@ from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import Forbidden, NotFound, Problem, XinyongError
+from xinyong.lists.api import context
 from xinyong.records.models import Record
 from xinyong.repair import service
-from xinyong.repair.api import context, decision_response
+from xinyong.repair.api import decision_response
 from xinyong.repair.models import RepairCase
 from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
