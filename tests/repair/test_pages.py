@@ -172,6 +172,9 @@ def test_the_provider_gives_its_opinion_and_the_publicity_masks_the_person(jiang
         assert number in queue
         page = provider.get(f"/admin/repair/{number}").text
         assert 'id="opinion"' in page and "整改报告.pdf" in page
+        undecided = {"csrf_token": token(page), "text": "已整改到位"}  # neither for nor against
+        again = provider.post(f"/admin/repair/{number}/opinion", data=undecided, follow_redirects=False)
+        assert again.status_code == 422 and "repair.agrees" in again.text and 'id="opinion"' in again.text
         form = {"csrf_token": token(page), "agrees": "yes", "text": "已整改到位，同意修复"}
         assert (
             provider.post(f"/admin/repair/{number}/opinion", data=form, follow_redirects=False).status_code

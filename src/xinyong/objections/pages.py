@@ -26,7 +26,7 @@ from xinyong.objections.api import data_dir, decide, own_case
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import DecideIn
 from xinyong.rules.dates import parse_date
-from xinyong.web.forms import attempt
+from xinyong.web.forms import act, attempt
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -216,10 +216,12 @@ def _act(
     request: Request, session: Session, actor: Actor, number: str, action: Callable[[], object]
 ) -> Response:
     """Do a handling step; back to the case page when done, the same page with the reason when refused."""
-    done = attempt(session, action)
-    if isinstance(done, XinyongError):
-        return _handling(request, session, actor, number, done)
-    return RedirectResponse(f"/admin/objections/{number}", status_code=303)
+    return act(
+        session,
+        action,
+        done=f"/admin/objections/{number}",
+        refused=lambda problem: _handling(request, session, actor, number, problem),
+    )
 
 
 def _data(form: Any) -> dict[str, Any] | None:

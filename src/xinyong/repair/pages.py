@@ -4,6 +4,7 @@ overdue first, give opinions, verify objections, refuse and record interviews (`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -26,7 +27,7 @@ from xinyong.repair.api import decision_response
 from xinyong.repair.models import RepairCase
 from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
-from xinyong.web.forms import attempt
+from xinyong.web.forms import act, attempt
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -280,7 +281,14 @@ def queue_page(
 
 @router.get("/admin/repair/{number}", response_class=HTMLResponse)
 def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HTMLResponse:
-    case = _visible(session, actor, number[:32])
+    return _handling(request, session, actor, number[:32])
+
+
+def _handling(
+    request: Request, session: Session, actor: Actor, number: str, refused: XinyongError | None = None
+) -> HTMLResponse:
+    """The case for whoever handles it; a refused form comes back with the reason above it."""
+    case = _visible(session, actor, number)
     return render(
         request,
         "repair_admin.html",
@@ -288,13 +296,23 @@ def handle_page(request: Request, session: DB, number: str, actor: Reader) -> HT
             "active": "admin",
             "can": actor.permissions,
             "is_provider": case.provider == actor.org_code,
+            "problem": refused.problem if refused else None,
             **_case_context(request, session, case),
         },
+        refused.status if refused else 200,
     )
 
 
-def _back(number: str) -> Response:
-    return RedirectResponse(f"/admin/repair/{number}", status_code=303)
+def _act(
+    request: Request, session: Session, actor: Actor, number: str, action: Callable[[], object]
+) -> Response:
+    """Do a handling step; back to the case page when done, the same page with the reason when refused."""
+    return act(
+        session,
+        action,
+        done=f"/admin/repair/{number}",
+        refused=lambda problem: _handling(request, session, actor, number, problem),
+    )
 
 
 @router.post("/admin/repair/{number}/opinion")
@@ -305,18 +323,21 @@ def opinion_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.reply"))],
 ) -> Response:
-    agrees = str(form.get("agrees", ""))
-    if agrees not in ("yes", "no"):
-        raise XinyongError("repair.agrees", "请选择同意或不同意修复", field="agrees")
-    service.give_opinion(
-        session,
-        context(request, actor),
-        number=number[:32],
-        org_code=actor.org_code,
-        agrees=agrees == "yes",
-        text=str(form.get("text", ""))[: service.MAX_TEXT],
-    )
-    return _back(number[:32])
+    agrees, ctx = str(form.get("agrees", "")), context(request, actor)
+
+    def opinion() -> object:
+        if agrees not in ("yes", "no"):
+            raise XinyongError("repair.agrees", "请选择同意或不同意修复", field="agrees")
+        return service.give_opinion(
+            session,
+            ctx,
+            number=number[:32],
+            org_code=actor.org_code,
+            agrees=agrees == "yes",
+            text=str(form.get("text", ""))[: service.MAX_TEXT],
+        )
+
+    return _act(request, session, actor, number[:32], opinion)
 
 
 @router.post("/admin/repair/{number}/verification")
@@ -327,18 +348,21 @@ def verify_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.reply"))],
 ) -> Response:
-    upheld = str(form.get("upheld", ""))
-    if upheld not in ("yes", "no"):
-        raise XinyongError("repair.upheld", "请选择异议成立或不成立", field="upheld")
-    service.verify_objections(
-        session,
-        context(request, actor),
-        number=number[:32],
-        org_code=actor.org_code,
-        upheld=upheld == "yes",
-        finding=str(form.get("finding", ""))[: service.MAX_TEXT],
-    )
-    return _back(number[:32])
+    upheld, ctx = str(form.get("upheld", "")), context(request, actor)
+
+    def verified() -> object:
+        if upheld not in ("yes", "no"):
+            raise XinyongError("repair.upheld", "请选择异议成立或不成立", field="upheld")
+        return service.verify_objections(
+            session,
+            ctx,
+            number=number[:32],
+            org_code=actor.org_code,
+            upheld=upheld == "yes",
+            finding=str(form.get("finding", ""))[: service.MAX_TEXT],
+        )
+
+    return _act(request, session, actor, number[:32], verified)
 
 
 @router.post("/admin/repair/{number}/refusal")
@@ -349,13 +373,14 @@ def refuse_form(
     number: str,
     actor: Annotated[Actor, Depends(Permission("case.handle"))],
 ) -> Response:
-    service.refuse(
+    ctx, reasons = context(request, actor), str(form.get("reasons", ""))[: service.MAX_TEXT]
+    return _act(
+        request,
         session,
-        context(request, actor),
-        number=number[:32],
-        reasons=str(form.get("reasons", ""))[: service.MAX_TEXT],
+        actor,
+        number[:32],
+        lambda: service.refuse(session, ctx, number=number[:32], reasons=reasons),
     )
-    return _back(number[:32])
 
 
 @router.post("/admin/repair/{number}/interviews")
@@ -367,16 +392,21 @@ def interview_form(
     actor: Annotated[Actor, Depends(Permission("case.reply"))],
 ) -> Response:
     """An interview on the case's record (REP-5); only the record's provider can record it."""
-    case = _visible(session, actor, number[:32])
-    service.record_interview(
+    case, ctx = _visible(session, actor, number[:32]), context(request, actor)
+    return _act(
+        request,
         session,
-        context(request, actor),
-        record_id=case.record_id,
-        org_code=actor.org_code,
-        kind=str(form.get("kind", ""))[:16],
-        held_on=parse_date(str(form.get("held_on", "")), "约谈日期"),
-        department=str(form.get("department", ""))[:200],
-        content=str(form.get("content", ""))[: service.MAX_TEXT],
-        outcome=str(form.get("outcome", ""))[: service.MAX_TEXT],
+        actor,
+        number[:32],
+        lambda: service.record_interview(
+            session,
+            ctx,
+            record_id=case.record_id,
+            org_code=actor.org_code,
+            kind=str(form.get("kind", ""))[:16],
+            held_on=parse_date(str(form.get("held_on", "")), "约谈日期"),
+            department=str(form.get("department", ""))[:200],
+            content=str(form.get("content", ""))[: service.MAX_TEXT],
+            outcome=str(form.get("outcome", ""))[: service.MAX_TEXT],
+        ),
     )
-    return _back(number[:32])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.errors import XinyongError
@@ -21,3 +22,12 @@ def attempt(session: Session, action: Callable[[], T]) -> T | XinyongError:
             return action()
     except XinyongError as exc:
         return exc
+
+
+def act(
+    session: Session, action: Callable[[], object], *, done: str, refused: Callable[[XinyongError], Response]
+) -> Response:
+    """A handling form: on to ``done`` when the action succeeds, ``refused`` (the same page with the
+    reason) when it does not."""
+    outcome = attempt(session, action)
+    return refused(outcome) if isinstance(outcome, XinyongError) else RedirectResponse(done, status_code=303)
