@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ..lists import test_pages as lists_pages
+from ..live import shot
 from ..records.conftest import penalty
 from .conftest import CaseWorld
 from .test_deletion import award
@@ -46,12 +47,12 @@ def test_the_operator_revokes_from_the_case_page_and_the_subject_deletes_its_awa
     page.wait_for_url(f"**/admin/revocations/{number}")
     text = page.inner_text("main")
     assert "待平台处理" in text and "2026-11-23（3 个工作日）" in text and "2026-11-25（2 个工作日）" in text
-    lists_pages._shot(page, "commitments-revocation-pending")
+    shot(page, "commitments-revocation-pending")
     page.click("#apply")
     page.wait_for_url(f"**/admin/revocations/{number}")
     text = page.inner_text("main")
     assert "已处理" in text and "当前状态：已撤销" in text and page.locator("#apply").count() == 0
-    lists_pages._shot(page, "commitments-revocation-applied")
+    shot(page, "commitments-revocation-applied")
     operator.close()
 
     subject = chromium.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
@@ -63,11 +64,11 @@ def test_the_operator_revokes_from_the_case_page_and_the_subject_deletes_its_awa
     form = page.locator(f'form[action="/me/records/{prize.id}/deletion"]')
     assert form.count() == 1 and page.locator("form.deletion").count() == 1  # the award only, not the penalty
     form.locator('input[name="reason"]').fill("不再需要公开")
-    lists_pages._shot(page, "commitments-me-deletion")
+    shot(page, "commitments-me-deletion")
     form.locator("button").click()
     page.wait_for_url("**/me#records")
     assert page.locator("form.deletion").count() == 0
     assert "已删除" in page.inner_text("main")  # still in its own history
     assert json.loads(prize.data)["award_name"] in page.content()
-    lists_pages._shot(page, "commitments-me-deleted")
+    shot(page, "commitments-me-deleted")
     subject.close()

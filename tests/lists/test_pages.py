@@ -7,28 +7,20 @@ Set ``XINYONG_SCREENSHOTS=DIR`` to keep screenshots of the pages, as in ``tests/
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from xinyong.lists import service as lists
-from xinyong.web.app import create_app
 
 from ..conftest import TODAY
+from ..live import headless_chromium, served, shot
 from .conftest import ListsWorld
 
 START = TODAY - timedelta(days=60)
-CHROMIUM = "/usr/bin/chromium"
 
 
 def every_page(client: TestClient, tab: str) -> str:
@@ -132,41 +124,14 @@ def test_the_subject_page_and_the_archives_show_the_entries(lists_world: ListsWo
 # ------------------------------------------------------------------------------------------- in Chromium
 @pytest.fixture
 def live(lists_world: ListsWorld) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(lists_world.settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(lists_world.settings) as base:
+        yield base
 
 
 @pytest.fixture
 def chromium() -> Iterator[object]:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("XINYONG_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is required (XINYONG_REQUIRE_BROWSER is set)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
-def _shot(page: object, name: str) -> None:
-    folder = os.environ.get("XINYONG_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.mark.browser
@@ -186,11 +151,11 @@ def test_the_list_page_and_a_listed_subject_in_chromium(
     text = page.inner_text("main")
     assert page.title().startswith("信用名单") and "严重失信主体名单（" in text and "移出公告（" in text
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    _shot(page, f"lists-{label}")
+    shot(page, f"lists-{label}")
     page.goto(live + f"/subjects/{world.company}")
     assert "重大税收违法失信主体名单" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    _shot(page, f"subject-listed-{label}")
+    shot(page, f"subject-listed-{label}")
     page.close()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -111,14 +110,6 @@ def aware(moment: datetime | None) -> datetime:
     """A stored moment with its zone: SQLite gives back naive ones, written in the platform's zone."""
     assert moment is not None
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
-
-
-def free_port() -> int:
-    """A port nobody listens on (until a receiver is started on it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

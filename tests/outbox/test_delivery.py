@@ -17,13 +17,13 @@ from xinyong.outbox import service as outbox
 from xinyong.outbox.delivery import Tally
 from xinyong.settings import Settings
 
+from ..live import free_port
 from .conftest import (
     POLICY,
     Receiver,
     SteppedClock,
     aware,
     deliver,
-    free_port,
     queue,
     set_webhook,
     stored,

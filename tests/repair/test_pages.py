@@ -7,19 +7,13 @@ Screenshots go to ``XINYONG_SCREENSHOTS`` (``/tmp/shots`` when unset) as ``repai
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -34,11 +28,11 @@ from xinyong.web.app import create_app
 
 from ..access.conftest import CapturingVerifier
 from ..conftest import citizen_code
+from ..live import headless_chromium, served, shot
 from ..records.conftest import penalty
 from .conftest import RepairWorld
 
 PDF = b"%PDF-1.4\n% evidence\n"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def signed_in(world: RepairWorld, code: str, name: str) -> str:
@@ -213,40 +207,18 @@ def test_the_provider_gives_its_opinion_and_the_publicity_masks_the_person(jiang
 # ------------------------------------------------------------------------------------------- in Chromium
 @pytest.fixture
 def live(jiangsu: RepairWorld) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(jiangsu.settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(jiangsu.settings) as base:
+        yield base
 
 
 @pytest.fixture
 def chromium() -> Iterator[object]:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("XINYONG_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is required (XINYONG_REQUIRE_BROWSER is set)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 def _shot(page: object, name: str) -> None:
-    folder = Path(os.environ.get("XINYONG_SCREENSHOTS") or "/tmp/shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"repair-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    shot(page, f"repair-{name}")
 
 
 @pytest.mark.browser

@@ -6,19 +6,14 @@ Set ``XINYONG_SCREENSHOTS=DIR`` to keep a screenshot of each page.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from xinyong.access import service
@@ -32,36 +27,19 @@ from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.profiles.loader import load_profile
 from xinyong.records import ingest
 from xinyong.settings import Settings
-from xinyong.web.app import create_app
 
+from ..live import headless_chromium, served, shot
 from ..records.conftest import penalty
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ADMIN_PASSWORD = "a long enough pass"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-playwright_api = pytest.importorskip("playwright.sync_api")
 PERSON = "11010519491231002X"
 
 
 def catalog_item(engine: Engine, settings: Settings) -> Item:
     with session_factory(engine)() as session:
         return catalog.item_in_force(session, "admin-penalty", settings.clock.today()).item
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -119,38 +97,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         clock=settings.clock,
     )
     assert summary.accepted == 2, summary.rejects
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(settings) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("XINYONG_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is required (XINYONG_REQUIRE_BROWSER is set)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    with playwright_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def _shot(page: object, name: str) -> None:
-    folder = os.environ.get("XINYONG_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize(("width", "height", "label"), [(1280, 900, "desktop"), (375, 740, "phone")])
@@ -164,7 +118,7 @@ def test_home_page_renders_without_sideways_scroll(
     assert page.inner_text("h1") == "信用信息公示与查询"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than a {width}px screen"
-    _shot(page, f"home-{label}")
+    shot(page, f"home-{label}")
     page.close()
 
 
@@ -174,13 +128,13 @@ def test_checking_a_code_from_the_home_page(browser: object, base_url: str) -> N
     page.goto(base_url + "/tools/id-check?code=91110000802100433A")
     alert = page.inner_text("[role=alert]")
     assert "第18位校验码应为“B”" in alert and "uscc.checksum" in alert
-    _shot(page, "id-check-error")
+    shot(page, "id-check-error")
     page.fill("#code", "11010519491231002X")
     page.click("form.stack button")
     page.wait_for_selector(".result.ok")
     assert "有效的公民身份号码" in page.inner_text(".result.ok")
     assert "1949-12-31" in page.inner_text(".result.ok")
-    _shot(page, "id-check-ok")
+    shot(page, "id-check-ok")
     page.close()
 
 
@@ -194,7 +148,7 @@ def test_working_day_calculator(browser: object, base_url: str) -> None:
     page.wait_for_selector(".result.ok")
     assert "2026-10-10" in page.inner_text(".result.ok")
     assert page.locator("table.days tbody tr").count() == 10
-    _shot(page, "working-days-phone")
+    shot(page, "working-days-phone")
     page.close()
 
 
@@ -205,7 +159,7 @@ def test_rules_page_shows_basis_and_operator_choices(browser: object, base_url: 
     assert page.locator("table.rules").count() >= 5
     assert page.locator(".tag.chosen").count() > 1
     assert "国家发展改革委令第36号" in page.inner_text("main")
-    _shot(page, "rules")
+    shot(page, "rules")
     page.close()
 
 
@@ -218,7 +172,7 @@ def test_api_docs_render_from_local_assets(browser: object, base_url: str) -> No
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/identifiers/{code}" in [p.replace("\u200b", "") for p in paths]
     assert outside == []
-    _shot(page, "api-docs")
+    shot(page, "api-docs")
     page.close()
 
 
@@ -243,7 +197,7 @@ def test_the_operator_signs_in_and_registers_a_department(browser: object, base_
     page.click("form[action='/admin/orgs'] button")
     page.wait_for_selector(".result.ok")
     assert "已登记机构 市场监督管理局" in page.inner_text(".result.ok")
-    _shot(page, "admin")
+    shot(page, "admin")
     page.close()
 
 
@@ -258,7 +212,7 @@ def test_a_subject_signs_in_with_the_code_from_the_log(
     page.fill("#name", "某某有限公司")
     page.click("form.stack button")
     page.wait_for_selector("#one_time_code")
-    _shot(page, "me-login-code")
+    shot(page, "me-login-code")
     code = re.findall(r"登录验证码：(\d{6})", caplog.text)[-1]
     page.fill("#one_time_code", code)
     page.click("form.stack button")
@@ -267,7 +221,7 @@ def test_a_subject_signs_in_with_the_code_from_the_log(
     assert "91110000802100433B" in text and "查询记录" in text
     assert "我的信用记录" in text and "济市监罚〔2026〕1号" in text and "我的授权" in text
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    _shot(page, "me-subject-phone")
+    shot(page, "me-subject-phone")
     page.close()
 
 
@@ -280,7 +234,7 @@ def test_the_catalog_page_lists_what_is_collected(browser: object, base_url: str
     assert [h.split(" ")[0] for h in headings] == shipped and any("行政处罚信息" in h for h in headings)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    _shot(page, "catalog-phone")
+    shot(page, "catalog-phone")
     page.close()
 
 
@@ -291,18 +245,18 @@ def test_search_in_traditional_characters_and_open_the_company(browser: object, 
     page.fill("#q", "華信科技")
     page.click("form.search button")
     page.wait_for_url("**/search?*")
-    _shot(page, "search")
+    shot(page, "search")
     page.click("text=华信科技（济南）有限公司")
     page.wait_for_url("**/subjects/*")
     text = page.inner_text("main")
     assert "行政处罚信息" in text and "济市监罚〔2026〕1号" in text
-    _shot(page, "subject")
+    shot(page, "subject")
     page.goto(base_url + "/search?q=" + PERSON)
     page.wait_for_url("**/subjects/*")
     shown = page.inner_text("main")
     assert "张**" in shown and "110105********002X" in shown
     assert PERSON not in page.content() and "张三丰" not in page.content()
-    _shot(page, "subject-person")
+    shot(page, "subject-person")
     page.close()
 
 
@@ -330,5 +284,5 @@ def test_download_a_report_and_verify_it(browser: object, base_url: str, tmp_pat
     page.set_input_files("input[type=file]", str(path))
     page.click("form.stack button")
     page.wait_for_selector(".result.ok >> text=完全一致")
-    _shot(page, "verify-report")
+    shot(page, "verify-report")
     page.close()
