@@ -20,7 +20,7 @@ from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY
+from ..conftest import TODAY, CapturingVerifier
 
 ROLES = (
     "public",
@@ -33,18 +33,6 @@ ROLES = (
     "subject",
 )
 PASSWORD = "correct horse battery"
-
-
-class CapturingVerifier:
-    """Stands in for the real-name service: keeps the codes it was asked to send."""
-
-    label = "测试"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send(self, *, subject_key: str, name: str, code: str) -> None:
-        self.sent.append((subject_key, code))
 
 
 @dataclass

@@ -25,7 +25,8 @@ from xinyong.audit import service as audit
 from xinyong.db.engine import session_factory
 from xinyong.web.app import create_app
 
-from .conftest import PASSWORD, CapturingVerifier, World, credentials
+from ..conftest import CapturingVerifier
+from .conftest import PASSWORD, World, credentials
 
 HTML = {"accept": "text/html"}
 

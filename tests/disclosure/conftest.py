@@ -19,8 +19,7 @@ from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from ..access.conftest import CapturingVerifier
-from ..conftest import TODAY, citizen_code, org_with_token, uscc_code
+from ..conftest import TODAY, CapturingVerifier, citizen_code, org_with_token, uscc_code
 from ..records.conftest import penalty
 
 _SEED = secrets.randbelow(1000)

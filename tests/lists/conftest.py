@@ -13,8 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from xinyong.access import service as access
-from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.audit.service import AuditActor
 from xinyong.clock import CHINA_TZ
@@ -28,8 +26,7 @@ from xinyong.subjects import service as subjects
 from xinyong.web.app import create_app
 from xinyong.workdays import working_calendar
 
-from ..access.conftest import CapturingVerifier
-from ..conftest import TODAY, org_with_token, uscc_code
+from ..conftest import TODAY, org_with_token, subject_cookie, uscc_code
 
 BLACK = "tax-major-violation"
 RED = "tax-a-grade"
@@ -139,21 +136,9 @@ class ListsWorld:
     def signed_in(self, subject: str, name: str) -> str:
         """A portal session cookie for the subject itself."""
         with self.transaction() as session:
-            verifier = CapturingVerifier()
-            now = self.settings.clock.now()
-            challenge = access.start_identity_check(
-                session, key=self.key, verifier=verifier, now=now, code=subject, name=name
+            return subject_cookie(
+                session, key=self.key, code=subject, name=name, now=self.settings.clock.now()
             )
-            account = access.finish_identity_check(
-                session,
-                key=self.key,
-                policy=policy(),
-                now=now,
-                challenge_id=challenge,
-                code=verifier.sent[-1][1],
-            )
-            assert account is not None
-            return access.start_session(session, key=self.key, policy=policy(), account=account, now=now)
 
 
 @pytest.fixture

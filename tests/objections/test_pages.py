@@ -8,8 +8,6 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from xinyong.access import service as access
-from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.engine import session_factory, transaction
 from xinyong.deadlines import service as deadlines
@@ -18,7 +16,7 @@ from xinyong.lists.documents import verification_code
 from xinyong.objections import documents, service
 from xinyong.web.app import create_app
 
-from ..access.conftest import CapturingVerifier
+from ..conftest import subject_cookie
 from .conftest import PDF, World
 
 
@@ -28,15 +26,7 @@ def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> No
     key = secret_key(world.settings.data_dir.resolve())
     now = world.settings.clock.now()
     with transaction(session_factory(world.engine)) as session:
-        verifier = CapturingVerifier()
-        challenge = access.start_identity_check(
-            session, key=key, verifier=verifier, now=now, code=world.company, name="异议测试有限公司"
-        )
-        account = access.finish_identity_check(
-            session, key=key, policy=policy(), now=now, challenge_id=challenge, code=verifier.sent[-1][1]
-        )
-        assert account is not None
-        cookie = access.start_session(session, key=key, policy=policy(), account=account, now=now)
+        cookie = subject_cookie(session, key=key, code=world.company, name="异议测试有限公司", now=now)
     with TestClient(create_app(world.settings)) as client:
         client.cookies.set("xinyong_session", cookie)
         assert f"/me/objections/new?record={world.records[0]}" in client.get("/me").text

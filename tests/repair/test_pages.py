@@ -17,8 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from xinyong.access import service as access
-from xinyong.access.policy import policy
 from xinyong.access.security import secret_key
 from xinyong.db.engine import session_factory, transaction
 from xinyong.records.models import Record
@@ -26,8 +24,7 @@ from xinyong.repair import service
 from xinyong.repair.service import Application, Upload
 from xinyong.web.app import create_app
 
-from ..access.conftest import CapturingVerifier
-from ..conftest import citizen_code
+from ..conftest import citizen_code, subject_cookie
 from ..live import headless_chromium, served, shot
 from ..records.conftest import penalty
 from .conftest import RepairWorld
@@ -36,19 +33,9 @@ PDF = b"%PDF-1.4\n% evidence\n"
 
 
 def signed_in(world: RepairWorld, code: str, name: str) -> str:
-    """A portal session cookie for the subject itself."""
-    key = secret_key(world.settings.data_dir.resolve())
-    now = world.settings.clock.now()
     with transaction(session_factory(world.engine)) as session:
-        verifier = CapturingVerifier()
-        challenge = access.start_identity_check(
-            session, key=key, verifier=verifier, now=now, code=code, name=name
-        )
-        account = access.finish_identity_check(
-            session, key=key, policy=policy(), now=now, challenge_id=challenge, code=verifier.sent[-1][1]
-        )
-        assert account is not None
-        return access.start_session(session, key=key, policy=policy(), account=account, now=now)
+        key = secret_key(world.settings.data_dir.resolve())
+        return subject_cookie(session, key=key, code=code, name=name, now=world.settings.clock.now())
 
 
 def token(page: str) -> str:
