@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +18,8 @@ from xinyong.lists.documents import verification_code
 from xinyong.objections import documents, service
 from xinyong.web.app import create_app
 
-from ..conftest import subject_cookie
+from ..conftest import org_with_token, subject_cookie
+from ..live import headless_chromium, served, shot
 from .conftest import PDF, World
 
 
@@ -120,3 +123,61 @@ def test_a_refused_reply_comes_back_on_the_case_page_and_changes_nothing(world: 
             d for d in deadlines.of_case(session, "objection", number) if d.step == "provider_reply"
         ]
         assert [d.done_on for d in reply_step] == [None]
+
+
+# ------------------------------------------------------------------------------------------- in Chromium
+@pytest.fixture
+def live(world: World) -> Iterator[str]:
+    with served(world.settings) as base:
+        yield base
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    with headless_chromium() as launched:
+        yield launched
+
+
+@pytest.mark.browser
+@pytest.mark.req("OBJ-1", "OBJ-3")
+def test_a_subject_files_with_an_upload_and_the_operator_refers_it_in_chromium(
+    world: World, live: str, chromium: object, tmp_path: Path
+) -> None:
+    key = secret_key(world.settings.data_dir.resolve())
+    now = world.settings.clock.now()
+    with transaction(session_factory(world.engine)) as session:
+        cookie = subject_cookie(session, key=key, code=world.company, name="异议测试有限公司", now=now)
+        operator = org_with_token(
+            session, code=f"op-{world.provider}", kind="operator", role="operator_staff", key=key, now=now
+        )
+    evidence = tmp_path / "缴款凭证.pdf"
+    evidence.write_bytes(PDF)
+    subject = chromium.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    subject.add_cookies([{"name": "xinyong_session", "value": cookie, "url": live}])
+    page = subject.new_page()
+    page.goto(live + "/me")
+    page.click(f'a[href="/me/objections/new?record={world.records[0]}"]')
+    page.wait_for_url("**/me/objections/new*")
+    page.select_option('select[name="grounds"]', "wrong_or_incomplete")
+    page.fill('textarea[name="statement"]', "罚款已于决定当月缴清，记录的罚款金额有误")
+    page.set_input_files('input[name="evidence"]', str(evidence))
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "objection-form-phone")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/me/objections/YY*")
+    number = page.url.rsplit("/", 1)[1]
+    body = page.inner_text("main")
+    assert "缴款凭证.pdf" in body and "2026-11-26" in body  # the check is due in 3 working days
+    shot(page, "objection-case-subject")
+    staff = chromium.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1280, "height": 900}, extra_http_headers={"Authorization": f"Bearer {operator}"}
+    )
+    desk = staff.new_page()
+    desk.goto(live + "/admin/cases")
+    assert number in desk.inner_text("main")
+    desk.click(f'a[href="/admin/objections/{number}"]')
+    desk.fill('form[action$="/referral"] textarea[name="text"]', "请核实罚款金额")
+    desk.click('form[action$="/referral"] button[type=submit]')
+    desk.wait_for_url(f"**/admin/objections/{number}")
+    assert "提供单位核实回复" in desk.inner_text("main")  # the provider's step is now due
+    shot(desk, "objection-case-operator")

@@ -225,7 +225,8 @@ def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Targ
             raise XinyongError(
                 "objection.target_closed", f"信用记录 {ref} 已不再使用，无需提出异议", field="target"
             )
-        label = f"{record.item_code} {record.document_number or ''}".strip()
+        item = catalog.items_by_id(session, [record.item_id])[record.item_id]
+        label = f"{item.name} {record.document_number or ''}".strip()
         return _Target(kind, str(record.id), label, record.provider, record.state)
     if kind == "list_entry":
         try:
