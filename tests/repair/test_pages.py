@@ -94,6 +94,7 @@ def filed(world: RepairWorld, record: int, subject: str) -> str:
 
 @pytest.mark.req("REP-1")
 @pytest.mark.req("REP-2")
+@pytest.mark.req("REP-6")
 def test_the_subject_is_told_from_which_day_then_files_with_evidence(jiangsu: RepairWorld) -> None:
     old = jiangsu.push(date(2025, 12, 1))  # minimum publicity served 2026-03-02
     with TestClient(create_app(jiangsu.settings)) as client:
@@ -120,9 +121,21 @@ def test_the_subject_is_told_from_which_day_then_files_with_evidence(jiangsu: Re
             files=[("files", ("a.pdf", b"no", "application/pdf"))],
         )
         assert bad.status_code == 422 and "repair.file_type" in bad.text
+        assert 'name="reorganization_ruling"' in page.text  # a company may state a reorganization (REP-6)
+        undated = client.post(
+            "/me/repair",
+            data={**form, "corrected_on": "2025-01-10", "reorganization_ruling": "（2026）苏05破3号"},
+        )
+        assert undated.status_code == 422 and "repair.reorganization" in undated.text
+        assert "（2026）苏05破3号" in undated.text
         sent = client.post(
             "/me/repair",
-            data={**form, "corrected_on": "2025-01-10"},
+            data={
+                **form,
+                "corrected_on": "2025-01-10",
+                "reorganization_ruling": "（2026）苏05破3号",
+                "reorganization_on": "2026-03-02",
+            },
             files=[("files", ("整改报告.pdf", PDF, "application/pdf"))],
             follow_redirects=False,
         )
@@ -132,6 +145,12 @@ def test_the_subject_is_told_from_which_day_then_files_with_evidence(jiangsu: Re
         assert (
             "待提供单位提出意见" in case and "整改报告.pdf" in case and "提供单位提出书面信用修复意见" in case
         )
+        with jiangsu.session() as session:
+            filed_case = service.get(session, number)
+            assert (filed_case.reorganization_ruling, filed_case.reorganization_on) == (
+                "（2026）苏05破3号",
+                date(2026, 3, 2),
+            )
         assert number in client.get("/me").text
         assert client.get(f"/me/repair/new?record={old}").status_code == 200
         duplicate = client.post("/me/repair", data={**form, "corrected_on": "2025-01-10"})

@@ -124,6 +124,7 @@ def _form_context(request: Request, session: Session, actor: Actor, record_id: i
         "possible_on": possible_on,
         "ways": service.WAYS,
         "requires_commitment": request.app.state.profile.repair.requires_commitment.value,
+        "company": not disclosure.is_person(subjects.get(session, record.subject_key)),
         "max_mb": service.MAX_FILE // (1024 * 1024),
         "max_files": service.MAX_FILES,
         "today": ctx.today,
@@ -152,7 +153,7 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
             : service.MAX_FILES + 1
         ]
     )
-    fields = ("correction", "commitment", "corrected_on")
+    fields = ("correction", "commitment", "corrected_on", "reorganization_ruling", "reorganization_on")
     values = {k: str(form.get(k, ""))[: service.MAX_TEXT] for k in fields}
     chosen = tuple(str(w)[:32] for w in form.getlist("ways"))[:10]
     case = attempt(
@@ -167,6 +168,10 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
                 corrected_on=parse_date(values["corrected_on"], "纠正日期"),
                 ways=chosen,
                 commitment=values["commitment"],
+                reorganization_ruling=values["reorganization_ruling"],
+                reorganization_on=parse_date(values["reorganization_on"], "重整裁定日期")
+                if values["reorganization_on"]
+                else None,
                 files=uploads,
             ),
             data_dir=request.app.state.settings.data_dir.resolve(),
