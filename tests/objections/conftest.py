@@ -16,6 +16,7 @@ from xinyong.access.security import secret_key
 from xinyong.audit.service import AuditActor
 from xinyong.clock import CHINA_TZ
 from xinyong.db.engine import session_factory, transaction
+from xinyong.evidence import Upload
 from xinyong.lists import service as lists
 from xinyong.objections import service
 from xinyong.objections.models import Objection
@@ -65,7 +66,7 @@ class World:
             "target_ref": str(record),
             "grounds": "wrong_or_incomplete",
             "statement": "罚款金额记录有误，应为1000元",
-            "evidence": [service.Upload("决定书.pdf", PDF)],
+            "evidence": [Upload("决定书.pdf", PDF)],
         }
         arguments.update(overrides)
         return service.file(session, self.ctx(profile, day), **arguments)  # type: ignore[arg-type]

@@ -57,6 +57,8 @@ def test_subject_files_with_evidence_and_downloads_the_reply(world: World) -> No
         assert sent.status_code == 303, sent.text
         number = sent.headers["location"].rsplit("/", 1)[1]
         case_page = client.get(f"/me/objections/{number}")
+        link = re.search(rf'href="(/me/objections/{number}/evidence/\d+)"', case_page.text)
+        assert link is not None and client.get(link.group(1)).content == PDF  # the evidence as filed
         assert "平台核查/审核" in case_page.text and "2026-11-26" in case_page.text  # 3 working days
         with transaction(session_factory(world.engine)) as session:
             ctx = world.ctx("national", date(2026, 11, 24))
@@ -104,6 +106,11 @@ def test_a_refused_reply_comes_back_on_the_case_page_and_changes_nothing(world: 
     with TestClient(create_app(world.settings), headers=world.headers) as provider:
         page = provider.get(f"/admin/objections/{number}")
         assert page.status_code == 200, page.text
+        link = re.search(rf'href="(/admin/objections/{number}/evidence/(\d+))"', page.text)
+        assert link is not None and provider.get(link.group(1)).content.startswith(b"%PDF")
+        assert (
+            provider.get(f"/admin/objections/{number}/evidence/{int(link.group(2)) + 999}").status_code == 404
+        )
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token is not None
         refused = provider.post(

@@ -12,6 +12,7 @@ from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.models import Receipt
 from xinyong.disclosure.service import marked_shown
 from xinyong.errors import NotFound, XinyongError
+from xinyong.evidence import MAX_FILE_BYTES, Upload
 from xinyong.lists import service as lists
 from xinyong.objections import service
 from xinyong.objections.service import Reply
@@ -221,9 +222,9 @@ def test_refusals(world: World) -> None:
             world.file(session, "national", day, 999_999_999)
         assert foreign.value.code == missing.value.code == "objection.target_not_found"
         cases: list[tuple[dict[str, object], str]] = [
-            ({"evidence": [service.Upload("决定书.pdf", b"just text")]}, "objection.file_type"),
+            ({"evidence": [Upload("决定书.pdf", b"just text")]}, "objection.file_type"),
             (
-                {"evidence": [service.Upload("big.png", PNG + b"\x00" * service.MAX_FILE_BYTES)]},
+                {"evidence": [Upload("big.png", PNG + b"\x00" * MAX_FILE_BYTES)]},
                 "objection.file_too_large",
             ),
             ({"statement": "   "}, "objection.statement_required"),
@@ -233,7 +234,7 @@ def test_refusals(world: World) -> None:
             with pytest.raises(XinyongError) as refused:
                 world.file(session, "national", day, world.records[0], **overrides)
             assert refused.value.code == code
-        world.file(session, "national", day, world.records[0], evidence=[service.Upload("a.png", PNG)])
+        world.file(session, "national", day, world.records[0], evidence=[Upload("a.png", PNG)])
         with pytest.raises(XinyongError) as twice:
             world.file(session, "national", day, world.records[0])
         assert twice.value.code == "objection.duplicate"

@@ -19,9 +19,10 @@ from sqlalchemy import select
 
 from xinyong.access.security import secret_key
 from xinyong.db.engine import session_factory, transaction
+from xinyong.evidence import Upload
 from xinyong.records.models import Record
 from xinyong.repair import service
-from xinyong.repair.service import Application, Upload
+from xinyong.repair.service import Application
 from xinyong.web.app import create_app
 
 from ..conftest import citizen_code, subject_cookie
@@ -172,6 +173,8 @@ def test_the_provider_gives_its_opinion_and_the_publicity_masks_the_person(jiang
         assert number in queue
         page = provider.get(f"/admin/repair/{number}").text
         assert 'id="opinion"' in page and "整改报告.pdf" in page
+        link = re.search(rf'href="(/admin/repair/{number}/files/\d+)"', page)
+        assert link is not None and provider.get(link.group(1)).content == PDF  # the evidence, to check it
         undecided = {"csrf_token": token(page), "text": "已整改到位"}  # neither for nor against
         again = provider.post(f"/admin/repair/{number}/opinion", data=undecided, follow_redirects=False)
         assert again.status_code == 422 and "repair.agrees" in again.text and 'id="opinion"' in again.text

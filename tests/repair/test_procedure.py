@@ -17,12 +17,13 @@ from xinyong.db.engine import session_factory
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.models import Receipt
 from xinyong.errors import NotFound, XinyongError
+from xinyong.evidence import Upload
 from xinyong.lists import service as lists
 from xinyong.lists.documents import verification_code
 from xinyong.outbox.models import OutboxMessage
 from xinyong.records import service as records
 from xinyong.repair import service
-from xinyong.repair.service import Application, NotYet, Upload
+from xinyong.repair.service import Application, NotYet
 from xinyong.web.app import create_app
 
 from ..measures.conftest import insert_entry

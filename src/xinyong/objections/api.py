@@ -20,6 +20,7 @@ from xinyong.objections import documents, service
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import AppealIn, DecideIn, FileIn, ObjectionOut, PauseIn, ReferIn, ReplyIn
 from xinyong.subjects import service as subjects
+from xinyong.web.forms import uploads
 
 router = APIRouter(tags=["objections"])
 Number = Annotated[
@@ -105,13 +106,13 @@ def file_objection(request: Request, session: DB, body: FileIn, actor: Filer) ->
 async def add_evidence(
     request: Request, session: DB, number: Number, files: list[UploadFile], actor: Filer
 ) -> ObjectionOut:
-    uploads = [service.Upload(f.filename or "", await f.read(service.MAX_FILE_BYTES + 1)) for f in files]
+    received = await uploads(files)
     found = service.add_evidence(
         session,
         context(request, actor),
         data_dir=data_dir(request),
         found=own_case(session, actor, number),
-        evidence=uploads,
+        evidence=received,
     )
     return out(session, found)
 

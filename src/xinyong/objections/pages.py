@@ -11,7 +11,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
@@ -19,14 +18,15 @@ from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pages import own_archive
-from xinyong.errors import Forbidden, XinyongError
+from xinyong.errors import Forbidden, NotFound, XinyongError
+from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES
 from xinyong.lists.api import context
 from xinyong.objections import documents, service
 from xinyong.objections.api import data_dir, decide, own_case
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import DecideIn
 from xinyong.rules.dates import parse_date
-from xinyong.web.forms import act, attempt
+from xinyong.web.forms import act, attempt, download, uploads
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,11 +48,6 @@ def _case_context(request: Request, session: Session, found: Objection) -> dict[
         "evidence": service.evidence_of(session, found.id),
         "stages": service.APPEAL_STAGES,
     }
-
-
-async def _uploads(form: Any) -> list[service.Upload]:
-    files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
-    return [service.Upload(f.filename or "", await f.read(service.MAX_FILE_BYTES + 1)) for f in files]
 
 
 # ------------------------------------------------------------------------------------------- subject
@@ -87,8 +82,8 @@ def _new_context(request: Request, session: Session, gate: Gate, form: dict[str,
         "chosen": form.get("target", ""),
         "form": form,
         "grounds": service.GROUNDS,
-        "max_mb": service.MAX_FILE_BYTES // (1024 * 1024),
-        "max_files": service.MAX_FILES,
+        "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+        "max_files": MAX_FILES,
     }
 
 
@@ -102,7 +97,7 @@ async def file_form(
     """File from the subject's own page; a refusal comes back on the form with what was typed."""
     typed = {name: str(form.get(name, ""))[:4000] for name in ("target", "grounds", "statement")}
     kind, _, ref = typed["target"].partition(":")
-    uploads = await _uploads(form)
+    received = await uploads(form.getlist("evidence"))
     ctx = context(request, gate.actor)
     found = attempt(
         session,
@@ -115,7 +110,7 @@ async def file_form(
             target_ref=ref[:64],
             grounds=typed["grounds"][:32],
             statement=typed["statement"],
-            evidence=uploads,
+            evidence=received,
         ),
     )
     if isinstance(found, XinyongError):
@@ -139,6 +134,27 @@ def reply_pdf(request: Request, session: DB, number: str, actor: Filer) -> Respo
         media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
+
+
+@router.get("/me/objections/{number}/evidence/{evidence_id}", response_model=None)
+def own_evidence(request: Request, session: DB, number: str, evidence_id: int, actor: Filer) -> Response:
+    return _evidence(request, session, own_case(session, actor, number[:32]), evidence_id)
+
+
+@router.get("/admin/objections/{number}/evidence/{evidence_id}", response_model=None)
+def handled_evidence(request: Request, session: DB, number: str, evidence_id: int, actor: Reader) -> Response:
+    handles = "case.handle" in actor.permissions
+    found = service.visible_to(session, number=number[:32], org_code=actor.org_code, handles=handles)
+    return _evidence(request, session, found, evidence_id)
+
+
+def _evidence(request: Request, session: Session, found: Objection, evidence_id: int) -> Response:
+    """One of the case's evidence files, for the applicant and for those who handle the case."""
+    kept = next((e for e in service.evidence_of(session, found.id) if e.id == evidence_id), None)
+    if kept is None:
+        raise NotFound("objection.evidence_not_found", f"异议案件 {found.number} 没有该证据材料")
+    content = service.evidence_file(data_dir(request), found, kept)
+    return download(content, media_type=kept.media_type, filename=kept.filename)
 
 
 @router.post("/me/objections/{number}/appeals")

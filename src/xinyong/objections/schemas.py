@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 
 from xinyong.deadlines.models import Deadline
 from xinyong.errors import XinyongError
+from xinyong.evidence import Upload
 from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
-from xinyong.objections.service import GROUNDS, STATUS_LABELS, STEP_LABELS, Upload
+from xinyong.objections.service import GROUNDS, STATUS_LABELS, STEP_LABELS
 
 
 class EvidenceIn(BaseModel):

@@ -10,7 +10,6 @@ corrected at once. Every outcome changes a record only through ``records.service
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import evidence as evidence_files
 from xinyong.access import service as access
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
@@ -29,6 +29,7 @@ from xinyong.deadlines import service as deadlines
 from xinyong.deadlines.service import Case
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
+from xinyong.evidence import Evidence, Upload
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
 from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
@@ -82,16 +83,6 @@ STEP_LABELS = {
     "decision": "办结并书面答复",
     **APPEAL_STAGES,
 }
-# Evidence is recognised by its content, not its name.
-MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_FILES = 10
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content: bytes
 
 
 def _number(today: date) -> str:
@@ -249,50 +240,24 @@ def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Targ
     )
 
 
-def _checked_uploads(uploads: list[Upload], already: int = 0) -> list[tuple[Upload, str]]:
-    if len(uploads) + already > MAX_FILES:
-        raise XinyongError("objection.too_many_files", f"证据材料最多 {MAX_FILES} 个文件", field="evidence")
-    checked = []
-    for upload in uploads:
-        name = upload.filename[:200] or "证据材料"
-        if len(upload.content) > MAX_FILE_BYTES:
-            raise XinyongError(
-                "objection.file_too_large",
-                f"证据材料“{name}”超过 {MAX_FILE_BYTES // (1024 * 1024)}MB",
-                field="evidence",
-            )
-        media = next((m for magic, m in MEDIA_TYPES.items() if upload.content.startswith(magic)), None)
-        if media is None:
-            raise XinyongError(
-                "objection.file_type", f"证据材料“{name}”不是 PDF、JPEG 或 PNG 文件", field="evidence"
-            )
-        checked.append((Upload(name, upload.content), media))
-    return checked
-
-
-def _keep(
-    session: Session, ctx: Context, data_dir: Path, found: Objection, checked: list[tuple[Upload, str]]
-) -> None:
-    folder = data_dir / "objections" / found.number
-    folder.mkdir(parents=True, exist_ok=True)
-    for upload, media in checked:
-        digest = hashlib.sha256(upload.content).hexdigest()
-        (folder / digest).write_bytes(upload.content)
+def _keep(session: Session, ctx: Context, data_dir: Path, found: Objection, files: list[Evidence]) -> None:
+    evidence_files.keep(data_dir / "objections" / found.number, files)
+    for file in files:
         session.add(
             ObjectionEvidence(
                 objection_id=found.id,
                 subject_key=found.subject_key,
-                filename=upload.filename,
-                media_type=media,
-                size=len(upload.content),
-                digest=digest,
+                filename=file.filename,
+                media_type=file.media_type,
+                size=len(file.content),
+                digest=file.digest,
                 at=ctx.now,
             )
         )
 
 
-def evidence_file(data_dir: Path, found: Objection, evidence: ObjectionEvidence) -> bytes:
-    return (data_dir / "objections" / found.number / evidence.digest).read_bytes()
+def evidence_file(data_dir: Path, found: Objection, kept: ObjectionEvidence) -> bytes:
+    return evidence_files.read(data_dir / "objections" / found.number, kept.digest)
 
 
 def _step(
@@ -383,7 +348,7 @@ def file(
     text = plain(statement, field="statement", max_length=4000, label="异议说明", multiline=True)
     if not text:
         raise XinyongError("objection.statement_required", "请写明异议的事实和理由", field="statement")
-    checked = _checked_uploads(evidence)
+    checked = evidence_files.checked(evidence, code="objection", field="evidence")
     open_case = session.scalar(
         select(Objection.number).where(
             Objection.target_kind == target.kind,
@@ -453,11 +418,13 @@ def add_evidence(
 ) -> Objection:
     if found.status == "closed":
         raise XinyongError("objection.closed", f"异议案件 {found.number} 已办结", field="evidence")
-    checked = _checked_uploads(evidence, len(evidence_of(session, found.id)))
+    checked = evidence_files.checked(
+        evidence, code="objection", field="evidence", already=len(evidence_of(session, found.id))
+    )
     if not checked:
         raise XinyongError("objection.no_files", "请选择要补充的证据材料", field="evidence")
     _keep(session, ctx, data_dir, found, checked)
-    _step(session, ctx, found, "evidence", "、".join(u.filename for u, _ in checked))
+    _step(session, ctx, found, "evidence", "、".join(file.filename for file in checked))
     found.updated_at = ctx.now
     return found
 

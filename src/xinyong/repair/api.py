@@ -28,6 +28,7 @@ from xinyong.repair.schemas import (
     VerifyIn,
 )
 from xinyong.subjects import service as subjects
+from xinyong.web.forms import uploads
 
 router = APIRouter(tags=["repair"])
 Number = Annotated[
@@ -110,9 +111,7 @@ async def apply_for(
     subject: Annotated[str | None, Form(max_length=64)] = None,
     files: list[UploadFile] | None = None,
 ) -> CaseOut:
-    uploads = []
-    for upload in (files or [])[: service.MAX_FILES + 1]:
-        uploads.append(service.Upload(upload.filename or "", await upload.read(service.MAX_FILE + 1)))
+    received = await uploads(files or [])
     case = service.file(
         session,
         context(request, actor),
@@ -125,7 +124,7 @@ async def apply_for(
             commitment=commitment,
             reorganization_ruling=reorganization_ruling,
             reorganization_on=reorganization_on,
-            files=tuple(uploads),
+            files=tuple(received),
         ),
         data_dir=request.app.state.settings.data_dir.resolve(),
     )

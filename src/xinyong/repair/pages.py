@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
@@ -20,6 +19,7 @@ from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import Forbidden, NotFound, Problem, XinyongError
+from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES
 from xinyong.lists.api import context
 from xinyong.records.models import Record
 from xinyong.repair import service
@@ -27,7 +27,7 @@ from xinyong.repair.api import decision_response
 from xinyong.repair.models import RepairCase
 from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
-from xinyong.web.forms import act, attempt
+from xinyong.web.forms import act, attempt, download, uploads
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -125,8 +125,8 @@ def _form_context(request: Request, session: Session, actor: Actor, record_id: i
         "ways": service.WAYS,
         "requires_commitment": request.app.state.profile.repair.requires_commitment.value,
         "company": not disclosure.is_person(subjects.get(session, record.subject_key)),
-        "max_mb": service.MAX_FILE // (1024 * 1024),
-        "max_files": service.MAX_FILES,
+        "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+        "max_files": MAX_FILES,
         "today": ctx.today,
         "form": {},
     }
@@ -147,12 +147,7 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
     except ValueError:
         raise XinyongError("repair.record", "请选择要修复的信用记录", field="record") from None
     page = _form_context(request, session, actor, record_id)
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    uploads = tuple(
-        [service.Upload(f.filename or "", await f.read(service.MAX_FILE + 1)) for f in files][
-            : service.MAX_FILES + 1
-        ]
-    )
+    received = tuple(await uploads(form.getlist("files")))
     fields = ("correction", "commitment", "corrected_on", "reorganization_ruling", "reorganization_on")
     values = {k: str(form.get(k, ""))[: service.MAX_TEXT] for k in fields}
     chosen = tuple(str(w)[:32] for w in form.getlist("ways"))[:10]
@@ -172,7 +167,7 @@ async def file_form(request: Request, session: DB, form: Form, actor: Filer) -> 
                 reorganization_on=parse_date(values["reorganization_on"], "重整裁定日期")
                 if values["reorganization_on"]
                 else None,
-                files=uploads,
+                files=received,
             ),
             data_dir=request.app.state.settings.data_dir.resolve(),
         ),
@@ -193,6 +188,25 @@ def case_page(request: Request, session: DB, number: str, actor: Filer) -> HTMLR
 @router.get("/me/repair/{number}/decision", response_model=None)
 def decision_pdf(request: Request, session: DB, number: str, actor: Filer) -> Response:
     return decision_response(request, session, _own_case(session, actor, number[:32]))
+
+
+@router.get("/me/repair/{number}/files/{file_id}", response_model=None)
+def own_file(request: Request, session: DB, number: str, file_id: int, actor: Filer) -> Response:
+    return _file(request, session, _own_case(session, actor, number[:32]), file_id)
+
+
+@router.get("/admin/repair/{number}/files/{file_id}", response_model=None)
+def handled_file(request: Request, session: DB, number: str, file_id: int, actor: Reader) -> Response:
+    return _file(request, session, _visible(session, actor, number[:32]), file_id)
+
+
+def _file(request: Request, session: Session, case: RepairCase, file_id: int) -> Response:
+    """One of the application's evidence files, for the applicant and for those who handle the case."""
+    kept = next((f for f in service.files_of(session, case.id) if f.id == file_id), None)
+    if kept is None:
+        raise NotFound("repair.file_not_found", f"信用修复申请 {case.number} 没有该证明材料")
+    content = service.evidence_file(request.app.state.settings.data_dir.resolve(), kept)
+    return download(content, media_type=kept.media_type, filename=kept.filename)
 
 
 # ------------------------------------------------------------------------------------------- public

@@ -10,7 +10,6 @@ to stop using it. Repair is free of charge: nothing here knows a fee.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -20,11 +19,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import evidence as evidence_files
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
+from xinyong.evidence import Upload
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
 from xinyong.records import service as records
@@ -53,9 +54,7 @@ STATUS_LABELS = {
 OPEN = ("filed", "publicity", "objected")
 INTERVIEW_KINDS = {"reminder": "提示约谈", "warning": "警示约谈"}
 # Evidence files: recognised by their first bytes, not by their name (a technical limit, not a legal one).
-MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-MAX_FILE = 10 * 1024 * 1024
-MAX_FILES = 10
+EVIDENCE_FOLDER = "repair"  # under the data directory, one file per digest
 MAX_TEXT = 4000
 # Records that were wrong or are gone do not count as dishonesty of the same kind.
 NOT_DISHONESTY = ("withdrawn", "revoked", "deleted")
@@ -67,12 +66,6 @@ class NotYet(XinyongError):
     def __init__(self, message: str, *, possible_on: date, field: str = "record") -> None:
         super().__init__("repair.not_yet", message, field=field)
         self.possible_on = possible_on
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -206,25 +199,6 @@ def _ways(ctx: Context, chosen: tuple[str, ...], commitment: str) -> tuple[list[
     return ways, _text(commitment, "commitment", "信用承诺内容")
 
 
-def _evidence(files: tuple[Upload, ...]) -> list[tuple[Upload, str]]:
-    if len(files) > MAX_FILES:
-        raise XinyongError("repair.too_many_files", f"证明材料最多 {MAX_FILES} 个文件", field="files")
-    checked = []
-    for upload in files:
-        name = upload.filename.strip()[:200] or "证明材料"
-        if len(upload.content) > MAX_FILE:
-            raise XinyongError(
-                "repair.file_too_large", f"文件 {name} 超过 {MAX_FILE // 1024 // 1024} MB", field="files"
-            )
-        media = next((t for magic, t in MEDIA_TYPES.items() if upload.content.startswith(magic)), None)
-        if media is None:
-            raise XinyongError(
-                "repair.file_type", f"文件 {name} 不是 PDF、JPEG 或 PNG 格式（按文件内容判断）", field="files"
-            )
-        checked.append((Upload(name, upload.content), media))
-    return checked
-
-
 def _reorganization(session: Session, ctx: Context, subject_key: str, application: Application) -> str | None:
     ruling = application.reorganization_ruling.strip()
     if not ruling and application.reorganization_on is None:
@@ -265,7 +239,7 @@ def file(
     ways, commitment = _ways(ctx, application.ways, application.commitment)
     correction = _text(application.correction, "correction", "纠正失信行为、消除不良影响的情况")
     ruling = _reorganization(session, ctx, subject_key, application)
-    evidence = _evidence(application.files)
+    evidence = evidence_files.checked(application.files, code="repair", field="files")
     case = RepairCase(
         number=f"XF{ctx.today:%Y%m%d}{secrets.token_hex(4).upper()}",
         subject_key=subject_key,
@@ -285,19 +259,16 @@ def file(
     )
     session.add(case)
     session.flush()
-    folder = data_dir / "repair"
-    folder.mkdir(parents=True, exist_ok=True)
-    for upload, media in evidence:
-        digest = hashlib.sha256(upload.content).hexdigest()
-        (folder / digest).write_bytes(upload.content)
+    evidence_files.keep(data_dir / EVIDENCE_FOLDER, evidence)
+    for file in evidence:
         session.add(
             RepairFile(
                 case_id=case.id,
                 subject_key=subject_key,
-                filename=upload.filename,
-                media_type=media,
-                size=len(upload.content),
-                digest=digest,
+                filename=file.filename,
+                media_type=file.media_type,
+                size=len(file.content),
+                digest=file.digest,
             )
         )
     deadlines.start(
@@ -576,6 +547,10 @@ def in_publicity(session: Session, today: date) -> list[RepairCase]:
             .order_by(RepairCase.publicity_until, RepairCase.id)
         )
     )
+
+
+def evidence_file(data_dir: Path, kept: RepairFile) -> bytes:
+    return evidence_files.read(data_dir / EVIDENCE_FOLDER, kept.digest)
 
 
 def files_of(session: Session, case_id: int) -> list[RepairFile]:

@@ -4,13 +4,16 @@ request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
+from urllib.parse import quote
 
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from xinyong.errors import XinyongError
+from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES, Upload
 
 T = TypeVar("T")
 
@@ -31,3 +34,19 @@ def act(
     reason) when it does not."""
     outcome = attempt(session, action)
     return refused(outcome) if isinstance(outcome, XinyongError) else RedirectResponse(done, status_code=303)
+
+
+async def uploads(files: Sequence[object]) -> list[Upload]:
+    """The files of a form or request as evidence uploads, read no further than a refusal needs: one file
+    more than allowed, one byte more than the limit."""
+    chosen = [f for f in files if isinstance(f, UploadFile) and f.filename][: MAX_FILES + 1]
+    return [Upload(f.filename or "", await f.read(MAX_FILE_BYTES + 1)) for f in chosen]
+
+
+def download(content: bytes, *, media_type: str, filename: str) -> Response:
+    """A kept file handed back under its own name (evidence, written replies and decisions)."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
