@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
+from xinyong.catalog import service as catalog
 from xinyong.disclosure.pdf import Entry, FontFile, ReportContent, Section, render
 from xinyong.disclosure.service import is_person
 from xinyong.errors import NotFound, XinyongError
@@ -36,13 +37,14 @@ def decision_pdf(
         return kept
     subject = subjects.get(session, case.subject_key)
     record = records.get(session, case.record_id)
+    item = catalog.items_by_id(session, [record.item_id])[record.item_id]
     number = f"WS{case.decided_on:%Y%m%d}{case.number[-8:]}"
     code = verification_code(key, number)
     provider = access.get_org(session, case.provider).name
     facts = [
         ("申请编号", case.number),
         ("申请日期", case.filed_on.isoformat()),
-        ("修复的信用记录", f"{record.item_code} {record.document_number or ''}（信息提供单位：{provider}）"),
+        ("修复的信用记录", f"{item.name} {record.document_number or ''}（信息提供单位：{provider}）"),
         ("纠正日期", case.corrected_on.isoformat()),
         ("纠正情况", case.correction),
         ("修复方式", "、".join(service.ways_of(case))),
