@@ -36,6 +36,7 @@ def no_pdf(found: object) -> Reply:
 @pytest.mark.req("OBJ-1")
 @pytest.mark.req("OBJ-2")
 @pytest.mark.req("OBJ-3")
+@pytest.mark.req("OBJ-5")
 def test_liaoning_filed_before_national_day_is_checked_after_the_holiday(world: World) -> None:
     with world.session() as session:
         found = world.file(session, "liaoning", date(2026, 9, 29), world.records[0], evidence=[])

@@ -318,3 +318,42 @@ def test_a_reorganizing_enterprise_has_its_tax_punishments_ended_with_its_repair
         )
         assert "（2026）鲁01破1号" in (ended.removal_text or "")
         assert lists.get(session, market).status == "active"  # not a tax or financial punishment
+
+
+@pytest.mark.req("REP-5")
+def test_interviews_are_recorded_only_inside_the_public_period_and_only_by_the_provider(
+    national: RepairWorld,
+) -> None:
+    record = national.push(date(2026, 4, 10))  # a general penalty: public until 2027-04-10 at most
+    with national.session() as session, session.begin():
+        ctx = national.context(date(2026, 11, 23), national.provider)
+
+        def interview(day: date, kind: str = "reminder", org: str | None = national.provider) -> object:
+            return service.record_interview(
+                session,
+                ctx,
+                record_id=record,
+                org_code=org,
+                kind=kind,
+                held_on=day,
+                department="某市市场监督管理局信用监管科",
+                content="提示其履行处罚决定、及时纠正失信行为",
+                outcome="当事人承诺十日内完成整改",
+            )
+
+        for day, kind, org, code in (
+            (date(2026, 4, 9), "reminder", national.provider, "interview.not_public"),  # before the decision
+            (date(2026, 11, 24), "reminder", national.provider, "interview.future"),
+            (date(2026, 11, 20), "chat", national.provider, "interview.kind"),
+            (date(2026, 11, 20), "reminder", "another-org", "interview.record_not_found"),
+        ):
+            with pytest.raises(XinyongError) as refused:
+                interview(day, kind, org)
+            assert refused.value.code == code
+        interview(date(2026, 5, 6), "reminder")
+        interview(date(2026, 11, 20), "warning")
+        kept = service.interviews_of(session, record_id=record)
+        assert [(i.kind, i.held_on, i.subject_key) for i in kept] == [
+            ("reminder", date(2026, 5, 6), national.company),
+            ("warning", date(2026, 11, 20), national.company),
+        ]
