@@ -199,6 +199,17 @@ def test_the_provider_gives_its_opinion_and_the_publicity_masks_the_person(jiang
         assert number in public and "已整改到位，同意修复" in public
         assert "张三丰" not in public and person not in public and "张" in public
         assert "/repair-publicity" in anyone.get("/lists").text
+        listed = [n for n in anyone.get("/api/v1/repairs/publicity").json() if n["number"] == number]
+        assert len(listed) == 1 and set(listed[0]) == {
+            "number",
+            "name",
+            "key",
+            "item",
+            "document",
+            "opinion",
+            "publicity_until",
+        }  # no interviews, evidence or objections for the public
+        assert person not in str(listed) and "张三丰" not in str(listed)
         objection = {
             "csrf_token": token(public),
             "text": "该当事人仍在发布虚假广告",

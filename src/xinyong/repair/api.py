@@ -3,6 +3,7 @@ objections, anyone objects during the publicity, operators refuse what does not 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from xinyong.repair.schemas import (
     CaseOut,
     InterviewIn,
     InterviewOut,
+    NoticeOut,
     ObjectionIn,
     OpinionIn,
     RefuseIn,
@@ -87,13 +89,12 @@ def decision_response(request: Request, session: Session, case: RepairCase) -> R
     )
 
 
-@router.get("/repairs/publicity", response_model=list[CaseOut], summary="修复意见公示（任何人可提出异议）")
-def publicity(request: Request, session: DB, actor: Anyone) -> list[CaseOut]:
-    today = request.app.state.settings.clock.today()
-    return [
-        CaseOut(**{**out(session, c).model_dump(), "subject": "", "files": [], "commitment": None})
-        for c in service.in_publicity(session, today)
-    ]
+@router.get("/repairs/publicity", response_model=list[NoticeOut], summary="修复意见公示（任何人可提出异议）")
+def publicity(request: Request, session: DB, actor: Anyone) -> list[NoticeOut]:
+    """What the portal's publicity page shows, no more: persons masked, no evidence or case details."""
+    state = request.app.state
+    found = service.notices(session, today=state.settings.clock.today(), masking=state.profile.masking)
+    return [NoticeOut(**asdict(n)) for n in found]
 
 
 @router.post("/repairs", response_model=CaseOut, status_code=201, summary="申请信用修复（免费）")

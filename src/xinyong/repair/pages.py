@@ -210,28 +210,10 @@ def _file(request: Request, session: Session, case: RepairCase, file_id: int) ->
 
 
 # ------------------------------------------------------------------------------------------- public
-def _publicity_rows(request: Request, session: Session) -> list[dict[str, Any]]:
-    masking = request.app.state.profile.masking
-    rows = []
-    for case in service.in_publicity(session, _today(request)):
-        record = session.get(Record, case.record_id)
-        subject = subjects.find(session, case.subject_key)
-        if record is None or subject is None:
-            continue
-        rows.append(
-            {
-                "case": case,
-                "name": disclosure.shown_name(subject, masking),
-                "key": disclosure.shown_key(subject, masking),
-                "item": _item_name(session, record),
-                "document": record.document_number,
-            }
-        )
-    return rows
-
-
 def _publicity(request: Request, session: Session, extra: dict[str, Any], status: int = 200) -> HTMLResponse:
-    page = {"active": "lists", "rows": _publicity_rows(request, session), "today": _today(request), **extra}
+    masking = request.app.state.profile.masking
+    rows = service.notices(session, today=_today(request), masking=masking)
+    page = {"active": "lists", "rows": rows, "today": _today(request), **extra}
     return render(request, "repair_publicity.html", page, status)
 
 

@@ -80,6 +80,18 @@ class ObjectionOut(BaseModel):
         )
 
 
+class NoticeOut(BaseModel):
+    """A case in publicity as the public sees it."""
+
+    number: str
+    name: str
+    key: str
+    item: str
+    document: str | None
+    opinion: str
+    publicity_until: date
+
+
 class CaseOut(BaseModel):
     number: str
     record: int

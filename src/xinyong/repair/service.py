@@ -28,6 +28,7 @@ from xinyong.errors import NotFound, XinyongError
 from xinyong.evidence import Upload
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
+from xinyong.profiles.schema import Masking
 from xinyong.records import service as records
 from xinyong.records.models import STANDING_STATES, Record
 from xinyong.repair.models import Interview, RepairCase, RepairFile, RepairObjection
@@ -547,6 +548,42 @@ def in_publicity(session: Session, today: date) -> list[RepairCase]:
             .order_by(RepairCase.publicity_until, RepairCase.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the public sees of a case in publicity: the subject as the portal shows it, the record's item
+    and document number, the provider's opinion, the end of publicity (REP-3, DATA-3)."""
+
+    number: str
+    name: str
+    key: str
+    item: str
+    document: str | None
+    opinion: str
+    publicity_until: date
+
+
+def notices(session: Session, *, today: date, masking: Masking) -> list[Notice]:
+    found = []
+    for case in in_publicity(session, today):
+        record = session.get(Record, case.record_id)
+        subject = subjects.find(session, case.subject_key)
+        if record is None or subject is None or case.publicity_until is None:
+            continue
+        item = catalog.items_by_id(session, [record.item_id]).get(record.item_id)
+        found.append(
+            Notice(
+                number=case.number,
+                name=disclosure.shown_name(subject, masking),
+                key=disclosure.shown_key(subject, masking),
+                item=item.name if item is not None else record.item_code,
+                document=record.document_number,
+                opinion=case.opinion or "",
+                publicity_until=case.publicity_until,
+            )
+        )
+    return found
 
 
 def evidence_file(data_dir: Path, kept: RepairFile) -> bytes:
