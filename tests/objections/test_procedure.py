@@ -221,7 +221,10 @@ def test_refusals(world: World) -> None:
             world.file(session, "national", day, world.foreign)
         with pytest.raises(NotFound) as missing:
             world.file(session, "national", day, 999_999_999)
-        assert foreign.value.code == missing.value.code == "objection.target_not_found"
+        with pytest.raises(NotFound) as beyond:  # a number no database can hold names no record either
+            world.file(session, "national", day, 0, target_ref="99999999999999999999999")
+        codes = {foreign.value.code, missing.value.code, beyond.value.code}
+        assert codes == {"objection.target_not_found"}
         cases: list[tuple[dict[str, object], str]] = [
             ({"evidence": [Upload("决定书.pdf", b"just text")]}, "objection.file_type"),
             (

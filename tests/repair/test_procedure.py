@@ -357,3 +357,9 @@ def test_interviews_are_recorded_only_inside_the_public_period_and_only_by_the_p
             ("reminder", date(2026, 5, 6), national.company),
             ("warning", date(2026, 11, 20), national.company),
         ]
+
+
+def test_a_record_number_too_large_for_the_database_is_simply_not_found(national: RepairWorld) -> None:
+    with pytest.raises(XinyongError) as refused:
+        file(national, date(2026, 11, 23), application(2**70, date(2026, 4, 20)))
+    assert refused.value.code == "repair.record_not_found"

@@ -82,7 +82,7 @@ class Fulfilment:
 
 def _commitment(session: Session, record_id: int, department: str) -> Record:
     """A standing commitment the department delivered; anything else is not found (nothing revealed)."""
-    record = session.get(Record, record_id)
+    record = records.find(session, record_id)
     if record is None or record.item_code != ITEM or record.provider != department:
         raise NotFound("commitment.not_found", f"没有本单位受理的编号为 {record_id} 的信用承诺")
     if record.state not in STANDING_STATES:

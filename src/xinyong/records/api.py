@@ -20,7 +20,7 @@ from xinyong.audit.service import AuditActor
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.lists.service import list_types
 from xinyong.records import ingest, report, service
-from xinyong.records.models import ImportJob
+from xinyong.records.models import MAX_ID, ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
 
 router = APIRouter(tags=["records"])
@@ -95,7 +95,7 @@ class WithdrawOut(BaseModel):
     version: int
 
 
-RecordId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="信用记录编号")]
+RecordId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="信用记录编号")]
 
 
 @router.post(

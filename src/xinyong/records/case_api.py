@@ -20,7 +20,7 @@ from xinyong.errors import Forbidden, NotFound, XinyongError
 from xinyong.lists.api import context
 from xinyong.records import deletion, revocation
 from xinyong.records.api import RecordId
-from xinyong.records.models import RevocationCase
+from xinyong.records.models import MAX_ID, RevocationCase
 from xinyong.rules import identifiers
 from xinyong.subjects.service import key_of
 
@@ -29,7 +29,7 @@ CaseNumber = Annotated[str, PathParam(max_length=32, description="撤销变更�
 
 
 class RevocationIn(BaseModel):
-    record: int = Field(ge=1, le=2**63 - 1, description="信用记录编号")
+    record: int = Field(ge=1, le=MAX_ID, description="信用记录编号")
     kind: Literal["revoked", "changed", "void"] = Field(
         description="revoked 撤销、changed 变更、void 确认无效"
     )

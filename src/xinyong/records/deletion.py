@@ -16,7 +16,7 @@ from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.errors import NotFound, XinyongError
 from xinyong.records import service
-from xinyong.records.models import STANDING_STATES, DeletionRequest, Record
+from xinyong.records.models import STANDING_STATES, DeletionRequest
 from xinyong.rules.text import plain
 
 PROCEDURE = "deletion"
@@ -32,7 +32,7 @@ def delete_positive(
     today: date,
     now: datetime,
 ) -> DeletionRequest:
-    record = session.get(Record, record_id)
+    record = service.find(session, record_id)
     if record is None or record.subject_key != subject_key or record.state not in STANDING_STATES:
         raise NotFound("record.not_found", f"您没有编号为 {record_id} 的信用记录")
     item = catalog.item_in_force(session, record.item_code, today).item

@@ -27,6 +27,7 @@ from xinyong.db.base import Base
 
 # 64-bit ids on PostgreSQL, SQLite's own rowid integer there.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+MAX_ID = 2**63 - 1  # the largest id either database can hold: a larger number names no record
 # A record's states. ``active`` and ``objection`` (marked while an objection is handled, OBJ-2) stand: they
 # count in checks and lists. The others are kept, versioned, out of every public view: ``archived`` (public
 # period over, PER-2), ``withdrawn`` (by its provider, ING-7), ``repaired`` (REP-4), ``revoked`` (basis

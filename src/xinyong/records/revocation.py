@@ -29,7 +29,7 @@ from xinyong.errors import NotFound, XinyongError
 from xinyong.lists import service as lists
 from xinyong.profiles.schema import Revocation
 from xinyong.records import service
-from xinyong.records.models import STANDING_STATES, Record, RevocationCase
+from xinyong.records.models import STANDING_STATES, RevocationCase
 from xinyong.records.validate import changed_values
 from xinyong.rules.calendar import WorkingCalendar
 from xinyong.rules.text import plain
@@ -69,7 +69,7 @@ def notify(
 ) -> RevocationCase:
     """Open a case from the provider's notice. Only the provider of a standing record may send one, once
     while a case is open; the notice is late when sent after the provider's deadline, and accepted."""
-    record = session.get(Record, notice.record_id)
+    record = service.find(session, notice.record_id)
     if record is None or record.provider != provider:
         raise NotFound("record.not_found", f"没有本单位报送的编号为 {notice.record_id} 的信用记录")
     if record.state not in STANDING_STATES:

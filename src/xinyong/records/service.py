@@ -21,7 +21,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
-from xinyong.records.models import STATES, ImportJob, ImportReject, Record, RecordVersion
+from xinyong.records.models import MAX_ID, STATES, ImportJob, ImportReject, Record, RecordVersion
 from xinyong.records.validate import Candidate, Rejected
 from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
@@ -316,8 +316,13 @@ def expire_batch(
     return [(m.id, m.subject_key) for m in moved]
 
 
+def find(session: Session, record_id: int) -> Record | None:
+    """The record with this id; None for any other number, one too large for the database included."""
+    return session.get(Record, record_id) if 1 <= record_id <= MAX_ID else None
+
+
 def get(session: Session, record_id: int) -> Record:
-    record = session.get(Record, record_id)
+    record = find(session, record_id)
     if record is None:
         raise XinyongError("record.not_found", f"没有编号为 {record_id} 的信用记录", field="record")
     return record
@@ -378,7 +383,7 @@ def withdraw(
 ) -> Record:
     """The provider takes back a record it delivered (ING-7): a new version in state ``withdrawn``, kept
     with the reason; only the organisation that delivered it may do so, and only once."""
-    record = session.get(Record, record_id)
+    record = find(session, record_id)
     if record is None or record.provider != provider:
         raise XinyongError(
             "record.not_found", f"没有本单位报送的编号为 {record_id} 的信用记录", field="record"

@@ -17,6 +17,7 @@ from xinyong.access.deps import DB, Permission
 from xinyong.disclosure.pdf import find_font
 from xinyong.errors import NotFound, XinyongError
 from xinyong.lists.api import context
+from xinyong.records.models import MAX_ID
 from xinyong.repair import documents, service
 from xinyong.repair.models import RepairCase
 from xinyong.repair.schemas import (
@@ -102,7 +103,7 @@ async def apply_for(
     request: Request,
     session: DB,
     actor: Annotated[Actor, Depends(Permission("case.file"))],
-    record: Annotated[int, Form(ge=1)],
+    record: Annotated[int, Form(ge=1, le=MAX_ID)],
     corrected_on: Annotated[date, Form()],
     correction: Annotated[str, Form(max_length=4000)],
     ways: Annotated[list[str], Form(max_length=6)],
@@ -213,7 +214,7 @@ def interview(request: Request, body: InterviewIn, session: DB, actor: Provider)
 def interviews(
     session: DB,
     actor: Annotated[Actor, Depends(Permission("case.read"))],
-    record: Annotated[int | None, Query(ge=1)] = None,
+    record: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[InterviewOut]:
     rows = service.interviews_of(session, record_id=record) if record else []
     if "case.handle" not in actor.permissions:

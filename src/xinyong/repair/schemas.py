@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from xinyong.records.models import MAX_ID
 from xinyong.repair import service
 from xinyong.repair.models import Interview, RepairCase, RepairObjection
 
@@ -30,7 +31,7 @@ class RefuseIn(BaseModel):
 
 
 class InterviewIn(BaseModel):
-    record: int = Field(ge=1)
+    record: int = Field(ge=1, le=MAX_ID)
     kind: str = Field(max_length=16, description="reminder（提示约谈）或 warning（警示约谈）")
     held_on: date
     department: str = Field(max_length=200)

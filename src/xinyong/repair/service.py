@@ -100,7 +100,7 @@ def _text(value: str, field: str, label: str, *, required: bool = True) -> str:
 # ------------------------------------------------------------------------------------------- eligibility
 def own_record(session: Session, *, record_id: int, subject_key: str) -> Record:
     """The applicant's own record; any other is refused as not found, revealing nothing."""
-    record = session.get(Record, record_id)
+    record = records.find(session, record_id)
     if record is None or record.subject_key != subject_key:
         raise NotFound("repair.record_not_found", f"您的信用档案中没有编号为 {record_id} 的信用记录")
     return record
@@ -479,7 +479,7 @@ def record_interview(
     outcome: str,
 ) -> Interview:
     """A reminder or warning interview the provider held during the record's public period (REP-5)."""
-    record = session.get(Record, record_id)
+    record = records.find(session, record_id)
     if record is None or org_code is None or record.provider != org_code:
         raise NotFound("interview.record_not_found", f"没有本单位报送的编号为 {record_id} 的信用记录")
     if kind not in INTERVIEW_KINDS:
