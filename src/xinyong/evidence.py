@@ -4,6 +4,7 @@ contain, not by their names, limited in size and number, kept under the data dir
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from xinyong.errors import XinyongError
 MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a file name keeps no control characters
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def checked(
         raise XinyongError(f"{code}.too_many_files", f"证明材料最多 {MAX_FILES} 个文件", field=field)
     passed = []
     for upload in uploads:
-        name = upload.filename.strip()[:200] or "证明材料"
+        name = _CONTROL.sub("", upload.filename).strip()[:200] or "证明材料"
         if len(upload.content) > MAX_FILE_BYTES:
             raise XinyongError(
                 f"{code}.file_too_large", f"文件“{name}”超过 {MAX_FILE_BYTES // (1024 * 1024)}MB", field=field

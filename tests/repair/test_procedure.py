@@ -363,3 +363,34 @@ def test_a_record_number_too_large_for_the_database_is_simply_not_found(national
     with pytest.raises(XinyongError) as refused:
         file(national, date(2026, 11, 23), application(2**70, date(2026, 4, 20)))
     assert refused.value.code == "repair.record_not_found"
+
+
+@pytest.mark.req("REP-4")
+def test_a_record_withdrawn_during_publicity_is_not_repaired_and_the_sweep_goes_on(
+    jiangsu: RepairWorld,
+) -> None:
+    record = jiangsu.push(date(2024, 12, 2), severity="serious")  # serious: public for 3 years in Jiangsu
+    number = file(jiangsu, date(2026, 9, 29), application(record, date(2025, 1, 10)))
+    with jiangsu.session() as session, session.begin():
+        service.give_opinion(
+            session,
+            jiangsu.context(date(2026, 9, 29), jiangsu.provider),
+            number=number,
+            org_code=jiangsu.provider,
+            agrees=True,
+            text="同意",
+        )
+        withdrawn = records.get(session, record)
+        records.withdraw(
+            session,
+            record_id=record,
+            provider=jiangsu.provider,
+            reason="报送有误",
+            actor=jiangsu.context(date(2026, 10, 9)).actor,
+            now=jiangsu.context(date(2026, 10, 9)).now,
+        )
+        assert withdrawn.state == "withdrawn"
+    with jiangsu.session() as session, session.begin():
+        case = service.apply(session, jiangsu.context(date(2026, 10, 13)), service.get(session, number))
+        assert case.status == "refused" and "撤回" in (case.reasons or "")
+        assert records.get(session, record).state == "withdrawn"  # not turned into a repaired record

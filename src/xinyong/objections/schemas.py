@@ -5,20 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from xinyong.deadlines.models import Deadline
 from xinyong.errors import XinyongError
-from xinyong.evidence import Upload
+from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES, Upload
 from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
 from xinyong.objections.service import GROUNDS, STATUS_LABELS, STEP_LABELS
 
 
 class EvidenceIn(BaseModel):
     filename: str = Field(max_length=200)
-    content_base64: str = Field(description="文件内容（Base64）")
+    content_base64: str = Field(
+        max_length=(MAX_FILE_BYTES + 2) // 3 * 4 + 4,  # one byte past the limit still decodes, to be refused
+        description="文件内容（Base64）",
+    )
 
     def upload(self) -> Upload:
         try:
@@ -35,7 +37,7 @@ class FileIn(BaseModel):
     target_ref: str = Field(max_length=64, description="信用记录编号或名单记录编号")
     grounds: str = Field(max_length=32)
     statement: str = Field(max_length=4000)
-    evidence: list[EvidenceIn] = Field(default=[], max_length=20)
+    evidence: list[EvidenceIn] = Field(default=[], max_length=MAX_FILES)
 
 
 class ReferIn(BaseModel):
@@ -45,14 +47,14 @@ class ReferIn(BaseModel):
 class ReplyIn(BaseModel):
     verification: str = Field(max_length=16, description="confirmed / error / unverifiable")
     text: str = Field(max_length=4000)
-    data: dict[str, Any] | None = Field(default=None, description="确有错误时更正后的字段值")
+    data: dict[str, str] | None = Field(default=None, max_length=50, description="确有错误时更正后的字段值")
 
 
 class DecideIn(BaseModel):
     outcome: str = Field(max_length=16, description="confirmed / corrected / deleted / wrongful")
     text: str = Field(max_length=4000)
     own_error: bool = False
-    data: dict[str, Any] | None = None
+    data: dict[str, str] | None = Field(default=None, max_length=50)
 
 
 class PauseIn(BaseModel):

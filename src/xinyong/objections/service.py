@@ -484,6 +484,10 @@ def reply(
         raise XinyongError("objection.reply_text_required", "请写明核实情况", field="text")
     if verification == "error" and found.target_kind == "record" and not data:
         raise XinyongError("objection.correction_required", "确有错误的，请给出更正后的字段值", field="data")
+    if data and verification != "error":
+        raise XinyongError(
+            "objection.data_unexpected", "只有核实“确有错误”时才给出更正后的字段值", field="data"
+        )
     corrected = _corrections(session, ctx, found, data)
     deadlines.finish(session, case_of=_case(found), step="provider_reply", on=ctx.today, now=ctx.now)
     _start(session, ctx, found, "result_notice", org_code=access.OPERATOR_CODE, on=ctx.today)

@@ -4,7 +4,6 @@ objections, anyone objects during the publicity, operators refuse what does not 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -30,6 +29,7 @@ from xinyong.repair.schemas import (
     RefuseIn,
     VerifyIn,
 )
+from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
 from xinyong.web.forms import uploads
 
@@ -104,12 +104,12 @@ async def apply_for(
     session: DB,
     actor: Annotated[Actor, Depends(Permission("case.file"))],
     record: Annotated[int, Form(ge=1, le=MAX_ID)],
-    corrected_on: Annotated[date, Form()],
+    corrected_on: Annotated[str, Form(max_length=10, description="YYYY-MM-DD")],
     correction: Annotated[str, Form(max_length=4000)],
     ways: Annotated[list[str], Form(max_length=6)],
     commitment: Annotated[str, Form(max_length=4000)] = "",
     reorganization_ruling: Annotated[str, Form(max_length=128)] = "",
-    reorganization_on: Annotated[date | None, Form()] = None,
+    reorganization_on: Annotated[str, Form(max_length=10, description="YYYY-MM-DD")] = "",
     subject: Annotated[str | None, Form(max_length=64)] = None,
     files: list[UploadFile] | None = None,
 ) -> CaseOut:
@@ -121,11 +121,11 @@ async def apply_for(
         application=service.Application(
             record_id=record,
             correction=correction,
-            corrected_on=corrected_on,
+            corrected_on=parse_date(corrected_on, "纠正日期"),
             ways=tuple(ways),
             commitment=commitment,
             reorganization_ruling=reorganization_ruling,
-            reorganization_on=reorganization_on,
+            reorganization_on=parse_date(reorganization_on, "重整裁定日期") if reorganization_on else None,
             files=tuple(received),
         ),
         data_dir=request.app.state.settings.data_dir.resolve(),

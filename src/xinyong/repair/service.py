@@ -33,6 +33,7 @@ from xinyong.records import service as records
 from xinyong.records.models import STANDING_STATES, Record
 from xinyong.repair.models import Interview, RepairCase, RepairFile, RepairObjection
 from xinyong.rules.periods import add_span
+from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
 
 KIND = "repair"
@@ -54,7 +55,13 @@ STATUS_LABELS = {
 }
 OPEN = ("filed", "publicity", "objected")
 INTERVIEW_KINDS = {"reminder": "提示约谈", "warning": "警示约谈"}
-# Evidence files: recognised by their first bytes, not by their name (a technical limit, not a legal one).
+# Why a record is no longer in use, as a repair refused for it says.
+STATE_GONE = {
+    "withdrawn": "被信息提供单位撤回",
+    "revoked": "因原决定撤销而撤销",
+    "deleted": "删除",
+    "repaired": "修复",
+}
 EVIDENCE_FOLDER = "repair"  # under the data directory, one file per digest
 MAX_TEXT = 4000
 # Records that were wrong or are gone do not count as dishonesty of the same kind.
@@ -89,11 +96,10 @@ def _case_of(case: RepairCase) -> deadlines.Case:
 
 
 def _text(value: str, field: str, label: str, *, required: bool = True) -> str:
-    text = value.strip()
+    """Free text as people type it: no control characters (PostgreSQL refuses NUL), within MAX_TEXT."""
+    text = plain(value, field=field, max_length=MAX_TEXT, label=label, multiline=True)
     if required and not text:
         raise XinyongError("repair.required", f"请填写{label}", field=field)
-    if len(text) > MAX_TEXT:
-        raise XinyongError("repair.too_long", f"{label}不能超过 {MAX_TEXT} 字", field=field)
     return text
 
 
@@ -201,7 +207,7 @@ def _ways(ctx: Context, chosen: tuple[str, ...], commitment: str) -> tuple[list[
 
 
 def _reorganization(session: Session, ctx: Context, subject_key: str, application: Application) -> str | None:
-    ruling = application.reorganization_ruling.strip()
+    ruling = plain(application.reorganization_ruling, field="ruling", max_length=128, label="重整裁定书文号")
     if not ruling and application.reorganization_on is None:
         return None
     if not ruling or application.reorganization_on is None:
@@ -369,12 +375,13 @@ def object_to(session: Session, ctx: Context, *, number: str, text: str, contact
         received_on=today,
     )
     session.add(objection)
+    session.flush()
     case.status, case.updated_at = "objected", ctx.now
-    deadlines.start(
+    deadlines.start(  # one step per objection: each must be verified in time
         session,
         calendar=ctx.calendar,
         case_of=_case_of(case),
-        step=f"verify-{today:%Y%m%d}",
+        step=f"verify-{objection.id}",
         label="提供单位核实修复公示期间的异议",
         days=ctx.profile.repair.opinion_days,
         org_code=case.provider,
@@ -428,16 +435,18 @@ def apply(session: Session, ctx: Context, case: RepairCase) -> RepairCase:
     to stop using it; for a company in bankruptcy reorganization its tax and financial black-list entries
     end too."""
     record = records.get(session, case.record_id)
-    if record.state in (*STANDING_STATES, "archived"):
-        records.change(
-            session,
-            record=record,
-            procedure="repair",
-            reason=f"信用修复申请 {case.number} 经审核予以修复",
-            actor=ctx.actor,
-            now=ctx.now,
-            state="repaired",
-        )
+    if record.state not in (*STANDING_STATES, "archived"):  # withdrawn, revoked or deleted meanwhile
+        gone = STATE_GONE.get(record.state, record.state)
+        return _refuse(session, ctx, case, f"该信用记录已{gone}，不再使用，无需修复")
+    records.change(
+        session,
+        record=record,
+        procedure="repair",
+        reason=f"信用修复申请 {case.number} 经审核予以修复",
+        actor=ctx.actor,
+        now=ctx.now,
+        state="repaired",
+    )
     ended = lists.follow_record(session, ctx, record_id=record.id, state="repaired")
     if case.reorganization_ruling:
         ended += lists.end_for_reorganization(
