@@ -116,6 +116,8 @@ def test_jiangsu_review_verify_correct_and_mark_shown(world: World) -> None:
         for bad, code in (
             ({"uscc": "91110000802100433B"}, "objection.field"),
             ({"nonsense": "x"}, "objection.field"),
+            ({"decision_date": "2026-01-05"}, "objection.keyed_field"),  # its public period rests on it
+            ({"document_number": "苏市监罚〔2026〕9号"}, "objection.keyed_field"),  # and its duplicate check
         ):
             with pytest.raises(XinyongError) as refused:  # a correction changes what, never whose
                 service.reply(

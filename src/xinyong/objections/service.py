@@ -589,8 +589,8 @@ def _corrections(session: Session, ctx: Context, found: Objection, data: dict[st
     if not data or found.target_kind != "record":
         return None
     record = records.get(session, int(found.target_ref))
-    fields = catalog.item_in_force(session, record.item_code, ctx.today).item.fields
-    checked = changed_values(fields, {k: str(v) for k, v in data.items()}, code="objection")
+    item = catalog.item_in_force(session, record.item_code, ctx.today).item
+    checked = changed_values(item, {k: str(v) for k, v in data.items()}, code="objection")
     return json.dumps(checked, ensure_ascii=False, sort_keys=True)
 
 

@@ -162,8 +162,9 @@ def _changes(session: Session, item_code: str, notice: Notice, today: date) -> d
         return {}
     if not notice.changes:
         raise XinyongError("revocation.changes_required", "变更须写明变更后的内容", field="changes")
-    fields = catalog.item_in_force(session, item_code, today).item.fields
-    return changed_values(fields, notice.changes, code="revocation")
+    return changed_values(
+        catalog.item_in_force(session, item_code, today).item, notice.changes, code="revocation"
+    )
 
 
 def get(session: Session, number: str) -> RevocationCase:

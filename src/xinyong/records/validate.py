@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -173,14 +173,25 @@ def field_value(spec: ItemField, text: str) -> Any:
 IDENTITY_FIELDS = frozenset({"subject_name", "uscc", "id_number", "id_type"})
 
 
-def changed_values(fields: Sequence[ItemField], changes: Mapping[str, str], *, code: str) -> dict[str, Any]:
+def changed_values(item: Item, changes: Mapping[str, str], *, code: str) -> dict[str, Any]:
     """New values a procedure gives some fields of a record (a revocation's change, an objection's
-    correction), each checked as its field's type; ``code`` prefixes the error codes."""
-    known = {f.name: f for f in fields}
+    correction), each checked as its field's type; ``code`` prefixes the error codes. Whose record it is,
+    and the fields its public period and duplicate check were computed from, are not changed this way: the
+    provider withdraws the record and delivers it again."""
+    known = {f.name: f for f in item.fields}
+    keyed = {"public_until", "source_uscc"} | (
+        {item.document.number_field, item.document.date_field} if item.document else set()
+    )
     checked: dict[str, Any] = {}
     for name, value in changes.items():
         if name not in known or name in IDENTITY_FIELDS:
             raise XinyongError(f"{code}.field", f"不能变更的字段：{name[:64]}", field="changes")
+        if name in keyed:
+            raise XinyongError(
+                f"{code}.keyed_field",
+                f"{known[name].label}决定记录的公示期限或查重依据，不能在此变更：请信息提供单位撤回后重新报送",
+                field=name,
+            )
         if not str(value).strip():
             raise XinyongError(f"{code}.value_required", f"{known[name].label}：变更后的内容为空", field=name)
         checked[name] = field_value(known[name], str(value))
