@@ -309,3 +309,23 @@ def test_an_objection_to_a_listing_marks_the_entry_and_a_wrongful_one_is_correct
         assert (listing.status, listing.wrongful) == ("corrected", True)
         assert service.get(session, found.number).status == "closed"
         session.rollback()
+
+
+@pytest.mark.req("OBJ-3")
+def test_the_queue_never_drops_an_open_case_behind_newer_closed_ones(world: World) -> None:
+    with world.session() as session:
+        older = world.file(session, "national", date(2026, 11, 2), world.records[0])
+        newer = world.file(session, "national", date(2026, 11, 3), world.records[1])
+        service.decide(
+            session,
+            world.ctx("national", date(2026, 11, 4)),
+            number=newer.number,
+            outcome="confirmed",
+            text="核实无误",
+            issue_reply=no_pdf,
+        )
+        mine = service.search(session, org_code=world.provider, subject_key=world.company, limit=1)
+        assert [c.number for c in mine] == [older.number]  # the open one, however many closed follow
+        everything = service.search(session, org_code=world.provider, subject_key=world.company)
+        assert [c.number for c in everything] == [older.number, newer.number]
+        session.rollback()

@@ -128,11 +128,15 @@ def list_objections(
     """Overdue first; the operator sees every case, a provider those it must verify."""
     handles = "case.handle" in actor.permissions
     found = subjects.find(session, subject) if subject else None
+    if subject and found is None:
+        return []
     cases = service.queue(
-        session, context(request, actor), org_code=None if handles else actor.org_code, status=status
+        session,
+        context(request, actor),
+        org_code=None if handles else actor.org_code,
+        status=status,
+        subject_key=found.key if found is not None else None,
     )
-    if subject:
-        cases = [c for c in cases if found is not None and c.subject_key == found.key]
     return [out(session, c) for c in cases]
 
 

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from xinyong import evidence as evidence_files
@@ -159,7 +159,9 @@ def search(
     subject_key: str | None = None,
     limit: int = 200,
 ) -> list[Objection]:
-    """Cases for the queue: all of them for the operator (``org_code`` None), a provider's own otherwise."""
+    """Cases for the queue: all of them for the operator (``org_code`` None), a provider's own otherwise;
+    every open case before any closed one (oldest first, the likeliest to be late), then the latest closed."""
+    closed = case((Objection.status == "closed", 1), else_=0)
     query = select(Objection)
     if org_code is not None:
         query = query.where(Objection.provider_org == org_code)
@@ -167,12 +169,20 @@ def search(
         query = query.where(Objection.status == status)
     if subject_key is not None:
         query = query.where(Objection.subject_key == subject_key)
-    return list(session.scalars(query.order_by(Objection.id.desc()).limit(limit)))
+    newest_closed_first = case((Objection.status == "closed", -Objection.id), else_=Objection.id)
+    return list(session.scalars(query.order_by(closed, newest_closed_first).limit(limit)))
 
 
-def queue(session: Session, ctx: Context, *, org_code: str | None, status: str | None) -> list[Objection]:
+def queue(
+    session: Session,
+    ctx: Context,
+    *,
+    org_code: str | None,
+    status: str | None,
+    subject_key: str | None = None,
+) -> list[Objection]:
     """Open cases first by their earliest due step, overdue ones on top; then the closed ones."""
-    found = search(session, org_code=org_code, status=status)
+    found = search(session, org_code=org_code, status=status, subject_key=subject_key)
     due = {c.number: next_due(session, c) for c in found}
 
     def order(c: Objection) -> tuple[int, date]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -541,12 +542,14 @@ def cases_of(session: Session, subject_key: str) -> list[RepairCase]:
 
 
 def queue(session: Session, *, provider: str | None, limit: int = 200) -> list[RepairCase]:
-    """Open cases first, then the latest decided; a provider sees those on its own records."""
+    """Every open case before any decided one (oldest first, the likeliest to be late), then the latest
+    decided; a provider sees those on its own records."""
+    decided = sql_case((RepairCase.status.in_(OPEN), 0), else_=1)
+    newest_decided_first = sql_case((RepairCase.status.in_(OPEN), RepairCase.id), else_=-RepairCase.id)
     query = select(RepairCase)
     if provider is not None:
         query = query.where(RepairCase.provider == provider)
-    rows = list(session.scalars(query.order_by(RepairCase.id.desc()).limit(limit)))
-    return sorted(rows, key=lambda c: c.status not in OPEN)
+    return list(session.scalars(query.order_by(decided, newest_decided_first).limit(limit)))
 
 
 def in_publicity(session: Session, today: date) -> list[RepairCase]:
