@@ -53,7 +53,7 @@ def test_due_dates_count_working_days_from_the_day_after_receipt_across_national
         ("check", liaoning.objection.deadlines["check"]),
         ("handle", jinan.objection.deadlines["handle"]),
         ("handle_with_verification", jinan.objection.deadlines["handle_with_verification"]),
-        ("review", jiangsu.objection.deadlines["check"]),
+        ("review", jiangsu.objection.deadlines["review"]),
     ):
         started.append(
             deadlines.start(

@@ -110,9 +110,11 @@ def test_jiangsu_review_verify_correct_and_mark_shown(world: World) -> None:
     assert marked_shown(load_profile("jiangsu")) and not marked_shown(load_profile("national"))
     with world.session() as session:
         found = world.file(session, "jiangsu", date(2026, 11, 2), world.records[0])
-        assert dues(session, found.number) == {"check": (date(2026, 11, 16), None)}  # 10
+        assert dues(session, found.number) == {"review": (date(2026, 11, 16), None)}  # 10
         service.refer(session, world.ctx("jiangsu", date(2026, 11, 3)), number=found.number, text="")
         assert dues(session, found.number)["provider_reply"] == (date(2026, 11, 10), None)  # 5
+        # Referring does not stop the 10 days: platform and provider together review within them (JS-P 32).
+        assert dues(session, found.number)["review"] == (date(2026, 11, 16), None)
         for bad, code in (
             ({"uscc": "91110000802100433B"}, "objection.field"),
             ({"nonsense": "x"}, "objection.field"),

@@ -268,7 +268,7 @@ def test_ct_objection_deadlines_are_all_operator_choices() -> None:
 def test_jiangsu_objection_deadlines() -> None:
     deadlines = load_profile("jiangsu").objection.deadlines
     values = {step: s.value for step, s in deadlines.items()}
-    assert values == {"check": 10, "provider_reply": 5, "correction": 3}
+    assert values == {"review": 10, "provider_reply": 5, "correction": 3}
     assert not any(s.chosen for s in deadlines.values())
     assert all("JS-P 第三十二条" in s.basis for s in deadlines.values())
 

@@ -392,7 +392,9 @@ def file(
     _keep(session, ctx, data_dir, found, checked)
     _step(session, ctx, found, "filed", f"{GROUNDS[grounds]}：{text}")
     _mark(session, ctx, found, target)
-    first: StepName = "handle" if "handle" in ctx.profile.objection.deadlines else "check"
+    table = ctx.profile.objection.deadlines
+    # The first limit: Jinan's handling, Jiangsu's whole review (it runs on after a referral), else the check.
+    first: StepName = "handle" if "handle" in table else "review" if "review" in table else "check"
     _start(session, ctx, found, first, org_code=access.OPERATOR_CODE, on=ctx.today)
     _tell(session, ctx, found, "objection_filed")
     return found

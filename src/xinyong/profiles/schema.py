@@ -30,7 +30,8 @@ Domain = Literal["food", "drug", "special_equipment", "work_safety", "fire"]
 ObjectionStep = Literal[
     "handle",  # the receiving unit handles the objection alone and answers (JN 40: 3)
     "handle_with_verification",  # other units must help verify (JN 40: 7)
-    "check",  # the platform checks or reviews the application (LN 37: 3; JS-P 32: 10)
+    "check",  # the platform checks the application before referring it (LN 37: 3)
+    "review",  # the platform and the provider together complete the review, from receipt (JS-P 32: 10)
     "own_error_notice",  # an error of the platform's own: corrected at once, applicant told (LN 37: 2)
     "provider_reply",  # the provider verifies and replies to the platform (LN 37: 5; JS-P 32: 5)
     "result_notice",  # the applicant is told in writing after the provider's reply (LN 37: 2)
@@ -41,6 +42,7 @@ STEP_LABELS: dict[str, str] = {
     "handle": "本单位审核处理并告知",
     "handle_with_verification": "需其他单位协助核查的处理并告知",
     "check": "平台核查/审核",
+    "review": "平台与提供单位完成审核（自收到申请起）",
     "own_error_notice": "平台自身原因错误：更正并告知申请人",
     "provider_reply": "提供单位核实回复",
     "result_notice": "收到回复后书面告知申请人",
