@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from xinyong.access.service import OPERATOR_CODE
+from xinyong.audit.models import AuditEvent
 from xinyong.audit.service import AuditActor
 from xinyong.clock import CHINA_TZ
 from xinyong.deadlines import service as deadlines
@@ -165,6 +166,14 @@ def test_the_operator_revokes_the_record_the_listing_ends_and_agencies_are_told_
         applied = client.post(f"/api/v1/revocations/{number}/apply", headers=world.operator_headers)
         twice = client.post(f"/api/v1/revocations/{number}/apply", headers=world.operator_headers)
         read = client.get(f"/api/v1/revocations/{number}", headers=world.provider_headers)
+        case_page = client.get(f"/admin/revocations/{number}", headers=world.operator_headers)
+    # The operator handling the case sees the record in full: a read in the subject's access log.
+    assert case_page.status_code == 200
+    with world.lists.transaction() as session:
+        reads = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "record.read", AuditEvent.target_id == str(record))
+        ).all()
+        assert [(e.purpose, e.subject_key) for e in reads] == [("revocation_handling", world.lists.company)]
     assert other.status_code == 404 and other.json()["error"]["code"] == "record.not_found"
     assert early.json()["error"]["code"] == "revocation.before_decision"  # the penalty was decided 04-10
     assert future.json()["error"]["code"] == "revocation.future"

@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.access import service as access
 from xinyong.access.actors import Actor
 from xinyong.access.csrf import Form
-from xinyong.access.deps import DB, Permission
+from xinyong.access.deps import DB, Permission, request_id
 from xinyong.access.service import audit_actor
+from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.service import STATE_LABELS
@@ -51,6 +52,19 @@ def case_page(
         raise NotFound("revocation.not_found", f"撤销变更案件 {found.number} 不存在")
     record = service.get(session, found.record_id)
     item = catalog.item_in_force(session, record.item_code, request.app.state.settings.clock.today()).item
+    # Handling the case shows the record in full: a read the subject sees in its access log (SEC-3, DIS-6).
+    audit.record(
+        session,
+        at=request.app.state.settings.clock.now(),
+        actor=audit_actor(actor),
+        action="record.read",
+        target_type="record",
+        target_id=str(record.id),
+        subject_key=record.subject_key,
+        purpose="revocation_handling",
+        request_id=request_id(request),
+        detail={"mode": "case", "item": record.item_code, "case": found.number},
+    )
     labels = {f.name: f.label for f in item.fields}
     return render(
         request,
