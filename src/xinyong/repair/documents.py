@@ -26,9 +26,12 @@ TITLE = {"applied": "信用修复决定书", "refused": "不予信用修复决�
 def decision_pdf(
     session: Session, case: RepairCase, *, font: FontFile, key: bytes, verify_base: str, data_dir: Path
 ) -> bytes:
-    """The decision of a decided case; issued once, then served from the kept file."""
+    """The decision of a decided case; issued once, then served from the kept file. The case row is locked
+    first, so two first downloads at once issue it once."""
     if case.status not in TITLE or case.decided_on is None:
         raise XinyongError("repair.not_decided", f"信用修复申请 {case.number} 尚未作出决定")
+    if case.document is None:
+        session.refresh(case, with_for_update=True)
     path = data_dir / "documents" / f"{case.document}.pdf"
     if case.document is not None:
         kept = path.read_bytes() if path.is_file() else b""
