@@ -94,7 +94,7 @@ def test_a_malformed_environment_setting_is_named() -> None:
 def test_profile_show_json_and_table(tmp_path: Path) -> None:
     shown = run("profile", "show", "jiangsu", "--json")
     document = json.loads(shown.stdout)
-    assert document["name"] == "jiangsu" and document["objection"]["deadlines"]["check"]["value"] == 10
+    assert document["name"] == "jiangsu" and document["objection"]["deadlines"]["review"]["value"] == 10
     table = run("profile", "show", "ct", env={"COLUMNS": "400"})
     assert table.returncode == 0 and "CT 第十六条" in table.stdout
 

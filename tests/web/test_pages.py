@@ -62,7 +62,7 @@ def test_rules_page_marks_operator_choices_apart_from_law(settings: Settings, en
         text = jiangsu.get("/rules", headers=HTML).text
     assert "江苏" in text and "JS-P 第三十二条" in text
     assert "运营方设定" in text
-    row = text.split("异议办理时限（工作日）：平台核查/审核")[1].split("</tr>")[0]
+    row = text.split("异议办理时限（工作日）：平台与提供单位完成审核（自收到申请起）")[1].split("</tr>")[0]
     assert "<td>10</td>" in row and "运营方设定" not in row
 
 
