@@ -25,7 +25,12 @@ from xinyong.settings import Settings
 # Days ago each demo objection was filed, and how far it has come: still at the operator's check (one of
 # them overdue), referred to its provider, verified by the provider and waiting for the operator's reply.
 OBJECTIONS = ((1, "open"), (9, "open"), (6, "referred"), (8, "replied"))
-REPAIRS = 3
+# Days ago each demo repair was applied for (the first gets its provider's opinion, OPINION_DAYS_AGO), and how
+# long before applying the subject had corrected the act. Demo scheduling, not legal periods: those come
+# from the profile when the service checks each application.
+REPAIRS_FILED_DAYS_AGO = (12, 8, 4)
+OPINION_DAYS_AGO = 2
+CORRECTED_BEFORE_FILING = timedelta(days=30)
 
 
 @dataclass
@@ -86,8 +91,10 @@ def generate(
         progress(1, 2)
     with factory() as session, session.begin():
         cased = set(session.scalars(select(RepairCase.record_id)))
-        for index, record in enumerate(_repairable(session, skip=cased, today=today, limit=REPAIRS)):
-            ctx = context(12 - index * 4)
+        earliest = today - timedelta(days=max(REPAIRS_FILED_DAYS_AGO))
+        repairable = _repairable(session, skip=cased, today=today, earliest=earliest)
+        for index, (days_ago, record) in enumerate(zip(REPAIRS_FILED_DAYS_AGO, repairable, strict=False)):
+            ctx = context(days_ago)
             try:
                 case = repair.file(
                     session,
@@ -96,7 +103,7 @@ def generate(
                     application=repair.Application(
                         record_id=record.id,
                         correction="已全额缴纳罚款并完成整改，建立合规管理制度",
-                        corrected_on=ctx.today - timedelta(days=30),
+                        corrected_on=ctx.today - CORRECTED_BEFORE_FILING,
                         ways=("commitment", "rectification"),
                         commitment="本单位承诺今后严格遵守法律法规，不再发生同类失信行为",
                     ),
@@ -108,7 +115,7 @@ def generate(
             if index == 0:
                 repair.give_opinion(
                     session,
-                    context(2),
+                    context(OPINION_DAYS_AGO),
                     number=case.number,
                     org_code=record.provider,
                     agrees=True,
@@ -130,8 +137,9 @@ def _penalties(session: Session, *, skip: set[str], limit: int) -> list[Record]:
     return [r for r in session.scalars(query) if str(r.id) not in skip][:limit]
 
 
-def _repairable(session: Session, *, skip: set[int], today: date, limit: int) -> list[Record]:
-    """General penalties of companies in their public period and past their earliest repair date."""
+def _repairable(session: Session, *, skip: set[int], today: date, earliest: date) -> list[Record]:
+    """General penalties of companies in their public period whose earliest repair date was before
+    ``earliest`` (the first demo application), without a case yet."""
     query = (
         select(Record)
         .where(
@@ -140,9 +148,10 @@ def _repairable(session: Session, *, skip: set[int], today: date, limit: int) ->
             Record.severity == "general",
             Record.subject_key.like("9%"),
             Record.public_until >= today,
-            Record.earliest_repair < today - timedelta(days=12),
+            Record.earliest_repair < earliest,
+            Record.id.not_in(skip),
         )
         .order_by(Record.decision_date, Record.id)
-        .limit(200)
+        .limit(len(REPAIRS_FILED_DAYS_AGO))
     )
-    return [r for r in session.scalars(query) if r.id not in skip][:limit]
+    return list(session.scalars(query))

@@ -4,11 +4,12 @@ operator's queue reads ``queue``. The number of days always comes from the juris
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.deadlines.models import Deadline, DeadlinePause
@@ -82,6 +83,18 @@ def of_case(session: Session, kind: str, number: str) -> list[Deadline]:
             .order_by(Deadline.started_on, Deadline.id)
         )
     )
+
+
+def next_due(session: Session, kind: str, numbers: Sequence[str]) -> dict[str, date]:
+    """The earliest open due date of each of these cases, in one query (work queues sort by it)."""
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(Deadline.case_number, func.min(Deadline.due_on))
+        .where(Deadline.kind == kind, Deadline.case_number.in_(numbers), Deadline.done_on.is_(None))
+        .group_by(Deadline.case_number)
+    )
+    return {number: due for number, due in rows}
 
 
 def finish(session: Session, *, case_of: Case, step: str, on: date, now: datetime) -> Deadline | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -128,12 +127,8 @@ def case_page(request: Request, session: DB, number: str, actor: Filer) -> HTMLR
 @router.get("/me/objections/{number}/reply", response_model=None)
 def reply_pdf(request: Request, session: DB, number: str, actor: Filer) -> Response:
     found = own_case(session, actor, number[:32])
-    name = f"{documents.TITLE}-{found.reply_number}.pdf"
-    return Response(
-        documents.stored_reply(data_dir(request), found),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    pdf = documents.stored_reply(data_dir(request), found)
+    return download(pdf, media_type="application/pdf", filename=f"{documents.TITLE}-{found.reply_number}.pdf")
 
 
 @router.get("/me/objections/{number}/evidence/{evidence_id}", response_model=None)
@@ -184,7 +179,8 @@ def queue_page(
         org_code=None if handles else actor.org_code,
         status=status if status in service.STATUS_LABELS else None,
     )
-    rows = [(c, service.next_due(session, c)) for c in cases]
+    due = deadlines.next_due(session, service.KIND, [c.number for c in cases])
+    rows = [(c, due.get(c.number)) for c in cases]
     return render(
         request,
         "objection_queue.html",

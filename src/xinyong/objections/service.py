@@ -183,21 +183,16 @@ def queue(
 ) -> list[Objection]:
     """Open cases first by their earliest due step, overdue ones on top; then the closed ones."""
     found = search(session, org_code=org_code, status=status, subject_key=subject_key)
-    due = {c.number: next_due(session, c) for c in found}
+    due = deadlines.next_due(session, KIND, [c.number for c in found])
 
     def order(c: Objection) -> tuple[int, date]:
-        when = due[c.number]
+        when = due.get(c.number)
         return (
             0 if when is not None and when < ctx.today else 1 if when is not None else 2,
             when or date.max,
         )
 
     return sorted(found, key=order)
-
-
-def next_due(session: Session, found: Objection) -> date | None:
-    open_steps = [d.due_on for d in deadlines.of_case(session, KIND, found.number) if d.done_on is None]
-    return min(open_steps, default=None)
 
 
 # ------------------------------------------------------------------------------------------- filing

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
@@ -31,7 +30,7 @@ from xinyong.repair.schemas import (
 )
 from xinyong.rules.dates import parse_date
 from xinyong.subjects import service as subjects
-from xinyong.web.forms import uploads
+from xinyong.web.forms import download, uploads
 
 router = APIRouter(tags=["repair"])
 Number = Annotated[
@@ -82,11 +81,8 @@ def decision_response(request: Request, session: Session, case: RepairCase) -> R
         verify_base=str(request.base_url).rstrip("/"),
         data_dir=data_dir,
     )
-    name = f"{documents.TITLE[case.status]}-{case.number}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    return download(
+        pdf, media_type="application/pdf", filename=f"{documents.TITLE[case.status]}-{case.number}.pdf"
     )
 
 

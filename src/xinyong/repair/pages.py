@@ -250,13 +250,6 @@ def _visible(session: Session, actor: Actor, number: str) -> RepairCase:
     raise NotFound("repair.not_found", f"信用修复申请 {number} 不存在")
 
 
-def _next_due(session: Session, case: RepairCase) -> date | None:
-    return min(
-        (d.due_on for d in deadlines.of_case(session, service.KIND, case.number) if d.done_on is None),
-        default=None,
-    )
-
-
 @router.get("/admin/repair", response_class=HTMLResponse)
 def queue_page(
     request: Request, session: DB, actor: Reader, status: Annotated[str, Query(max_length=16)] = ""
@@ -265,7 +258,8 @@ def queue_page(
     cases = service.queue(session, provider=provider)
     if status in service.STATUS_LABELS:
         cases = [c for c in cases if c.status == status]
-    rows = [(c, _next_due(session, c)) for c in cases]
+    due = deadlines.next_due(session, service.KIND, [c.number for c in cases])
+    rows = [(c, due.get(c.number)) for c in cases]
     rows.sort(key=lambda row: (row[0].status not in service.OPEN, row[1] is None, row[1] or date.max))
     return render(
         request,

@@ -1,6 +1,6 @@
-"""Running a page form's action so that a refusal re-shows the form instead of an error page: the action runs
-in a savepoint, so whatever it wrote before refusing is undone and nothing half-done is committed with the
-request."""
+"""What case pages and routes share: a form's action runs in a savepoint, so a refusal re-shows the form with
+nothing half-done committed; uploaded files are read no further than a refusal needs; kept files go back
+under their own names."""
 
 from __future__ import annotations
 
