@@ -25,10 +25,17 @@ def _safe(value: Any) -> Any:
 
 
 def render(rows: Sequence[Sequence[Any]], format: str) -> tuple[bytes, str]:
+    return spreadsheet(HEADERS, rows, format, "拒收行")
+
+
+def spreadsheet(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], format: str, sheet_name: str
+) -> tuple[bytes, str]:
+    """Rows under headers as XLSX (one sheet) or CSV (UTF-8 with BOM); the content and its media type."""
     if format == "xlsx":
         book = Workbook(write_only=True)
-        sheet = book.create_sheet("拒收行")
-        sheet.append(HEADERS)
+        sheet = book.create_sheet(sheet_name)
+        sheet.append(list(headers))
         for row in rows:
             sheet.append([_safe(v) for v in row])
         buffer = io.BytesIO()
@@ -36,6 +43,6 @@ def render(rows: Sequence[Sequence[Any]], format: str) -> tuple[bytes, str]:
         return buffer.getvalue(), MEDIA["xlsx"]
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     writer.writerows([[_safe(v) for v in row] for row in rows])
     return text.getvalue().encode("utf-8-sig"), MEDIA["csv"]
