@@ -931,3 +931,10 @@ def deliver_command(
         emit_json(total.as_dict())
         return
     out.print(describe(total, "推送结束"), highlight=False)
+
+
+# ----------------------------------------------------------------------------------- evaluation (evaluation/cli.py)
+from xinyong.evaluation.cli import evaluate_app, inspect_app  # noqa: E402  (it builds on the helpers above)
+
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(inspect_app, name="inspect")

@@ -37,6 +37,7 @@ from xinyong.audit.anchors import ANCHOR_FILE, check_anchors, read_anchors, veri
 from xinyong.clock import CHINA_TZ
 from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Unauthenticated, XinyongError
+from xinyong.evaluation import service as evaluation
 from xinyong.repair import service as repair
 from xinyong.rules.dates import parse_date
 from xinyong.web.render import render
@@ -211,6 +212,7 @@ def me_page(
         context["repair_statuses"] = repair.STATUS_LABELS
         context["interviews"] = repair.interviews_of(session, subject_key=actor.subject_key)
         context["interview_kinds"] = repair.INTERVIEW_KINDS
+        context["own_grade"] = evaluation.own_grade(session, gate, data_dir=request.app.state.settings.data_dir.resolve())
     return render(request, "me.html", context)
 
 

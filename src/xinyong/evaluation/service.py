@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import FromClause, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong.access.gate import Gate, Info
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.db import bulk
@@ -34,6 +35,7 @@ from xinyong.rules.text import plain
 from xinyong.subjects.models import Subject
 
 BATCH = 5000
+ITEM = "evaluation"  # what the gate is asked about: a subject's evaluation (SUB-3 keeps it in the archive)
 Progress = Callable[[int], None]
 
 
@@ -239,6 +241,33 @@ def explain(session: Session, *, subject_key: str, on: date, data_dir: Path) -> 
         session, model=model_of(run_.model), as_of=run_.as_of, states=tuple(json.loads(run_.states)), data_dir=data_dir
     )
     return Explained(run_, grade, scoring.explain(session, rules, subject_key))
+
+
+def _through(gate: Gate, subject_key: str, data_dir: Path) -> None:
+    """Ask the gate, as the model in force grades a subject's evaluation; the read is logged."""
+    model = loading.models(data_dir).in_force(gate.today)
+    info = Info(subject_key=subject_key, grade=model.disclosure, item=ITEM, shared_with=frozenset(model.shared_with))
+    gate.check(info, action="archive.read", target_type="evaluation", target_id=subject_key)
+
+
+def read(session: Session, gate: Gate, *, subject_key: str, data_dir: Path) -> Explained:
+    """A subject's explained grade through the gate: not public; the subject itself, departments with a
+    stated purpose (the model's ``disclosure``), or an authorized party. The read is logged."""
+    _through(gate, subject_key, data_dir)
+    return explain(session, subject_key=subject_key, on=gate.today, data_dir=data_dir)
+
+
+def own_grade(session: Session, gate: Gate, *, data_dir: Path) -> dict[str, Any] | None:
+    """The signed-in subject's current grade for its own page, read through the gate like any other."""
+    if gate.actor.subject_key is None:
+        return None
+    key = gate.actor.subject_key
+    try:
+        _through(gate, key, data_dir)
+    except NotFound:  # no model in force yet: nothing evaluated
+        return None
+    found = grade_of(session, key, gate.today)
+    return grade_summary(*found) if found else None
 
 
 # ------------------------------------------------------------------------------------------- export
