@@ -30,6 +30,7 @@ SAMPLE_PATH_VALUES = {
     "task_id": "999999",
     "number": "XY20261123DEADBEEF",
     "message_id": "999999",
+    "run_id": "999999",  # evaluation
 }
 
 
@@ -148,6 +149,15 @@ NOT_CREDIT_READS = {
     "POST /api/v1/records/{record_id}/deletion",
     "GET /api/v1/commitments/matters",
     "POST /api/v1/commitments/{record_id}/fulfilment",
+    # Evaluation: the published model; the operator's runs, their logged export and inspection plans
+    # (grades for supervision, never a record's content). A subject's own grade goes through the gate.
+    "GET /api/v1/evaluation/model",
+    "GET /api/v1/evaluation/runs",
+    "POST /api/v1/evaluation/runs",
+    "GET /api/v1/evaluation/runs/{run_id}/export",
+    "POST /api/v1/inspections",
+    "GET /api/v1/inspections",
+    "GET /api/v1/inspections/{number}",
 }
 
 

@@ -132,6 +132,8 @@ def _checked(request: Request, model: EvaluationModel) -> None:
 def draw(graded: Sequence[tuple[str, str]], model: EvaluationModel, request: Request) -> list[Pick]:
     """The sample: ``graded`` is (subject key, grade) in key order. Refuses inputs it cannot honour."""
     _checked(request, model)
+    if request.grades:
+        graded = [(key, grade) for key, grade in graded if grade in request.grades]
     if not graded:
         raise XinyongError("inspection.empty", "抽查范围内没有已评价的主体", field="codes")
     rng = random.Random(f"xinyong-inspection/{request.seed}")

@@ -322,7 +322,7 @@ def plan(
         query = query.where(EvaluationGrade.grade.in_(request.grades))
     if request.keys:
         query = query.where(EvaluationGrade.subject_key.in_(request.keys))
-    graded = list(session.execute(query.order_by(EvaluationGrade.subject_key)).tuples())
+    graded = [(key, grade) for key, grade in session.execute(query.order_by(EvaluationGrade.subject_key))]
     missing = sorted(set(request.keys) - {key for key, _ in graded})
     if missing and not request.grades:
         raise XinyongError(

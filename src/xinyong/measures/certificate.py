@@ -157,9 +157,12 @@ def _section(title: str, results: Sequence[dict[str, Any]], more: str) -> Sectio
         Entry(
             title=r["code"],
             meta="；".join(r["reasons"]),
-            fields=[("适用措施", "、".join(f"{m['matter']}（{m['legal_basis']}）" for m in r["measures"]))]
-            if r["measures"]
-            else [],
+            fields=(
+                [("适用措施", "、".join(f"{m['matter']}（{m['legal_basis']}）" for m in r["measures"]))]
+                if r["measures"]
+                else []
+            )
+            + _grade(r),
         )
         for r in listed
     ]
@@ -170,3 +173,11 @@ def _section(title: str, results: Sequence[dict[str, Any]], more: str) -> Sectio
 def _codes(results: Sequence[dict[str, Any]], more: str) -> str:
     shown = "、".join(r["code"] for r in results[:CERTIFICATE_LISTED])
     return shown + (f"……（{more}）" if len(results) > CERTIFICATE_LISTED else "")
+
+
+def _grade(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """The subject's evaluation grade at the time of the check (CHK-1), when it had one."""
+    grade = result.get("grade")
+    if not grade:
+        return []
+    return [("信用评价", f"{grade['grade']}（{grade['label']}），{grade['model']} {grade['model_version']}，{grade['as_of']} 评价")]

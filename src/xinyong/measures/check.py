@@ -37,6 +37,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.errors import Forbidden, NotFound, Problem, XinyongError
+from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry, ListMark
 from xinyong.lists.schema import LIST_KIND_LABELS
@@ -449,9 +450,10 @@ class _Explainer:
         marks: Sequence[Any],
         negative: _Negative | None,
         probable: Sequence[Any],
+        grade: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if not (entries or marks or negative or probable):
-            return self.nothing_found(key)
+            return self.nothing_found(key, grade)
         memberships: list[dict[str, Any]] = []
         applied: dict[str, dict[str, Any]] = {}
         reasons: list[str] = []
@@ -497,10 +499,11 @@ class _Explainer:
                 "objected": bool(negative and negative.objected),
             },
             "reasons": reasons or [NOTHING_FOUND],
+            "grade": grade,
         }
 
     @staticmethod
-    def nothing_found(key: _Key) -> dict[str, Any]:
+    def nothing_found(key: _Key, grade: dict[str, Any] | None = None) -> dict[str, Any]:
         """The result of most codes, built without looking at anything."""
         return {
             "row": key.row,
@@ -512,6 +515,7 @@ class _Explainer:
             "tolerance": True,
             "flags": {"lenient": False, "objected": False},
             "reasons": [NOTHING_FOUND],
+            "grade": grade,
         }
 
     def _listed(self, entry: Any) -> str:
@@ -574,6 +578,7 @@ def run(
         probable = _probable(session, keys, as_of)
         _report(progress, 2, len(distinct))
         negatives = _negatives(session, checked, as_of) if checked is not None else {}
+        grades = evaluation.current_grades(session, checked, as_of) if checked is not None else {}  # CHK-1
         _report(progress, 3, len(keys))
         explain = _Explainer(found, scenario)
         results = [
@@ -583,6 +588,7 @@ def run(
                 marks.get(key.code, ()),
                 negatives.get(key.code),
                 probable.get(key.row, ()),
+                grades.get(key.code),
             )
             for key in keys
         ]

@@ -59,6 +59,17 @@ class FlagsOut(BaseModel):
     objected: bool = Field(description="公示期内的失信信息中有异议处理中的")
 
 
+class GradeOut(BaseModel):
+    grade: str
+    label: str
+    score: float
+    model: str
+    model_version: str
+    run: int
+    grade_id: int
+    as_of: str
+
+
 class ResultOut(BaseModel):
     row: int = Field(description="在请求或文件中的行号")
     code: str
@@ -73,6 +84,7 @@ class ResultOut(BaseModel):
     )
     flags: FlagsOut
     reasons: list[str] = Field(description="结论的中文说明")
+    grade: GradeOut | None = Field(default=None, description="现行的公共信用综合评价等级（CHK-1）；未评价为空")
 
 
 class RowErrorOut(BaseModel):
