@@ -933,7 +933,7 @@ def deliver_command(
     out.print(describe(total, "推送结束"), highlight=False)
 
 
-# ----------------------------------------------------------------------------------- evaluation (evaluation/cli.py)
+# ----------------------------------------------------------------------------------- evaluation
 from xinyong.evaluation.cli import evaluate_app, inspect_app  # noqa: E402  (it builds on the helpers above)
 
 app.add_typer(evaluate_app, name="evaluate")

@@ -12,11 +12,20 @@ from xinyong.profiles.loader import load_profile
 from xinyong.settings import Settings
 
 # A demo inspector pool (执法证号 姓名): made-up numbers and common names.
-INSPECTORS = ("ZF370101 张伟", "ZF370102 王芳", "ZF370103 李娜", "ZF370104 刘洋", "ZF370105 陈静", "ZF370106 杨磊")
+INSPECTORS = (
+    "ZF370101 张伟",
+    "ZF370102 王芳",
+    "ZF370103 李娜",
+    "ZF370104 刘洋",
+    "ZF370105 陈静",
+    "ZF370106 杨磊",
+)
 PLAN_SEED = "20261123"
 
 
-def generate(factory: sessionmaker[Session], settings: Settings, *, actor: AuditActor) -> evaluation.RunResult:
+def generate(
+    factory: sessionmaker[Session], settings: Settings, *, actor: AuditActor
+) -> evaluation.RunResult:
     """A fresh run each time the demo is generated (runs are kept, the latest is current), and a plan."""
     today = settings.clock.today()
     done = evaluation.run(
@@ -29,7 +38,10 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
     )
     if done.subjects:
         wanted = inspection.request(
-            title=f"{today.year}年市场主体双随机抽查（演示）", seed=PLAN_SEED, inspectors=INSPECTORS, today=today
+            title=f"{today.year}年市场主体双随机抽查（演示）",
+            seed=PLAN_SEED,
+            inspectors=INSPECTORS,
+            today=today,
         )
         with factory() as session, session.begin():
             evaluation.plan(session, request=wanted, today=today, actor=actor, now=settings.clock.now())

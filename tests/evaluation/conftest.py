@@ -97,7 +97,9 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     provider, dept = f"scj-{tag}", f"ztb-{tag}"
     with transaction(session_factory(engine)) as session:
         tokens = {
-            role: org_with_token(session, code=code, kind=kind, role=role, key=key, now=now, name=f"单位{code}")
+            role: org_with_token(
+                session, code=code, kind=kind, role=role, key=key, now=now, name=f"单位{code}"
+            )
             for code, kind, role in (
                 (provider, "provider", "provider"),
                 (dept, "user", "user_department"),

@@ -9,6 +9,7 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from xinyong.audit.models import AuditEvent
 from xinyong.errors import XinyongError
 from xinyong.evaluation import inspection, loading
+from xinyong.evaluation.schema import EvaluationModel
 
 from ..conftest import TODAY, uscc_code
 from .conftest import EvalWorld
@@ -23,17 +25,16 @@ from .conftest import EvalWorld
 POOL = [f"ZF{n:04d} 检查员{n}" for n in range(1, 9)]
 # 100 subjects: 10 A, 40 B, 30 C, 20 D.
 POPULATION = sorted(
-    (uscc_code(7_000_000 + n), grade)
-    for n, grade in enumerate("A" * 10 + "B" * 40 + "C" * 30 + "D" * 20)
+    (uscc_code(7_000_000 + n), grade) for n, grade in enumerate("A" * 10 + "B" * 40 + "C" * 30 + "D" * 20)
 )
 
 
-def model():  # type: ignore[no-untyped-def]
+def model() -> EvaluationModel:
     return loading.models(Path("/nonexistent")).in_force(TODAY)
 
 
-def draw(seed: str = "2026", **kwargs: object) -> list[inspection.Pick]:
-    wanted = inspection.request(title="季度抽查", seed=seed, inspectors=POOL, today=TODAY, **kwargs)  # type: ignore[arg-type]
+def draw(seed: str = "2026", **kwargs: Any) -> list[inspection.Pick]:
+    wanted = inspection.request(title="季度抽查", seed=seed, inspectors=POOL, today=TODAY, **kwargs)
     return inspection.draw(POPULATION, model(), wanted)
 
 
@@ -72,7 +73,7 @@ def test_the_same_seed_and_inputs_draw_the_same_sample() -> None:
         ({"grades": ["E"]}, "inspection.grade"),
     ],
 )
-def test_bad_plans_are_refused(kwargs: dict[str, object], code: str) -> None:
+def test_bad_plans_are_refused(kwargs: dict[str, Any], code: str) -> None:
     with pytest.raises(XinyongError) as caught:
         draw(**kwargs)
     assert caught.value.code == code
@@ -81,20 +82,24 @@ def test_bad_plans_are_refused(kwargs: dict[str, object], code: str) -> None:
 @pytest.mark.req("EVA-2")
 def test_an_empty_pool_and_a_malformed_inspector_line_are_refused() -> None:
     with pytest.raises(XinyongError) as empty:
-        inspection.draw(POPULATION, model(), inspection.request(title="t", seed="s", inspectors=[], today=TODAY))
+        inspection.draw(
+            POPULATION, model(), inspection.request(title="t", seed="s", inspectors=[], today=TODAY)
+        )
     assert empty.value.code == "inspection.no_inspectors"
     with pytest.raises(XinyongError) as malformed:
         inspection.request(title="t", seed="s", inspectors=["ZF1 张三", "李四"], today=TODAY)
     assert malformed.value.code == "inspection.inspector" and malformed.value.problem.row == 2
     with pytest.raises(XinyongError) as bad_code:
-        inspection.request(title="t", seed="s", inspectors=POOL, codes=["91110000802100433B", "123"], today=TODAY)
+        inspection.request(
+            title="t", seed="s", inspectors=POOL, codes=["91110000802100433B", "123"], today=TODAY
+        )
     assert bad_code.value.problem.row == 2 and bad_code.value.problem.field == "codes"
 
 
 @pytest.mark.req("EVA-2")
 def test_a_plan_is_drawn_stored_and_exported_through_the_api(world: EvalWorld) -> None:
     world.evaluate()
-    body = {
+    body: dict[str, Any] = {
         "title": "2026年第四季度双随机抽查",
         "seed": "20261123",
         "inspectors": POOL[:3],
@@ -114,18 +119,31 @@ def test_a_plan_is_drawn_stored_and_exported_through_the_api(world: EvalWorld) -
         }
         again = client.post("/api/v1/inspections", headers=staff, json=body).json()
         assert again["number"] != plan["number"] and again["sample"] == plan["sample"]  # reproducible
-        exported = client.get(f"/api/v1/inspections/{plan['number']}", params={"format": "csv"}, headers=staff)
+        exported = client.get(
+            f"/api/v1/inspections/{plan['number']}", params={"format": "csv"}, headers=staff
+        )
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
         assert rows[0][0] == "序号" and len(rows) == 4 and "检查员" in rows[1][5]
         too_few = client.post("/api/v1/inspections", headers=staff, json={**body, "inspectors": POOL[:1]})
-        assert too_few.status_code == 422 and too_few.json()["error"]["code"] == "inspection.too_few_inspectors"
+        assert (
+            too_few.status_code == 422 and too_few.json()["error"]["code"] == "inspection.too_few_inspectors"
+        )
         ungraded = client.post(
-            "/api/v1/inspections", headers=staff, json={**body, "codes": [body["codes"][0], "91110000802100433B"]}
+            "/api/v1/inspections",
+            headers=staff,
+            json={**body, "codes": [body["codes"][0], "91110000802100433B"]},
         )
         assert ungraded.status_code == 422 and ungraded.json()["error"]["row"] == 2
-        assert client.post("/api/v1/inspections", headers=world.headers["user_department"], json=body).status_code == 403
+        assert (
+            client.post(
+                "/api/v1/inspections", headers=world.headers["user_department"], json=body
+            ).status_code
+            == 403
+        )
     with world.session() as session:
         logged = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "inspection.plan", AuditEvent.target_id == plan["number"])
+            select(AuditEvent).where(
+                AuditEvent.action == "inspection.plan", AuditEvent.target_id == plan["number"]
+            )
         ).one()
     assert json.loads(logged.detail)["seed"] == "20261123"

@@ -4,6 +4,7 @@ gap is refused with its file and line."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -52,11 +53,13 @@ def line_containing(text: str, needle: str, after: str = "") -> int:
 @pytest.mark.req("EVA-1")
 def test_the_shipped_model_has_weights_of_100_and_bands_from_0_to_100(tmp_path: Path) -> None:
     model = loading.models(tmp_path).in_force(TODAY)
-    assert model.key == "public-credit@2026.1" and model.approved_by and model.effective_from == date(2026, 1, 1)
+    assert (
+        model.key == "public-credit@2026.1" and model.approved_by and model.effective_from == date(2026, 1, 1)
+    )
     assert sum(i.weight for i in model.indicators) == 100
     bands = sorted((b.min, b.max) for b in model.bands)
     assert bands[0][0] == 0 and bands[-1][1] == 100
-    assert all(a[1] == b[0] for a, b in zip(bands, bands[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bands))
     assert [b.grade for b in model.sorted_bands()] == ["A", "B", "C", "D"]
     assert all(0 < b.sampling_ratio <= 1 and b.frequency >= 1 for b in model.bands)
     assert model.band(9000).grade == "A" and model.band(8999).grade == "B" and model.band(10000).grade == "A"
@@ -88,7 +91,9 @@ def test_an_unknown_indicator_kind_is_refused_naming_its_line(tmp_path: Path) ->
         ('list_kind = "red"', 'list_type = "no-such-list"', "名单类型 'no-such-list' 不存在"),
     ],
 )
-def test_unknown_catalog_items_and_list_types_are_refused(tmp_path: Path, old: str, new: str, said: str) -> None:
+def test_unknown_catalog_items_and_list_types_are_refused(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
     text = as_local().replace(old, new)
     error = refused(tmp_path, text)
     assert said in error.message and error.problem.row == line_containing(text, new)

@@ -30,7 +30,9 @@ def grades_of(world: EvalWorld, run: int) -> dict[str, EvaluationGrade]:
     codes = {world.code(role): role for role in EXPECTED}
     with world.session() as session:
         rows = session.scalars(
-            select(EvaluationGrade).where(EvaluationGrade.run_id == run, EvaluationGrade.subject_key.in_(codes))
+            select(EvaluationGrade).where(
+                EvaluationGrade.run_id == run, EvaluationGrade.subject_key.in_(codes)
+            )
         )
         return {codes[g.subject_key]: g for g in rows}
 
@@ -45,13 +47,18 @@ def test_a_run_grades_every_subject_by_the_model_and_keeps_earlier_runs(world: E
     assert first.subjects == sum(first.grades.values()) and list(first.grades) == ["A", "B", "C", "D"]
     # As of an earlier day, a penalty decided later does not count: one general penalty, not two.
     earlier = world.evaluate(date(2026, 5, 1))
-    assert (grades_of(world, earlier.run)["fined"].score, grades_of(world, earlier.run)["fined"].grade) == (6100, "C")
+    assert (grades_of(world, earlier.run)["fined"].score, grades_of(world, earlier.run)["fined"].grade) == (
+        6100,
+        "C",
+    )
     assert grades_of(world, first.run)["fined"].score == 5600  # the first run is kept as it was
     with world.session() as session:
         current = service.current_run(session, TODAY)
         assert current is not None and current.id == earlier.run  # the latest finished run is current
         audit = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "evaluation.run", AuditEvent.target_id == str(first.run))
+            select(AuditEvent).where(
+                AuditEvent.action == "evaluation.run", AuditEvent.target_id == str(first.run)
+            )
         ).one()
         assert json.loads(audit.detail)["model"] == "public-credit@2026.1"
 
@@ -72,7 +79,11 @@ def test_the_explanation_recomputes_the_stored_score_record_by_record(world: Eva
         )
     parts = {p.indicator.code: p for p in fined.explanation.parts}
     general = parts["general-dishonesty"]
-    assert [c.points for c in general.counted] == [-20, -20] and general.points == 60 and general.weighted == 1500
+    assert (
+        [c.points for c in general.counted] == [-20, -20]
+        and general.points == 60
+        and general.weighted == 1500
+    )
     assert [c.day for c in general.counted] == [date(2026, 6, 1), date(2026, 3, 1)]
     assert all(c.kind == "record" and c.what == "行政处罚信息" for c in general.counted)
     assert parts["serious-dishonesty"].counted[0].detail == "严重失信"
@@ -91,7 +102,12 @@ def test_a_subjects_evaluation_is_read_through_the_gate_and_logged(world: EvalWo
         shared = client.get(url, params={"purpose": "graded_supervision"}, headers=dept)
         assert shared.status_code == 200, shared.text
         body = shared.json()
-        assert (body["score"], body["grade"], body["recomputed"], body["consistent"]) == (56.0, "D", 56.0, True)
+        assert (body["score"], body["grade"], body["recomputed"], body["consistent"]) == (
+            56.0,
+            "D",
+            56.0,
+            True,
+        )
         assert body["supervision"]["sampling_ratio"] == 0.3 and body["grade_id"] > 0
         assert sum(p["weighted"] for p in body["parts"]) == pytest.approx(56.0)
         client.cookies.set("xinyong_session", world.cookie("fined"))
@@ -117,8 +133,15 @@ def test_a_run_is_exported_for_a_named_recipient_and_the_export_is_logged(world:
     with world.client() as client:
         staff = world.headers["operator_staff"]
         missing = client.get(url, params={"format": "csv"}, headers=staff)
-        assert missing.status_code == 422 and missing.json()["error"]["code"] == "evaluation.recipient_required"
-        assert client.get(url, params={"recipient": "某银行"}, headers=world.headers["user_department"]).status_code == 403
+        assert (
+            missing.status_code == 422 and missing.json()["error"]["code"] == "evaluation.recipient_required"
+        )
+        assert (
+            client.get(
+                url, params={"recipient": "某银行"}, headers=world.headers["user_department"]
+            ).status_code
+            == 403
+        )
         answer = client.get(url, params={"format": "csv", "recipient": "某银行济南分行"}, headers=staff)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
@@ -131,7 +154,9 @@ def test_a_run_is_exported_for_a_named_recipient_and_the_export_is_logged(world:
         assert client.get("/admin/evaluation", headers=staff).status_code == 200
     with world.session() as session:
         logged = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "evaluation.export", AuditEvent.target_id == str(done.run))
+            select(AuditEvent).where(
+                AuditEvent.action == "evaluation.export", AuditEvent.target_id == str(done.run)
+            )
         ).all()
     assert [json.loads(e.detail)["recipient"] for e in logged] == ["某银行济南分行", "某行业协会"]
     assert json.loads(logged[0].detail)["rows"] == done.subjects
@@ -151,4 +176,8 @@ def test_a_credit_check_carries_the_current_grade(world: EvalWorld) -> None:
     assert listed["grade"]["grade"] == "D" and listed["grade"]["score"] == 51.0
     assert listed["grade"]["model"] == "public-credit" and listed["grade"]["model_version"] == "2026.1"
     assert listed["grade"]["run"] == done.run
-    assert awarded["verdict"] == "pass" and awarded["grade"]["grade"] == "B" and awarded["grade"]["label"] == "信用良好"
+    assert (
+        awarded["verdict"] == "pass"
+        and awarded["grade"]["grade"] == "B"
+        and awarded["grade"]["label"] == "信用良好"
+    )

@@ -212,7 +212,9 @@ def me_page(
         context["repair_statuses"] = repair.STATUS_LABELS
         context["interviews"] = repair.interviews_of(session, subject_key=actor.subject_key)
         context["interview_kinds"] = repair.INTERVIEW_KINDS
-        context["own_grade"] = evaluation.own_grade(session, gate, data_dir=request.app.state.settings.data_dir.resolve())
+        context["own_grade"] = evaluation.own_grade(
+            session, gate, data_dir=request.app.state.settings.data_dir.resolve()
+        )
     return render(request, "me.html", context)
 
 

@@ -77,7 +77,14 @@ def start_run(
 @router.get(
     "/evaluation/runs/{run_id}/export",
     summary="导出一次评价的结果，提供给金融机构、行业协会商会参考（EVA-3；记入审计日志）",
-    responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}},
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
 )
 def export_run(
     request: Request,
@@ -139,7 +146,9 @@ def get_plan(
     session: DB,
     number: Number,
     actor: Planner,
-    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或 csv、xlsx 下载名单")] = "json",
+    format: Annotated[
+        Literal["json", "csv", "xlsx"], Query(description="json，或 csv、xlsx 下载名单")
+    ] = "json",
 ) -> PlanOut | Response:
     if format == "json":
         return plan_out(session, number, with_sample=True)

@@ -16,8 +16,8 @@ from xinyong.cli import AsOfOption, JsonOption
 from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 
-evaluate_app = typer.Typer(help="公共信用综合评价（EVA-1、EVA-3）", invoke_without_command=True)
-inspect_app = typer.Typer(help="按信用等级的双随机抽查（EVA-2）", no_args_is_help=True)
+evaluate_app: typer.Typer = typer.Typer(help="公共信用综合评价（EVA-1、EVA-3）", invoke_without_command=True)
+inspect_app: typer.Typer = typer.Typer(help="按信用等级的双随机抽查（EVA-2）", no_args_is_help=True)
 
 
 @evaluate_app.callback()
@@ -45,7 +45,9 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
         console=cli.err,
         transient=as_json,
     ) as bar:
-        task = bar.add_task(f"{today.isoformat()} 评价 {model.code} {model.version}", total=service.population(factory, model))
+        task = bar.add_task(
+            f"{today.isoformat()} 评价 {model.code} {model.version}", total=service.population(factory, model)
+        )
         result = service.run(
             factory,
             data_dir=data_dir,
@@ -60,7 +62,8 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
         return
     grades = "，".join(f"{g} 级 {n} 个" for g, n in result.grades.items())
     cli.out.print(
-        f"第 {result.run} 次评价（{result.model} {result.version}，评价日 {today.isoformat()}）：{result.subjects} 个主体；{grades}",
+        f"第 {result.run} 次评价（{result.model} {result.version}，评价日 {today.isoformat()}）："
+        f"{result.subjects} 个主体；{grades}",
         highlight=False,
     )
 
@@ -69,7 +72,9 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
 @cli.refusals
 def export(
     run: Annotated[int, typer.Option("--run", help="评价批次编号", min=1)],
-    recipient: Annotated[str, typer.Option("--recipient", help="提供对象（金融机构、行业协会商会的名称），必填")],
+    recipient: Annotated[
+        str, typer.Option("--recipient", help="提供对象（金融机构、行业协会商会的名称），必填")
+    ],
     output: Annotated[Path, typer.Option("--output", help="输出文件")],
     format: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
 ) -> None:
@@ -80,10 +85,17 @@ def export(
     config = cli.settings()
     with cli.admin_session(config) as (session, actor):
         content, _, _ = service.export(
-            session, run_id=run, recipient=recipient, format=format, actor=audit_actor(actor), now=config.clock.now()
+            session,
+            run_id=run,
+            recipient=recipient,
+            format=format,
+            actor=audit_actor(actor),
+            now=config.clock.now(),
         )
         output.write_bytes(content)
-    cli.out.print(f"已导出第 {run} 次评价结果到 {output}（提供对象：{recipient}）", highlight=False, markup=False)
+    cli.out.print(
+        f"已导出第 {run} 次评价结果到 {output}（提供对象：{recipient}）", highlight=False, markup=False
+    )
 
 
 @inspect_app.command("plan")
@@ -93,7 +105,9 @@ def plan(
     seed: Annotated[str, typer.Option("--seed", help="随机种子：相同种子和相同输入抽出相同结果")],
     inspectors: Annotated[Path, typer.Option("--inspectors", help="检查人员名录文件，每行“执法证号 姓名”")],
     grade: Annotated[list[str] | None, typer.Option("--grade", help="只抽这些等级（可重复）")] = None,
-    codes: Annotated[Path | None, typer.Option("--codes", help="抽查范围文件，每行一个代码；不给为全部已评价主体")] = None,
+    codes: Annotated[
+        Path | None, typer.Option("--codes", help="抽查范围文件，每行一个代码；不给为全部已评价主体")
+    ] = None,
     per_subject: Annotated[int, typer.Option("--per-subject", help="每个对象的检查人员数（至少 2）")] = 2,
     output: Annotated[Path | None, typer.Option("--output", help="把抽中名单写入 .csv 或 .xlsx 文件")] = None,
     as_of: AsOfOption = None,
@@ -115,20 +129,31 @@ def plan(
         today=today,
     )
     with cli.admin_session(config) as (session, actor):
-        made = service.plan(session, request=wanted, today=today, actor=audit_actor(actor), now=config.clock.now())
+        made = service.plan(
+            session, request=wanted, today=today, actor=audit_actor(actor), now=config.clock.now()
+        )
         picked = service.sample(session, made)
         if output is not None:
             output.write_bytes(service.sample_file(session, made, output.suffix.lstrip(".").lower())[0])
-        document = {"plan": made.number, "run": made.run_id, "seed": made.seed, "population": made.population, "sample": picked}
+        document = {
+            "plan": made.number,
+            "run": made.run_id,
+            "seed": made.seed,
+            "population": made.population,
+            "sample": picked,
+        }
     if as_json:
         cli.emit_json(document)
         return
     cli.out.print(
-        f"抽查计划 {made.number}：范围 {made.population} 个主体，抽中 {len(picked)} 个（种子 {made.seed}）", highlight=False
+        f"抽查计划 {made.number}：范围 {made.population} 个主体，抽中 {len(picked)} 个（种子 {made.seed}）",
+        highlight=False,
     )
     for pick in picked[:20]:
         names = "、".join(i["name"] for i in pick["inspectors"])
-        cli.out.print(f"  {pick['code']} {pick['name']} [{pick['grade']}] {names}", highlight=False, markup=False)
+        cli.out.print(
+            f"  {pick['code']} {pick['name']} [{pick['grade']}] {names}", highlight=False, markup=False
+        )
 
 
 def _lines(path: Path) -> list[str]:

@@ -84,14 +84,19 @@ def request(
         raise XinyongError("inspection.seed", "随机种子应为 1 至 64 个字符", field="seed")
     pool = tuple(_inspector(line, n) for n, line in enumerate(inspectors, start=1) if line.strip())
     keys = tuple(_key(code, n, today) for n, code in enumerate(codes, start=1) if code.strip())
-    return Request(title.strip()[:200], seed.strip(), pool, per_subject, tuple(grades), keys, dict(ratios or {}))
+    return Request(
+        title.strip()[:200], seed.strip(), pool, per_subject, tuple(grades), keys, dict(ratios or {})
+    )
 
 
 def _inspector(line: str, row: int) -> Inspector:
     parts = line.strip().split(maxsplit=1)
     if len(parts) < 2 or len(parts[0]) > 32 or len(parts[1]) > 50:
         raise XinyongError(
-            "inspection.inspector", f"检查人员第 {row} 行应为“执法证号 姓名”，实为“{line.strip()[:40]}”", field="inspectors", row=row
+            "inspection.inspector",
+            f"检查人员第 {row} 行应为“执法证号 姓名”，实为“{line.strip()[:40]}”",
+            field="inspectors",
+            row=row,
         )
     return Inspector(parts[0], parts[1].strip())
 
@@ -107,20 +112,30 @@ def _checked(request: Request, model: EvaluationModel) -> None:
     grades = {b.grade for b in model.bands}
     unknown = sorted((set(request.grades) | set(request.ratios)) - grades)
     if unknown:
-        raise XinyongError("inspection.grade", f"评价模型没有等级 {'、'.join(unknown)}；可选：{'、'.join(sorted(grades))}", field="grades")
+        raise XinyongError(
+            "inspection.grade",
+            f"评价模型没有等级 {'、'.join(unknown)}；可选：{'、'.join(sorted(grades))}",
+            field="grades",
+        )
     for grade, ratio in request.ratios.items():
         if not 0 <= ratio <= 1:
-            raise XinyongError("inspection.ratio", f"等级 {grade} 的抽查比例 {ratio} 应在 0 到 1 之间", field="ratios")
+            raise XinyongError(
+                "inspection.ratio", f"等级 {grade} 的抽查比例 {ratio} 应在 0 到 1 之间", field="ratios"
+            )
     if request.per_subject < MIN_INSPECTORS:
         raise XinyongError(
-            "inspection.per_subject", f"每个抽查对象至少派 {MIN_INSPECTORS} 名检查人员，实为 {request.per_subject}", field="per_subject"
+            "inspection.per_subject",
+            f"每个抽查对象至少派 {MIN_INSPECTORS} 名检查人员，实为 {request.per_subject}",
+            field="per_subject",
         )
     if not request.inspectors:
         raise XinyongError("inspection.no_inspectors", "检查人员名录为空", field="inspectors")
     ids = [i.id for i in request.inspectors]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise XinyongError("inspection.inspector_twice", f"检查人员 {'、'.join(twice)} 重复列出", field="inspectors")
+        raise XinyongError(
+            "inspection.inspector_twice", f"检查人员 {'、'.join(twice)} 重复列出", field="inspectors"
+        )
     if len(ids) < request.per_subject:
         raise XinyongError(
             "inspection.too_few_inspectors",

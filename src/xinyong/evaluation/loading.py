@@ -62,7 +62,9 @@ def _parts(path: KeyPath) -> tuple[str | None, int | None, str | None]:
 
 def _refused(path: Path, text: str, found: list[tuple[KeyPath, str]]) -> XinyongError:
     located = [(line_of(text, where), where, message) for where, message in found]
-    said = "；".join(f"第 {line or '?'} 行（{'.'.join(map(str, where))}）：{message}" for line, where, message in located)
+    said = "；".join(
+        f"第 {line or '?'} 行（{'.'.join(map(str, where))}）：{message}" for line, where, message in located
+    )
     first_line, first_where, _ = located[0]
     return XinyongError(
         "evaluation.invalid",
@@ -122,7 +124,9 @@ def models(data_dir: Path) -> Models:
     for path in paths:
         model, digest = read(path, items, types)
         if model.key in found:
-            raise XinyongError("evaluation.version_clash", f"{path}：评价模型 {model.code} 版本 {model.version} 已发布")
+            raise XinyongError(
+                "evaluation.version_clash", f"{path}：评价模型 {model.code} 版本 {model.version} 已发布"
+            )
         found[model.key] = model
         digests.append(digest)
     return Models(found, "".join(digests))

@@ -73,7 +73,9 @@ class InspectionPick(Base):
     """One subject drawn for inspection, with its grade, yearly frequency and the inspectors drawn for it."""
 
     __tablename__ = "inspection_pick"
-    __table_args__ = (UniqueConstraint("plan_id", "subject_key", name="uq_inspection_pick_plan_id_subject_key"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "subject_key", name="uq_inspection_pick_plan_id_subject_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plan.id"), index=True)

@@ -21,6 +21,7 @@ from xinyong.errors import XinyongError
 from xinyong.evaluation import inspection, loading, service
 from xinyong.evaluation.schema import CATEGORY_LABELS, KIND_LABELS
 from xinyong.evaluation.schemas import EvaluationOut, ModelOut
+from xinyong.lists.schema import LIST_KIND_LABELS
 from xinyong.profiles.schema import SEVERITY_LABELS
 from xinyong.web.forms import attempt
 from xinyong.web.render import render
@@ -32,13 +33,16 @@ Planner = Annotated[Actor, Depends(Permission("inspection.plan"))]
 
 def _published(request: Request) -> ModelOut:
     state = request.app.state
-    return ModelOut.of(loading.models(state.settings.data_dir.resolve()).in_force(state.settings.clock.today()))
+    return ModelOut.of(
+        loading.models(state.settings.data_dir.resolve()).in_force(state.settings.clock.today())
+    )
 
 
 @router.get("/evaluation", response_class=HTMLResponse)
 def model_page(request: Request, actor: PublicAccess) -> HTMLResponse:
     """The model in force: indicators, weights, bands, sampling ratios, who approved it and since when."""
-    labels = {**CATEGORY_LABELS, **SEVERITY_LABELS, "red": "红名单", "black": "严重失信主体名单"}
+    labels: dict[str, str] = {**CATEGORY_LABELS, **LIST_KIND_LABELS}
+    labels.update({str(k): v for k, v in SEVERITY_LABELS.items()})
     return render(
         request,
         "evaluation_model.html",
@@ -83,14 +87,16 @@ def subject_page(
     request: Request,
     session: DB,
     code: Annotated[str, Query(max_length=64)],
-    gate: Annotated[Gate, Depends(CreditReader("credit.read"))]
+    gate: Annotated[Gate, Depends(CreditReader("credit.read"))],
 ) -> HTMLResponse:
     """A department's or operator's view of a subject's grade, with a stated purpose; the read is logged."""
     return _subject_page(request, session, gate, code, own=False)
 
 
 # ------------------------------------------------------------------------------------------- runs
-def _runs_page(request: Request, session: DB, actor: Actor, problem: XinyongError | None = None) -> HTMLResponse:
+def _runs_page(
+    request: Request, session: DB, actor: Actor, problem: XinyongError | None = None
+) -> HTMLResponse:
     context = {
         "active": "admin",
         "runs": service.runs(session),
@@ -128,7 +134,7 @@ def run_form(
 
 # ------------------------------------------------------------------------------------------- inspections
 def _plans_page(
-    request: Request, session: DB, *, problem: XinyongError | None = None, form: dict[str, str] | None = None
+    request: Request, session: DB, *, problem: XinyongError | None = None, form: dict[str, Any] | None = None
 ) -> HTMLResponse:
     context = {
         "active": "admin",
@@ -155,7 +161,9 @@ def plan_form(request: Request, session: DB, form: Form, actor: Planner) -> Resp
         try:
             per_subject = int(typed["per_subject"] or inspection.MIN_INSPECTORS)
         except ValueError:
-            raise XinyongError("inspection.per_subject", "每个对象的检查人员数应为整数", field="per_subject") from None
+            raise XinyongError(
+                "inspection.per_subject", "每个对象的检查人员数应为整数", field="per_subject"
+            ) from None
         wanted = inspection.request(
             title=typed["title"],
             seed=typed["seed"],
@@ -165,11 +173,13 @@ def plan_form(request: Request, session: DB, form: Form, actor: Planner) -> Resp
             codes=typed["codes"].splitlines(),
             today=today,
         )
-        return service.plan(session, request=wanted, today=today, actor=audit_actor(actor), now=now(request)).number
+        return service.plan(
+            session, request=wanted, today=today, actor=audit_actor(actor), now=now(request)
+        ).number
 
     outcome = attempt(session, draw)
     if isinstance(outcome, XinyongError):
-        return _plans_page(request, session, problem=outcome, form=typed)
+        return _plans_page(request, session, problem=outcome, form={**typed, "grades": grades})
     session.commit()
     return RedirectResponse(f"/admin/inspections/{outcome}", status_code=303)
 

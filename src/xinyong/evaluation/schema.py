@@ -26,7 +26,12 @@ KIND_LABELS: dict[str, str] = {
     "list": "按评价日在册的名单计条数",
 }
 Category = Literal["basic", "positive", "negative", "other"]
-CATEGORY_LABELS: dict[str, str] = {"basic": "基础信息", "positive": "正面信息", "negative": "失信信息", "other": "其他信息"}
+CATEGORY_LABELS: dict[str, str] = {
+    "basic": "基础信息",
+    "positive": "正面信息",
+    "negative": "失信信息",
+    "other": "其他信息",
+}
 ListKind = Literal["red", "black"]
 TOTAL_WEIGHT = 100
 FULL_MARKS = 100
@@ -73,7 +78,9 @@ class Band(_Strict):
 
     def holds(self, centi: int) -> bool:
         """Whether a score in hundredths of a point falls in this band."""
-        return self.min * 100 <= centi < self.max * 100 or (self.max == FULL_MARKS and centi == FULL_MARKS * 100)
+        return self.min * 100 <= centi < self.max * 100 or (
+            self.max == FULL_MARKS and centi == FULL_MARKS * 100
+        )
 
 
 class EvaluationModel(_Strict):
@@ -102,24 +109,32 @@ class EvaluationModel(_Strict):
         return sorted(self.bands, key=lambda b: -b.min)
 
 
-def problems(model: EvaluationModel, items: frozenset[str], list_types: frozenset[str]) -> list[tuple[KeyPath, str]]:
+def problems(
+    model: EvaluationModel, items: frozenset[str], list_types: frozenset[str]
+) -> list[tuple[KeyPath, str]]:
     """Everything wrong with a model that its shape does not show, each with the key path it is about."""
     found: list[tuple[KeyPath, str]] = []
     codes: set[str] = set()
     for i, indicator in enumerate(model.indicators):
-        found.extend(((("indicators", i, *path)), text) for path, text in _indicator(indicator, items, list_types))
+        found.extend(
+            ((("indicators", i, *path)), text) for path, text in _indicator(indicator, items, list_types)
+        )
         if indicator.code in codes:
             found.append((("indicators", i, "code"), f"指标代码 {indicator.code} 重复"))
         codes.add(indicator.code)
     total = sum(i.weight for i in model.indicators)
     if total != TOTAL_WEIGHT:
         weights = "、".join(f"{i.code} {i.weight}" for i in model.indicators)
-        found.append((("indicators", 0, "weight"), f"指标权重合计应为 {TOTAL_WEIGHT}，实为 {total}（{weights}）"))
+        found.append(
+            (("indicators", 0, "weight"), f"指标权重合计应为 {TOTAL_WEIGHT}，实为 {total}（{weights}）")
+        )
     found.extend(_bands(model.bands))
     return found
 
 
-def _indicator(indicator: Indicator, items: frozenset[str], list_types: frozenset[str]) -> list[tuple[KeyPath, str]]:
+def _indicator(
+    indicator: Indicator, items: frozenset[str], list_types: frozenset[str]
+) -> list[tuple[KeyPath, str]]:
     wanted = {"category": "category", "severity": "severity", "item": "item", "list": None}
     found: list[tuple[KeyPath, str]] = []
     own = wanted[indicator.kind]
@@ -134,7 +149,12 @@ def _indicator(indicator: Indicator, items: frozenset[str], list_types: frozense
         if indicator.window is not None:
             found.append((("window",), "名单类指标按评价日在册的名单计，不设回溯期 window"))
         if indicator.list_type is not None and indicator.list_type not in list_types:
-            found.append((("list_type",), f"名单类型 {indicator.list_type!r} 不存在；可选：{'、'.join(sorted(list_types))}"))
+            found.append(
+                (
+                    ("list_type",),
+                    f"名单类型 {indicator.list_type!r} 不存在；可选：{'、'.join(sorted(list_types))}",
+                )
+            )
     else:
         for name in ("list_kind", "list_type"):
             if getattr(indicator, name) is not None:
@@ -142,12 +162,12 @@ def _indicator(indicator: Indicator, items: frozenset[str], list_types: frozense
         if indicator.window is None:
             found.append((("kind",), "记录类指标须写明回溯期 window（如 P3Y）"))
     if indicator.item is not None and indicator.item not in items:
-        found.append((("item",), f"目录项 {indicator.item!r} 不在公共信用信息目录中；可选：{'、'.join(sorted(items))}"))
+        found.append(
+            (("item",), f"目录项 {indicator.item!r} 不在公共信用信息目录中；可选：{'、'.join(sorted(items))}")
+        )
     lowest, highest = sorted((indicator.points(0), indicator.points(indicator.cap)))
     if lowest < 0 or highest > FULL_MARKS:
-        found.append(
-            (("per",), f"得分 start + per × cap 应在 0–{FULL_MARKS} 之间，实为 {lowest}–{highest}")
-        )
+        found.append((("per",), f"得分 start + per × cap 应在 0–{FULL_MARKS} 之间，实为 {lowest}–{highest}"))
     return found
 
 
@@ -163,13 +183,22 @@ def _bands(bands: list[Band]) -> list[tuple[KeyPath, str]]:
             found.append((("bands", i, "grade"), f"等级 {band.grade} 重复"))
         grades.add(band.grade)
         if band.max <= band.min:
-            found.append((("bands", i, "max"), f"等级 {band.grade} 的 max（{band.max}）应大于 min（{band.min}）"))
+            found.append(
+                (("bands", i, "max"), f"等级 {band.grade} 的 max（{band.max}）应大于 min（{band.min}）")
+            )
         if band.min > reached:
             found.append((("bands", i, "min"), f"等级分档缺漏：{reached}–{band.min} 分不属于任何等级"))
         elif band.min < reached:
-            found.append((("bands", i, "min"), f"等级分档重叠：等级 {band.grade} 从 {band.min} 分起，与上一档（至 {reached} 分）重叠"))
+            found.append(
+                (
+                    ("bands", i, "min"),
+                    f"等级分档重叠：等级 {band.grade} 从 {band.min} 分起，与上一档（至 {reached} 分）重叠",
+                )
+            )
         if band.sampling_ratio > 1:
-            found.append((("bands", i, "sampling_ratio"), f"等级 {band.grade} 的抽查比例 {band.sampling_ratio} 大于 1"))
+            found.append(
+                (("bands", i, "sampling_ratio"), f"等级 {band.grade} 的抽查比例 {band.sampling_ratio} 大于 1")
+            )
         reached = max(reached, band.max)
     if reached != FULL_MARKS and bands:
         last = order[-1]

@@ -170,7 +170,9 @@ class PlanIn(BaseModel):
     inspectors: list[str] = Field(max_length=10_000, description="检查人员名录，每项“执法证号 姓名”")
     per_subject: int = Field(default=2, ge=1, le=20, description="每个抽查对象派出的检查人员数（至少 2）")
     grades: list[str] = Field(default=[], max_length=20, description="只从这些等级中抽取；为空时全部等级")
-    codes: list[str] = Field(default=[], max_length=100_000, description="只从这些主体中抽取；为空时全部已评价主体")
+    codes: list[str] = Field(
+        default=[], max_length=100_000, description="只从这些主体中抽取；为空时全部已评价主体"
+    )
     ratios: dict[str, float] = Field(default={}, description="本计划各等级的抽查比例（0–1）；不填按评价模型")
 
 

@@ -44,7 +44,9 @@ class Basis:
     list_names: dict[str, str]
 
 
-def basis(session: Session, *, model: EvaluationModel, as_of: date, states: tuple[str, ...], data_dir: Path) -> Basis:
+def basis(
+    session: Session, *, model: EvaluationModel, as_of: date, states: tuple[str, ...], data_dir: Path
+) -> Basis:
     categories: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for found in catalog.items_in_force(session, as_of):
@@ -71,13 +73,14 @@ def _since(as_of: date, indicator: Indicator) -> date:
 def _record_condition(basis: Basis, indicator: Indicator) -> ColumnElement[bool]:
     """A standing record decided inside the window, not past its public period on the day."""
     as_of = basis.as_of
-    kind = {
-        "category": lambda: Record.item_code.in_(basis.categories.get(str(indicator.category), ())),
-        "severity": lambda: and_(
-            Record.item_code.in_(basis.categories.get("negative", ())), Record.severity == indicator.severity
-        ),
-        "item": lambda: Record.item_code == indicator.item,
-    }[indicator.kind]()
+    kind: ColumnElement[bool]
+    if indicator.kind == "category":
+        kind = Record.item_code.in_(basis.categories.get(str(indicator.category), ()))
+    elif indicator.kind == "severity":
+        negative = basis.categories.get("negative", ())
+        kind = and_(Record.item_code.in_(negative), Record.severity == indicator.severity)
+    else:
+        kind = Record.item_code == indicator.item
     return and_(
         Record.state.in_(basis.states),
         Record.decision_date > _since(as_of, indicator),
@@ -99,7 +102,9 @@ def _list_condition(indicator: Indicator) -> ColumnElement[bool]:
 
 
 def _split(model: EvaluationModel) -> tuple[list[Indicator], list[Indicator]]:
-    return [i for i in model.indicators if i.kind != "list"], [i for i in model.indicators if i.kind == "list"]
+    return [i for i in model.indicators if i.kind != "list"], [
+        i for i in model.indicators if i.kind == "list"
+    ]
 
 
 # ------------------------------------------------------------------------------------------- set-based
@@ -109,7 +114,10 @@ def counts(session: Session, basis: Basis, first: str, last: str) -> dict[str, d
     records, entries = _split(basis.model)
     if records:
         rows = session.execute(
-            select(Record.subject_key, *(func.sum(case((_record_condition(basis, i), 1), else_=0)) for i in records))
+            select(
+                Record.subject_key,
+                *(func.sum(case((_record_condition(basis, i), 1), else_=0)) for i in records),
+            )
             .where(text(STANDING), Record.subject_key.between(first, last))
             .group_by(Record.subject_key)
         )
@@ -117,7 +125,9 @@ def counts(session: Session, basis: Basis, first: str, last: str) -> dict[str, d
             found[key].update({i.code: int(n or 0) for i, n in zip(records, sums, strict=True)})
     if entries:
         rows = session.execute(
-            select(ListEntry.subject_key, *(func.sum(case((_list_condition(i), 1), else_=0)) for i in entries))
+            select(
+                ListEntry.subject_key, *(func.sum(case((_list_condition(i), 1), else_=0)) for i in entries)
+            )
             .where(ListEntry.subject_key.between(first, last), *_entry_in_force(basis.as_of))
             .group_by(ListEntry.subject_key)
         )
@@ -187,11 +197,15 @@ def explain(session: Session, basis: Basis, subject_key: str) -> Explanation:
     parts = []
     for indicator in basis.model.indicators:
         part = Part(indicator)
-        rows = _entries(session, basis, indicator, subject_key) if indicator.kind == "list" else _records(
-            session, basis, indicator, subject_key
+        rows = (
+            _entries(session, basis, indicator, subject_key)
+            if indicator.kind == "list"
+            else _records(session, basis, indicator, subject_key)
         )
         for n, (kind, ref, what, day, detail) in enumerate(rows):
-            part.counted.append(Counted(kind, ref, what, day, detail, indicator.per if n < indicator.cap else 0))
+            part.counted.append(
+                Counted(kind, ref, what, day, detail, indicator.per if n < indicator.cap else 0)
+            )
         parts.append(part)
     return Explanation(basis.model, basis.as_of, parts)
 
@@ -203,7 +217,13 @@ def _records(session: Session, basis: Basis, indicator: Indicator, key: str) -> 
         .order_by(Record.decision_date.desc(), Record.id.desc())
     )
     return [
-        ("record", str(r.id), basis.item_names.get(r.item_code, r.item_code), r.decision_date, _severity(r.severity))
+        (
+            "record",
+            str(r.id),
+            basis.item_names.get(r.item_code, r.item_code),
+            r.decision_date,
+            _severity(r.severity),
+        )
         for r in rows
     ]
 

@@ -73,7 +73,12 @@ class RunResult:
 
 def population(factory: sessionmaker[Session], model: EvaluationModel) -> int:
     with factory() as session:
-        return session.scalar(select(func.count()).select_from(Subject).where(Subject.kind.in_(model.subject_kinds))) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Subject).where(Subject.kind.in_(model.subject_kinds))
+            )
+            or 0
+        )
 
 
 def run(
@@ -137,7 +142,12 @@ def run(
             action="evaluation.run",
             target_type="evaluation_run",
             target_id=str(run_id),
-            detail={"model": model.key, "as_of": as_of.isoformat(), "subjects": found.subjects, "grades": ordered},
+            detail={
+                "model": model.key,
+                "as_of": as_of.isoformat(),
+                "subjects": found.subjects,
+                "grades": ordered,
+            },
         )
     return RunResult(run_id, model.code, model.version, as_of, sum(ordered.values()), ordered)
 
@@ -197,7 +207,7 @@ def grade_summary(run: EvaluationRun, grade: EvaluationGrade) -> dict[str, Any]:
 
 
 def current_grades(session: Session, keys: FromClause, on: date) -> dict[str, dict[str, Any]]:
-    """The current grade of each subject among ``keys`` (a one-column table ``value``), as of ``on`` (CHK-1)."""
+    """The current grade as of ``on`` of each subject among ``keys`` (a one-column table ``value``), CHK-1."""
     found = current_run(session, on)
     if found is None:
         return {}
@@ -214,7 +224,9 @@ def grade_of(session: Session, subject_key: str, on: date) -> tuple[EvaluationRu
     if found is None:
         return None
     row = session.scalar(
-        select(EvaluationGrade).where(EvaluationGrade.run_id == found.id, EvaluationGrade.subject_key == subject_key)
+        select(EvaluationGrade).where(
+            EvaluationGrade.run_id == found.id, EvaluationGrade.subject_key == subject_key
+        )
     )
     return (found, row) if row is not None else None
 
@@ -238,7 +250,11 @@ def explain(session: Session, *, subject_key: str, on: date, data_dir: Path) -> 
         raise NotFound("evaluation.not_evaluated", "该主体尚无公共信用综合评价结果", field="code")
     run_, grade = found
     rules = scoring.basis(
-        session, model=model_of(run_.model), as_of=run_.as_of, states=tuple(json.loads(run_.states)), data_dir=data_dir
+        session,
+        model=model_of(run_.model),
+        as_of=run_.as_of,
+        states=tuple(json.loads(run_.states)),
+        data_dir=data_dir,
     )
     return Explained(run_, grade, scoring.explain(session, rules, subject_key))
 
@@ -246,7 +262,9 @@ def explain(session: Session, *, subject_key: str, on: date, data_dir: Path) -> 
 def _through(gate: Gate, subject_key: str, data_dir: Path) -> None:
     """Ask the gate, as the model in force grades a subject's evaluation; the read is logged."""
     model = loading.models(data_dir).in_force(gate.today)
-    info = Info(subject_key=subject_key, grade=model.disclosure, item=ITEM, shared_with=frozenset(model.shared_with))
+    info = Info(
+        subject_key=subject_key, grade=model.disclosure, item=ITEM, shared_with=frozenset(model.shared_with)
+    )
     gate.check(info, action="archive.read", target_type="evaluation", target_id=subject_key)
 
 
@@ -271,7 +289,16 @@ def own_grade(session: Session, gate: Gate, *, data_dir: Path) -> dict[str, Any]
 
 
 # ------------------------------------------------------------------------------------------- export
-EXPORT_HEADERS = ["统一社会信用代码/证件号码", "名称", "综合评价得分", "信用等级", "等级名称", "评价模型", "模型版本", "评价日"]
+EXPORT_HEADERS = [
+    "统一社会信用代码/证件号码",
+    "名称",
+    "综合评价得分",
+    "信用等级",
+    "等级名称",
+    "评价模型",
+    "模型版本",
+    "评价日",
+]
 
 
 def export(
@@ -281,13 +308,24 @@ def export(
     exported it for whom (EVA-3); the file's content, media type and name."""
     who = plain(recipient, field="recipient", max_length=200, label="提供对象")
     if not who:
-        raise XinyongError("evaluation.recipient_required", "请写明评价结果提供给哪个机构（recipient）", field="recipient")
+        raise XinyongError(
+            "evaluation.recipient_required", "请写明评价结果提供给哪个机构（recipient）", field="recipient"
+        )
     if format not in ("csv", "xlsx"):
         raise XinyongError("evaluation.format", "导出格式应为 csv 或 xlsx", field="format")
     found = get_run(session, run_id)
     labels = {b.grade: b.label for b in model_of(found.model).bands}
     rows = [
-        [key, name, score / 100, grade, labels.get(grade, grade), found.model_code, found.model_version, found.as_of.isoformat()]
+        [
+            key,
+            name,
+            score / 100,
+            grade,
+            labels.get(grade, grade),
+            found.model_code,
+            found.model_version,
+            found.as_of.isoformat(),
+        ]
         for key, name, score, grade in session.execute(
             select(EvaluationGrade.subject_key, Subject.name, EvaluationGrade.score, EvaluationGrade.grade)
             .join(Subject, Subject.key == EvaluationGrade.subject_key)
@@ -303,7 +341,12 @@ def export(
         action="evaluation.export",
         target_type="evaluation_run",
         target_id=str(found.id),
-        detail={"recipient": who, "format": format, "rows": len(rows), "model": f"{found.model_code}@{found.model_version}"},
+        detail={
+            "recipient": who,
+            "format": format,
+            "rows": len(rows),
+            "model": f"{found.model_code}@{found.model_version}",
+        },
     )
     return content, media, f"信用评价结果-{found.as_of.isoformat()}-第{found.id}次.{format}"
 
@@ -317,7 +360,9 @@ def plan(
     if found is None:
         raise XinyongError("inspection.no_grades", "尚无公共信用综合评价结果，无法按等级抽查；请先运行评价")
     model = model_of(found.model)
-    query = select(EvaluationGrade.subject_key, EvaluationGrade.grade).where(EvaluationGrade.run_id == found.id)
+    query = select(EvaluationGrade.subject_key, EvaluationGrade.grade).where(
+        EvaluationGrade.run_id == found.id
+    )
     if request.grades:
         query = query.where(EvaluationGrade.grade.in_(request.grades))
     if request.keys:
@@ -410,7 +455,14 @@ def sample_file(session: Session, found: InspectionPlan, format: str) -> tuple[b
     if format not in ("csv", "xlsx"):
         raise XinyongError("inspection.format", "导出格式应为 csv 或 xlsx", field="format")
     rows = [
-        [n, s["code"], s["name"], s["grade"], s["frequency"], "、".join(f"{i['name']}（{i['id']}）" for i in s["inspectors"])]
+        [
+            n,
+            s["code"],
+            s["name"],
+            s["grade"],
+            s["frequency"],
+            "、".join(f"{i['name']}（{i['id']}）" for i in s["inspectors"]),
+        ]
         for n, s in enumerate(sample(session, found), start=1)
     ]
     content, media = report.spreadsheet(SAMPLE_HEADERS, rows, format, "抽查名单")

@@ -180,4 +180,5 @@ def _grade(result: dict[str, Any]) -> list[tuple[str, str]]:
     grade = result.get("grade")
     if not grade:
         return []
-    return [("信用评价", f"{grade['grade']}（{grade['label']}），{grade['model']} {grade['model_version']}，{grade['as_of']} 评价")]
+    model = f"{grade['model']} {grade['model_version']}"
+    return [("信用评价", f"{grade['grade']}（{grade['label']}），{model}，{grade['as_of']} 评价")]

@@ -84,7 +84,9 @@ class ResultOut(BaseModel):
     )
     flags: FlagsOut
     reasons: list[str] = Field(description="结论的中文说明")
-    grade: GradeOut | None = Field(default=None, description="现行的公共信用综合评价等级（CHK-1）；未评价为空")
+    grade: GradeOut | None = Field(
+        default=None, description="现行的公共信用综合评价等级（CHK-1）；未评价为空"
+    )
 
 
 class RowErrorOut(BaseModel):

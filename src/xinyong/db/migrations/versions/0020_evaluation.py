@@ -50,7 +50,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_grade")),
         sa.UniqueConstraint("run_id", "subject_key", name="uq_evaluation_grade_run_id_subject_key"),
     )
-    op.create_index(op.f("ix_evaluation_grade_subject_key"), "evaluation_grade", ["subject_key"], unique=False)
+    op.create_index(
+        op.f("ix_evaluation_grade_subject_key"), "evaluation_grade", ["subject_key"], unique=False
+    )
     op.create_table(
         "inspection_plan",
         sa.Column("id", sa.Integer(), nullable=False),
