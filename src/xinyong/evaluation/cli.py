@@ -1,6 +1,7 @@
 """``xinyong evaluate`` and ``xinyong inspect``: evaluation runs, their export, and inspection plans.
 
-Mounted on the ``xinyong`` command by ``xinyong.cli``; uses its helpers for settings, refusals and output.
+The commands of the ``evaluate`` and ``inspect`` groups that ``xinyong.cli`` declares (and imports this
+module for); they use its helpers for settings, refusals and output.
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ from xinyong.cli import AsOfOption, JsonOption
 from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 
-evaluate_app: typer.Typer = typer.Typer(help="公共信用综合评价（EVA-1、EVA-3）", invoke_without_command=True)
-inspect_app: typer.Typer = typer.Typer(help="按信用等级的双随机抽查（EVA-2）", no_args_is_help=True)
-
-
-@evaluate_app.callback()
+@cli.evaluate_app.callback()
 @cli.refusals
 def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
     """按施行的评价模型重新评价全部主体（逐批集合运算），保留每次评价；主体的现行等级为最近一次的结果。"""
@@ -68,7 +65,7 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
     )
 
 
-@evaluate_app.command("export")
+@cli.evaluate_app.command("export")
 @cli.refusals
 def export(
     run: Annotated[int, typer.Option("--run", help="评价批次编号", min=1)],
@@ -98,7 +95,7 @@ def export(
     )
 
 
-@inspect_app.command("plan")
+@cli.inspect_app.command("plan")
 @cli.refusals
 def plan(
     title: Annotated[str, typer.Option("--title", help="抽查计划名称")],
