@@ -938,4 +938,4 @@ evaluate_app = typer.Typer(help="公共信用综合评价（EVA-1、EVA-3）", i
 inspect_app = typer.Typer(help="按信用等级的双随机抽查（EVA-2）", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(inspect_app, name="inspect")
-import xinyong.evaluation.cli  # noqa: E402  (its commands, built on the helpers above)
+import xinyong.evaluation.cli  # noqa: E402, F401  (its commands, built on the helpers above)

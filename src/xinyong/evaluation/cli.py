@@ -17,6 +17,7 @@ from xinyong.cli import AsOfOption, JsonOption
 from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 
+
 @cli.evaluate_app.callback()
 @cli.refusals
 def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
