@@ -71,7 +71,10 @@ def test_the_explanation_recomputes_the_stored_score_record_by_record(world: Eva
             found = service.explain(
                 session, subject_key=world.code(role), on=TODAY, data_dir=world.settings.data_dir.resolve()
             )
-        assert found.run.id == done.run and found.grade.score == score == found.explanation.score
+        assert (
+            found.standing.run.id == done.run
+            and found.standing.grade.score == score == found.explanation.score
+        )
         assert found.consistent and found.explanation.band.grade == grade
     with world.session() as session:
         fined = service.explain(

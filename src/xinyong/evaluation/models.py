@@ -51,6 +51,26 @@ class EvaluationGrade(Base):
     values: Mapped[str] = mapped_column(Text)  # {indicator code: [value, points]}
 
 
+class EvaluationReview(Base):
+    """An objection to a grade (EVA-4): ``open`` while the case runs (the grade carries the objection
+    mark), then ``confirmed`` or ``corrected`` with the score and grade of a recomputation. The grade row
+    itself never changes; the latest correction is the grade as it stands."""
+
+    __tablename__ = "evaluation_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("evaluation_grade.id"), index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    objection: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    values: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class InspectionPlan(Base):
     """A 双随机 inspection plan: its inputs (population, inspectors, ratios, seed) and when and by whom it
     was drawn; the same inputs and seed draw the same sample (EVA-2)."""

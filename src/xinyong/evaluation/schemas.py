@@ -101,6 +101,8 @@ class EvaluationOut(BaseModel):
     score: float = Field(description="保存的综合评价得分")
     grade: str
     label: str
+    objection: str | None = Field(description="正在办理的对本评价结果的异议案件编号（异议标注）")
+    corrected: bool = Field(description="评价结果经异议核查后已重新评价（EVA-4）")
     recomputed: float = Field(description="按同一模型和评价日逐条重算的得分")
     consistent: bool = Field(description="重算与保存的得分一致；不一致说明评价后记录有变化")
     supervision: BandOut
@@ -108,18 +110,21 @@ class EvaluationOut(BaseModel):
 
     @classmethod
     def of(cls, found: service.Explained) -> EvaluationOut:
-        model = service.model_of(found.run.model)
-        band = next(b for b in model.bands if b.grade == found.grade.grade)
+        standing = found.standing
+        run = standing.run
+        band = next(b for b in service.model_of(run.model).bands if b.grade == standing.letter)
         return cls(
-            subject=found.grade.subject_key,
-            run=found.run.id,
-            grade_id=found.grade.id,
-            model=found.run.model_code,
-            model_version=found.run.model_version,
-            as_of=found.run.as_of,
-            score=found.grade.score / 100,
+            subject=standing.grade.subject_key,
+            run=run.id,
+            grade_id=standing.grade.id,
+            model=run.model_code,
+            model_version=run.model_version,
+            as_of=run.as_of,
+            score=standing.score / 100,
             grade=band.grade,
             label=band.label,
+            objection=standing.objection,
+            corrected=standing.correction is not None,
             recomputed=found.explanation.score / 100,
             consistent=found.consistent,
             supervision=BandOut(**band.model_dump()),

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -45,21 +44,20 @@ class Basis:
 
 
 def basis(
-    session: Session, *, model: EvaluationModel, as_of: date, states: tuple[str, ...], data_dir: Path
+    session: Session, *, model: EvaluationModel, as_of: date, states: tuple[str, ...], types: lists.ListTypes
 ) -> Basis:
     categories: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for found in catalog.items_in_force(session, as_of):
         categories[found.item.category].add(found.item.code)
         names[found.item.code] = found.item.name
-    types = lists.list_types(data_dir).types
     return Basis(
         model,
         as_of,
         states,
         {category: frozenset(codes) for category, codes in categories.items()},
         names,
-        {code: t.name for code, t in types.items()},
+        {code: t.name for code, t in types.types.items()},
     )
 
 

@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import FromClause, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import FromClause, func, outerjoin, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from xinyong.access.gate import Gate, Info
 from xinyong.audit import service as audit
@@ -26,8 +26,15 @@ from xinyong.db import bulk
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.evaluation import inspection, loading, scoring
-from xinyong.evaluation.models import EvaluationGrade, EvaluationRun, InspectionPick, InspectionPlan
+from xinyong.evaluation.models import (
+    EvaluationGrade,
+    EvaluationReview,
+    EvaluationRun,
+    InspectionPick,
+    InspectionPlan,
+)
 from xinyong.evaluation.schema import EvaluationModel
+from xinyong.lists import service as lists
 from xinyong.profiles.schema import Profile
 from xinyong.records import report
 from xinyong.records.models import STANDING_STATES
@@ -107,7 +114,9 @@ def run(
         session.add(found)
         session.flush()
         run_id = found.id
-        rules = scoring.basis(session, model=model, as_of=as_of, states=states, data_dir=data_dir)
+        rules = scoring.basis(
+            session, model=model, as_of=as_of, states=states, types=lists.list_types(data_dir)
+        )
     grades: Counter[str] = Counter()
     last = ""
     while True:
@@ -191,19 +200,78 @@ def current_run(session: Session, on: date) -> EvaluationRun | None:
 
 
 # ------------------------------------------------------------------------------------------- grades
-def grade_summary(run: EvaluationRun, grade: EvaluationGrade) -> dict[str, Any]:
-    """A grade as credit checks and pages show it."""
-    band = next(b for b in model_of(run.model).bands if b.grade == grade.grade)
-    return {
-        "grade": grade.grade,
-        "label": band.label,
-        "score": grade.score / 100,
-        "model": run.model_code,
-        "model_version": run.model_version,
-        "run": run.id,
-        "grade_id": grade.id,
-        "as_of": run.as_of.isoformat(),
-    }
+def _reviews(session: Session, grade_ids: Sequence[int]) -> dict[int, list[EvaluationReview]]:
+    """The objection reviews of each of these grades, oldest first (EVA-4)."""
+    found: dict[int, list[EvaluationReview]] = {}
+    if grade_ids:
+        query = select(EvaluationReview).where(EvaluationReview.grade_id.in_(grade_ids))
+        for review in session.scalars(query.order_by(EvaluationReview.id)):
+            found.setdefault(review.grade_id, []).append(review)
+    return found
+
+
+def _corrected() -> tuple[Any, Any]:
+    """For set-based reads: the latest correction of each grade, to outer-join, and the standing grade
+    letter and score as SQL expressions (the run's unless an objection corrected it)."""
+    latest = (
+        select(EvaluationReview.grade_id, func.max(EvaluationReview.id).label("id"))
+        .where(EvaluationReview.status == "corrected")
+        .group_by(EvaluationReview.grade_id)
+        .subquery()
+    )
+    review = aliased(EvaluationReview)
+    joined = outerjoin(EvaluationGrade, latest, latest.c.grade_id == EvaluationGrade.id).outerjoin(
+        review, review.id == latest.c.id
+    )
+    columns = (
+        func.coalesce(review.grade, EvaluationGrade.grade).label("grade"),
+        func.coalesce(review.score, EvaluationGrade.score).label("score"),
+    )
+    return joined, columns
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A grade as it stands: as the run gave it or as an objection last corrected it (EVA-4), with the
+    number of an objection still being handled against it."""
+
+    run: EvaluationRun
+    grade: EvaluationGrade
+    reviews: tuple[EvaluationReview, ...] = ()
+
+    @property
+    def correction(self) -> EvaluationReview | None:
+        return next((r for r in reversed(self.reviews) if r.status == "corrected"), None)
+
+    @property
+    def score(self) -> int:
+        found = self.correction
+        return found.score if found is not None and found.score is not None else self.grade.score
+
+    @property
+    def letter(self) -> str:
+        found = self.correction
+        return found.grade if found is not None and found.grade else self.grade.grade
+
+    @property
+    def objection(self) -> str | None:
+        return next((r.objection for r in self.reviews if r.status == "open"), None)
+
+    def summary(self) -> dict[str, Any]:
+        """The grade as credit checks and pages show it."""
+        band = next(b for b in model_of(self.run.model).bands if b.grade == self.letter)
+        return {
+            "grade": self.letter,
+            "label": band.label,
+            "score": self.score / 100,
+            "model": self.run.model_code,
+            "model_version": self.run.model_version,
+            "run": self.run.id,
+            "grade_id": self.grade.id,
+            "as_of": self.run.as_of.isoformat(),
+            "objection": self.objection,
+            "corrected": self.correction is not None,
+        }
 
 
 def current_grades(session: Session, keys: FromClause, on: date) -> dict[str, dict[str, Any]]:
@@ -211,15 +279,18 @@ def current_grades(session: Session, keys: FromClause, on: date) -> dict[str, di
     found = current_run(session, on)
     if found is None:
         return {}
-    rows = session.scalars(
-        select(EvaluationGrade).where(
-            EvaluationGrade.run_id == found.id, EvaluationGrade.subject_key.in_(select(keys.c.value))
+    rows = list(
+        session.scalars(
+            select(EvaluationGrade).where(
+                EvaluationGrade.run_id == found.id, EvaluationGrade.subject_key.in_(select(keys.c.value))
+            )
         )
     )
-    return {row.subject_key: grade_summary(found, row) for row in rows}
+    reviews = _reviews(session, [row.id for row in rows])
+    return {row.subject_key: Standing(found, row, tuple(reviews.get(row.id, ()))).summary() for row in rows}
 
 
-def grade_of(session: Session, subject_key: str, on: date) -> tuple[EvaluationRun, EvaluationGrade] | None:
+def grade_of(session: Session, subject_key: str, on: date) -> Standing | None:
     found = current_run(session, on)
     if found is None:
         return None
@@ -228,19 +299,31 @@ def grade_of(session: Session, subject_key: str, on: date) -> tuple[EvaluationRu
             EvaluationGrade.run_id == found.id, EvaluationGrade.subject_key == subject_key
         )
     )
-    return (found, row) if row is not None else None
+    if row is None:
+        return None
+    return Standing(found, row, tuple(_reviews(session, [row.id]).get(row.id, ())))
+
+
+def _basis(session: Session, run_: EvaluationRun, types: lists.ListTypes) -> scoring.Basis:
+    """The model and day of a run, with the record states it counted: what a recomputation rests on."""
+    return scoring.basis(
+        session,
+        model=model_of(run_.model),
+        as_of=run_.as_of,
+        states=tuple(json.loads(run_.states)),
+        types=types,
+    )
 
 
 @dataclass(frozen=True)
 class Explained:
-    run: EvaluationRun
-    grade: EvaluationGrade
+    standing: Standing
     explanation: scoring.Explanation
 
     @property
     def consistent(self) -> bool:
         """Whether recomputing now gives the stored score: records changed since the run make it differ."""
-        return self.explanation.score == self.grade.score
+        return self.explanation.score == self.standing.score
 
 
 def explain(session: Session, *, subject_key: str, on: date, data_dir: Path) -> Explained:
@@ -248,15 +331,78 @@ def explain(session: Session, *, subject_key: str, on: date, data_dir: Path) -> 
     found = grade_of(session, subject_key, on)
     if found is None:
         raise NotFound("evaluation.not_evaluated", "该主体尚无公共信用综合评价结果", field="code")
-    run_, grade = found
-    rules = scoring.basis(
-        session,
-        model=model_of(run_.model),
-        as_of=run_.as_of,
-        states=tuple(json.loads(run_.states)),
-        data_dir=data_dir,
+    rules = _basis(session, found.run, lists.list_types(data_dir))
+    return Explained(found, scoring.explain(session, rules, subject_key))
+
+
+# ------------------------------------------------------------------------------------------- objections
+def objected(session: Session, *, grade_id: int, subject_key: str, on: date) -> Standing:
+    """The subject's own current grade, which an objection may be against (EVA-4); an earlier run's grade
+    or another subject's is not found, whether it exists or not."""
+    found = grade_of(session, subject_key, on)
+    if found is None or found.grade.id != grade_id:
+        raise NotFound("evaluation.grade_not_found", f"您当前的评价结果中没有编号 {grade_id}", field="target")
+    return found
+
+
+def mark_objection(session: Session, *, found: Standing, objection: str, now: datetime) -> None:
+    """Mark the grade at once: pages and credit checks show that an objection is being handled."""
+    session.add(
+        EvaluationReview(
+            grade_id=found.grade.id,
+            subject_key=found.grade.subject_key,
+            objection=objection,
+            status="open",
+            opened_at=now,
+        )
     )
-    return Explained(run_, grade, scoring.explain(session, rules, subject_key))
+    session.flush()
+
+
+def close_objection(
+    session: Session,
+    *,
+    objection: str,
+    corrected: bool,
+    reason: str,
+    types: lists.ListTypes,
+    actor: AuditActor,
+    now: datetime,
+) -> EvaluationReview:
+    """Answer an objection to a grade: upheld, the grade stands and the mark goes; found improper, the
+    subject is graded again by the run's own model and day on the records as they now stand (those the
+    objection showed wrong were corrected or deleted through their own versions). The grade row is kept."""
+    review = session.scalars(
+        select(EvaluationReview).where(
+            EvaluationReview.objection == objection, EvaluationReview.status == "open"
+        )
+    ).one()
+    grade = session.get_one(EvaluationGrade, review.grade_id)
+    run_ = session.get_one(EvaluationRun, grade.run_id)
+    review.status, review.reason, review.closed_at = ("corrected" if corrected else "confirmed"), reason, now
+    if corrected:
+        rules = _basis(session, run_, types)
+        review.score, values = scoring.score(
+            rules.model,
+            scoring.counts(session, rules, grade.subject_key, grade.subject_key).get(grade.subject_key, {}),
+        )
+        review.grade = rules.model.band(review.score).grade
+        review.values = json.dumps(values, separators=(",", ":"))
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="evaluation.objection_closed",
+        target_type="evaluation_grade",
+        target_id=str(grade.id),
+        detail={
+            "objection": objection,
+            "status": review.status,
+            "before": {"score": grade.score, "grade": grade.grade},
+            "after": {"score": review.score, "grade": review.grade} if corrected else None,
+        },
+    )
+    return review
 
 
 def _through(gate: Gate, subject_key: str, data_dir: Path) -> None:
@@ -285,7 +431,7 @@ def own_grade(session: Session, gate: Gate, *, data_dir: Path) -> dict[str, Any]
     except NotFound:  # no model in force yet: nothing evaluated
         return None
     found = grade_of(session, key, gate.today)
-    return grade_summary(*found) if found else None
+    return found.summary() if found else None
 
 
 # ------------------------------------------------------------------------------------------- export
@@ -315,6 +461,7 @@ def export(
         raise XinyongError("evaluation.format", "导出格式应为 csv 或 xlsx", field="format")
     found = get_run(session, run_id)
     labels = {b.grade: b.label for b in model_of(found.model).bands}
+    joined, standing = _corrected()
     rows = [
         [
             key,
@@ -326,8 +473,9 @@ def export(
             found.model_version,
             found.as_of.isoformat(),
         ]
-        for key, name, score, grade in session.execute(
-            select(EvaluationGrade.subject_key, Subject.name, EvaluationGrade.score, EvaluationGrade.grade)
+        for key, name, grade, score in session.execute(
+            select(EvaluationGrade.subject_key, Subject.name, *standing)
+            .select_from(joined)
             .join(Subject, Subject.key == EvaluationGrade.subject_key)
             .where(EvaluationGrade.run_id == found.id)
             .order_by(EvaluationGrade.subject_key)
@@ -360,11 +508,14 @@ def plan(
     if found is None:
         raise XinyongError("inspection.no_grades", "尚无公共信用综合评价结果，无法按等级抽查；请先运行评价")
     model = model_of(found.model)
-    query = select(EvaluationGrade.subject_key, EvaluationGrade.grade).where(
-        EvaluationGrade.run_id == found.id
+    joined, (letter, _) = _corrected()
+    query = (
+        select(EvaluationGrade.subject_key, letter)
+        .select_from(joined)
+        .where(EvaluationGrade.run_id == found.id)
     )
     if request.grades:
-        query = query.where(EvaluationGrade.grade.in_(request.grades))
+        query = query.where(letter.in_(request.grades))
     if request.keys:
         query = query.where(EvaluationGrade.subject_key.in_(request.keys))
     graded = [(key, grade) for key, grade in session.execute(query.order_by(EvaluationGrade.subject_key))]

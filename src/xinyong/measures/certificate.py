@@ -181,4 +181,6 @@ def _grade(result: dict[str, Any]) -> list[tuple[str, str]]:
     if not grade:
         return []
     model = f"{grade['model']} {grade['model_version']}"
-    return [("信用评价", f"{grade['grade']}（{grade['label']}），{model}，{grade['as_of']} 评价")]
+    marks = "，经异议重新评价" if grade.get("corrected") else ""
+    marks += f"，异议处理中（{grade['objection']}）" if grade.get("objection") else ""
+    return [("信用评价", f"{grade['grade']}（{grade['label']}），{model}，{grade['as_of']} 评价{marks}")]

@@ -68,6 +68,8 @@ class GradeOut(BaseModel):
     run: int
     grade_id: int
     as_of: str
+    objection: str | None = Field(default=None, description="正在办理的对该评价结果的异议案件编号（EVA-4）")
+    corrected: bool = Field(default=False, description="评价结果经异议核查后已重新评价")
 
 
 class ResultOut(BaseModel):

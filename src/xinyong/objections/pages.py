@@ -18,6 +18,7 @@ from xinyong.access.gate import Gate
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.pages import own_archive
 from xinyong.errors import Forbidden, NotFound, XinyongError
+from xinyong.evaluation import service as evaluation
 from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES
 from xinyong.lists.api import context
 from xinyong.objections import documents, service
@@ -57,9 +58,13 @@ def new_page(
     gate: Annotated[Gate, Depends(CreditReader("self.read"))],
     record: Annotated[str, Query(max_length=32)] = "",
     entry: Annotated[str, Query(max_length=32)] = "",
+    grade: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    """Choose the record or list entry from the subject's own archive, the grounds, a statement, files."""
-    chosen = f"record:{record}" if record else f"list_entry:{entry}" if entry else ""
+    """Choose the record, list entry or evaluation result from the subject's own archive, the grounds, a
+    statement, files."""
+    chosen = next(
+        (f"{k}:{v}" for k, v in (("record", record), ("list_entry", entry), ("evaluation", grade)) if v), ""
+    )
     return render(request, "objection_new.html", _new_context(request, session, gate, {"target": chosen}))
 
 
@@ -75,6 +80,14 @@ def _new_context(request: Request, session: Session, gate: Gate, form: dict[str,
         for e in archive["list_entries"]
         if e["entry"].status == "active"
     ]
+    graded = evaluation.own_grade(session, gate, data_dir=data_dir(request))
+    if graded is not None:
+        targets.append(
+            (
+                f"evaluation:{graded['grade_id']}",
+                f"公共信用综合评价 {graded['grade']} 级（{graded['as_of']} 评价）",
+            )
+        )
     return {
         "active": "me",
         "targets": targets,

@@ -33,8 +33,8 @@ class EvidenceIn(BaseModel):
 
 class FileIn(BaseModel):
     subject: str | None = Field(default=None, max_length=64, description="代为提出时：信用主体代码")
-    target_kind: str = Field(max_length=16, description="record 或 list_entry")
-    target_ref: str = Field(max_length=64, description="信用记录编号或名单记录编号")
+    target_kind: str = Field(max_length=16, description="record、list_entry 或 evaluation")
+    target_ref: str = Field(max_length=64, description="信用记录编号、名单记录编号或评价结果编号（grade_id）")
     grounds: str = Field(max_length=32)
     statement: str = Field(max_length=4000)
     evidence: list[EvidenceIn] = Field(default=[], max_length=MAX_FILES)
@@ -51,7 +51,7 @@ class ReplyIn(BaseModel):
 
 
 class DecideIn(BaseModel):
-    outcome: str = Field(max_length=16, description="confirmed / corrected / deleted / wrongful")
+    outcome: str = Field(max_length=16, description="confirmed / corrected / deleted / wrongful / regraded")
     text: str = Field(max_length=4000)
     own_error: bool = False
     data: dict[str, str] | None = Field(default=None, max_length=50)

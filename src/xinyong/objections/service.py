@@ -29,6 +29,7 @@ from xinyong.deadlines import service as deadlines
 from xinyong.deadlines.service import Case
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
+from xinyong.evaluation import service as evaluation
 from xinyong.evidence import Evidence, Upload
 from xinyong.lists import service as lists
 from xinyong.lists.service import Context
@@ -48,10 +49,21 @@ GROUNDS = {
     "forbidden_data": "含禁止采集的信息",
     "past_period": "超过期限仍在使用",
     "listed_without_conditions": "不符合条件被列入名单",
+    "evaluation_improper": "公共信用综合评价不当",
 }
-ENTRY_ONLY_GROUNDS = frozenset({"listed_without_conditions"})
-# What an objection can be against. An evaluation (EVA-4) becomes a third kind once evaluations exist.
-TARGET_LABELS = {"record": "信用记录", "list_entry": "名单记录"}
+# What an objection can be against, and on which grounds.
+TARGET_LABELS = {"record": "信用记录", "list_entry": "名单记录", "evaluation": "公共信用综合评价结果"}
+GROUNDS_FOR = {
+    "record": ("wrong_or_incomplete", "secret_or_privacy", "forbidden_data", "past_period"),
+    "list_entry": (
+        "wrong_or_incomplete",
+        "secret_or_privacy",
+        "forbidden_data",
+        "past_period",
+        "listed_without_conditions",
+    ),
+    "evaluation": ("evaluation_improper", "wrong_or_incomplete", "past_period"),  # CT 44
+}
 STATUS_LABELS = {
     "open": "核查中",
     "referred": "待提供单位核实",
@@ -64,8 +76,13 @@ OUTCOMES = {
     "corrected": "经核实信息确有错误，已予更正",
     "deleted": "信息真实性无法核实，已予删除",
     "wrongful": "经核实不符合列入条件，已更正并移出名单",
+    "regraded": "经核实评价不当，已按核实后的信息重新评价",
 }
-OUTCOMES_FOR = {"record": ("confirmed", "corrected", "deleted"), "list_entry": ("confirmed", "wrongful")}
+OUTCOMES_FOR = {
+    "record": ("confirmed", "corrected", "deleted"),
+    "list_entry": ("confirmed", "wrongful"),
+    "evaluation": ("confirmed", "regraded"),
+}
 APPEAL_STAGES = {
     "referral": "申请人仍有异议，移交有关部门和单位处理",
     "authority": "向社会信用主管部门申诉",
@@ -205,8 +222,9 @@ class _Target:
     state: str  # the record's state or the entry's status when filed
 
 
-def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Target:
-    """The applicant's own record or entry; anything else is not found, whether it exists or not."""
+def _target(session: Session, *, kind: str, ref: str, subject_key: str, today: date) -> _Target:
+    """The applicant's own record, entry or current grade; anything else is not found, whether it exists
+    or not."""
     missing = NotFound(
         "objection.target_not_found", f"您的信用档案中没有{TARGET_LABELS.get(kind, '')} {ref[:40]}"
     )
@@ -240,8 +258,20 @@ def _target(session: Session, *, kind: str, ref: str, subject_key: str) -> _Targ
         return _Target(
             kind, entry.number, f"{entry.list_type} {entry.number}", entry.determining_org, "active"
         )
+    if kind == "evaluation":
+        try:
+            standing = evaluation.objected(session, grade_id=int(ref), subject_key=subject_key, on=today)
+        except (ValueError, NotFound):
+            raise missing from None
+        run = standing.run
+        label = (
+            f"{run.model_code} {run.as_of.isoformat()} 评价 {standing.letter} 级（结果 {standing.grade.id}）"
+        )
+        return _Target(kind, str(standing.grade.id), label, access.OPERATOR_CODE, "active")
     raise XinyongError(
-        "objection.target_kind", "异议对象应为信用记录（record）或名单记录（list_entry）", field="target_kind"
+        "objection.target_kind",
+        "异议对象应为信用记录（record）、名单记录（list_entry）或评价结果（evaluation）",
+        field="target_kind",
     )
 
 
@@ -345,10 +375,11 @@ def file(
 ) -> Objection:
     """File an objection (OBJ-1) and mark its target at once (OBJ-2); the first step's due date starts from
     receipt (OBJ-3). Everything is checked before anything is written."""
-    target = _target(session, kind=target_kind, ref=target_ref.strip()[:64], subject_key=subject_key)
-    if grounds not in GROUNDS or (grounds in ENTRY_ONLY_GROUNDS and target.kind != "list_entry"):
-        allowed = [k for k in GROUNDS if target.kind == "list_entry" or k not in ENTRY_ONLY_GROUNDS]
-        known = "、".join(f"{k}（{GROUNDS[k]}）" for k in allowed)
+    target = _target(
+        session, kind=target_kind, ref=target_ref.strip()[:64], subject_key=subject_key, today=ctx.today
+    )
+    if grounds not in GROUNDS_FOR[target.kind]:
+        known = "、".join(f"{k}（{GROUNDS[k]}）" for k in GROUNDS_FOR[target.kind])
         raise XinyongError("objection.grounds", f"异议理由应为：{known}", field="grounds")
     text = plain(statement, field="statement", max_length=4000, label="异议说明", multiline=True)
     if not text:
@@ -408,6 +439,11 @@ def _mark(session: Session, ctx: Context, found: Objection, target: _Target) -> 
         )
     elif target.kind == "list_entry":
         lists.mark_objection(session, ctx, number=target.ref, case_number=found.number, marked=True)
+    elif target.kind == "evaluation":
+        standing = evaluation.objected(
+            session, grade_id=int(target.ref), subject_key=found.subject_key, on=ctx.today
+        )
+        evaluation.mark_objection(session, found=standing, objection=found.number, now=ctx.now)
     else:  # an archived record no longer shows anywhere: nothing to mark
         return
     suspends = ctx.profile.objection.mark_suspends_publicity.value and target.kind == "record"
@@ -577,6 +613,16 @@ def decide(
     reason = f"异议案件 {found.number}：{OUTCOMES[outcome]}。{why}"
     if found.target_kind == "record":
         _apply_to_record(session, ctx, found, outcome, reason)
+    elif found.target_kind == "evaluation":
+        evaluation.close_objection(
+            session,
+            objection=found.number,
+            corrected=outcome == "regraded",
+            reason=reason,
+            types=ctx.types,
+            actor=ctx.actor,
+            now=ctx.now,
+        )
     elif outcome == "confirmed":
         lists.mark_objection(session, ctx, number=found.target_ref, case_number=found.number, marked=False)
     else:

@@ -54,6 +54,29 @@ def upgrade() -> None:
         op.f("ix_evaluation_grade_subject_key"), "evaluation_grade", ["subject_key"], unique=False
     )
     op.create_table(
+        "evaluation_review",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("grade_id", BIG_ID, nullable=False),
+        sa.Column("subject_key", sa.String(length=64), nullable=False),
+        sa.Column("objection", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("grade", sa.String(length=8), nullable=True),
+        sa.Column("values", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["grade_id"], ["evaluation_grade.id"], name=op.f("fk_evaluation_review_grade_id_evaluation_grade")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_review")),
+        sa.UniqueConstraint("objection", name=op.f("uq_evaluation_review_objection")),
+    )
+    op.create_index(op.f("ix_evaluation_review_grade_id"), "evaluation_review", ["grade_id"], unique=False)
+    op.create_index(
+        op.f("ix_evaluation_review_subject_key"), "evaluation_review", ["subject_key"], unique=False
+    )
+    op.create_table(
         "inspection_plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=32), nullable=False),
@@ -92,5 +115,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("inspection_pick")
     op.drop_table("inspection_plan")
+    op.drop_table("evaluation_review")
     op.drop_table("evaluation_grade")
     op.drop_table("evaluation_run")
