@@ -56,6 +56,8 @@ STEP_LABELS = {
 DEADLINE_LABELS = {"accept": "主管部门受理", "answer": "办理并答复举报人"}
 # Who filed, as the audit log and the steps keep it: never the reporter's own name or account.
 REPORTER = AuditActor(account_id=None, org=None, label="举报人")
+# Who routes a tip as it is filed: the platform by the category, not the (possibly signed-in) reporter.
+ROUTER = AuditActor(account_id=None, org=access.OPERATOR_CODE, label="平台（按事项类别自动转交）")
 MAX_FACTS = 4000
 MAX_ANSWER_FILES = 1
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from paper
@@ -270,7 +272,7 @@ def file(
     _keep(session, ctx, data_dir, found, checked, role="evidence")
     _step(session, ctx, found, "filed", f"{KINDS[found.kind]}：{category.name}", actor=REPORTER)
     org, note = _competent(session, category)
-    _route(session, ctx, found, org, note, step="routed")
+    _route(session, ctx, found, org, note, step="routed", actor=ROUTER)
     return Filed(found, code)
 
 
@@ -337,7 +339,9 @@ def _round(found: Tip, step: str) -> str:
     return step if found.routes <= 1 else f"{step}_{found.routes}"
 
 
-def _route(session: Session, ctx: Context, found: Tip, org: str, text: str, *, step: str) -> None:
+def _route(
+    session: Session, ctx: Context, found: Tip, org: str, text: str, *, step: str, actor: AuditActor | None = None
+) -> None:
     found.org_code, found.routes, found.status, found.updated_at = org, found.routes + 1, "routed", ctx.now
     deadlines.start(
         session,
@@ -350,7 +354,7 @@ def _route(session: Session, ctx: Context, found: Tip, org: str, text: str, *, s
         started_on=ctx.today,
         now=ctx.now,
     )
-    _step(session, ctx, found, step, text)
+    _step(session, ctx, found, step, text, actor=actor)
     payload = {"tip": found.number, "kind": found.kind, "category": found.category, "status": found.status}
     message = outbox.Message("tip_routed", org, found.subject_key, payload, f"tip_routed:{found.number}:{found.routes}")
     outbox.enqueue(session, [message], now=ctx.now)
