@@ -47,7 +47,12 @@ def test_a_refused_form_comes_back_with_what_was_typed_and_a_signed_in_subject_m
         page = client.get("/tips/new")
         filed = client.post(
             "/tips",
-            data={**fields, "csrf_token": csrf(page.text), "facts": "收费出具信用报告", "reporter_name": "张投诉"},
+            data={
+                **fields,
+                "csrf_token": csrf(page.text),
+                "facts": "收费出具信用报告",
+                "reporter_name": "张投诉",
+            },
         )
         assert filed.status_code == 200 and "查询码只显示这一次" in filed.text
         number = re.search(r'id="tip-number">(JB\w+)<', filed.text)
@@ -62,7 +67,9 @@ def test_a_refused_form_comes_back_with_what_was_typed_and_a_signed_in_subject_m
         events = session.scalars(select(AuditEvent).where(AuditEvent.target_id == tip.number)).all()
         assert labels == ["举报人", "平台（按事项类别自动转交）"]
         assert [e.actor_account_id for e in events] == [None, None]
-        assert [e for e in events if world.company in e.actor_label + e.detail or COMPANY_NAME in e.actor_label] == []
+        assert [
+            e for e in events if world.company in e.actor_label + e.detail or COMPANY_NAME in e.actor_label
+        ] == []
 
 
 # ------------------------------------------------------------------------------------------- in Chromium
@@ -125,7 +132,9 @@ def test_a_reporter_files_on_a_phone_and_the_department_answers_in_chromium(
     assert REPORTER_NAME not in office.inner_text("main")
     office.click('form[action$="/reporter"] button')
     office.wait_for_selector("#reporter")
-    assert REPORTER_NAME in office.inner_text("#reporter") and REPORTER_PHONE in office.inner_text("#reporter")
+    assert REPORTER_NAME in office.inner_text("#reporter") and REPORTER_PHONE in office.inner_text(
+        "#reporter"
+    )
     shot(office, "tip-handling-reporter-shown")
     office.click('form[action$="/acceptance"] button')
     office.wait_for_selector("#answer")

@@ -48,7 +48,9 @@ def test_anyone_files_a_tip_and_it_is_routed_to_the_competent_department(world: 
         assert (tip.org_code, tip.subject_key, tip.status) == (world.dept, world.company, "routed")
         assert tip.code_hash != filed["code"] and filed["code"] not in tip.code_hash  # kept as an HMAC only
         routed = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == "tip_routed", OutboxMessage.org_code == world.dept)
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "tip_routed", OutboxMessage.org_code == world.dept
+            )
         ).all()
         assert [json.loads(m.payload)["tip"] for m in routed] == [filed["number"]]
     # Accepting is due within the profile's tips.accept_days (5) working days: Monday 23 to Monday 30.

@@ -51,7 +51,11 @@ def test_only_the_handling_department_sees_the_reporter_and_each_look_is_audited
         revealed = client.post(
             f"/admin/tips/{number}/reporter", headers=world.headers, data={"csrf_token": csrf(page.text)}
         )
-        assert revealed.status_code == 200 and REPORTER_NAME in revealed.text and "已记入审计日志" in revealed.text
+        assert (
+            revealed.status_code == 200
+            and REPORTER_NAME in revealed.text
+            and "已记入审计日志" in revealed.text
+        )
         audit = client.get("/api/v1/audit/events?action=tip.reporter_read", headers=world.operator).json()
     looks = [e for e in audit if e["target_id"] == number]
     assert len(looks) == 2 and all(e["actor_org"] == world.dept for e in looks)
@@ -72,7 +76,7 @@ def test_no_log_message_or_case_table_holds_the_reporter(world: World) -> None:
         }
         filed = session.scalars(select(AuditEvent).where(AuditEvent.action == "tip.filed")).all()
         kept = session.scalars(select(TipReporter)).all()
-    assert {table: leaks(body) for table, body in stored.items()} == dict.fromkeys(stored, [])
+    assert {table: leaks(body) for table, body in stored.items()} == {key: [] for key in stored}
     assert {e.actor_label for e in filed} == {"举报人"} and {e.actor_account_id for e in filed} == {None}
     assert REPORTER_NAME in {r.name for r in kept}  # kept, but only here
 
@@ -93,7 +97,7 @@ def test_the_reported_subject_never_sees_tips_or_their_reporters(world: World, t
         bodies = {name: r.text for name, r in own.items() if name != "report"}
         bodies["report"] = pdf_text(own["report"].content, tmp_path)
         assert "被举报测试有限公司" in bodies["report"]  # the subject's own report, read back as text
-        assert {name: leaks(b) for name, b in bodies.items()} == dict.fromkeys(bodies, [])
+        assert {name: leaks(b) for name, b in bodies.items()} == {key: [] for key in bodies}
         assert [name for name, b in bodies.items() if number in b] == []
         # Its session holds no tip permission: the tip and its reporter do not exist for it.
         assert client.get(f"/api/v1/tips/{number}/reporter").status_code == 403

@@ -132,7 +132,9 @@ async def file_tip_route(
     subject_code: Annotated[str, Form(max_length=64)] = "",
     subject_name: Annotated[str, Form(max_length=200)] = "",
     reporter_name: Annotated[str, Form(max_length=100, description="真实姓名（可不填，即匿名）")] = "",
-    reporter_contact: Annotated[str, Form(max_length=200, description="电话或电子邮箱（须同时填写姓名）")] = "",
+    reporter_contact: Annotated[
+        str, Form(max_length=200, description="电话或电子邮箱（须同时填写姓名）")
+    ] = "",
     files: list[UploadFile] | None = None,
 ) -> FiledOut:
     received = await uploads(files or [])

@@ -76,7 +76,12 @@ async def file_form(request: Request, session: DB, form: Form, actor: PublicAcce
 def _track(
     request: Request, number: str, found: Any = None, problem: XinyongError | None = None
 ) -> HTMLResponse:
-    page = {"active": "tips", "number": number, "found": found, "problem": problem.problem if problem else None}
+    page = {
+        "active": "tips",
+        "number": number,
+        "found": found,
+        "problem": problem.problem if problem else None,
+    }
     return render(request, "tip_track.html", page, problem.status if problem else 200)
 
 

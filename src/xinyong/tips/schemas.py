@@ -146,7 +146,9 @@ class TipOut(BaseModel):
             steps=[StepOut.of(s) for s in steps],
             deadlines=[DueOut.of(d) for d in dues],
             files=[
-                FileOut(role=f.role, filename=f.filename, media_type=f.media_type, size=f.size, sha256=f.digest)
+                FileOut(
+                    role=f.role, filename=f.filename, media_type=f.media_type, size=f.size, sha256=f.digest
+                )
                 for f in files
             ],
         )

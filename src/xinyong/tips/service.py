@@ -161,7 +161,9 @@ def _subject(report: Report, today: date) -> tuple[str | None, str | None]:
         try:
             key = subjects.key_of(identifiers.validate(report.subject_code[:64], today=today))
         except XinyongError as exc:
-            raise XinyongError(exc.code, f"被举报对象的代码有误：{exc.message}", field="subject_code") from None
+            raise XinyongError(
+                exc.code, f"被举报对象的代码有误：{exc.message}", field="subject_code"
+            ) from None
     name = plain(report.subject_name, field="subject_name", max_length=200, label="被举报对象名称") or None
     if key is None and name is None:
         raise XinyongError(
@@ -176,9 +178,7 @@ def _reporter(report: Report) -> tuple[str | None, str | None]:
     name = plain(report.reporter_name, field="reporter_name", max_length=100, label="举报人姓名") or None
     contact = plain(report.reporter_contact, field="reporter_contact", max_length=200, label="联系方式")
     if contact and not (_PHONE.match(contact) or _EMAIL.match(contact)):
-        raise XinyongError(
-            "tip.contact", "联系方式应为电话号码或电子邮箱地址", field="reporter_contact"
-        )
+        raise XinyongError("tip.contact", "联系方式应为电话号码或电子邮箱地址", field="reporter_contact")
     if contact and name is None:
         raise XinyongError(
             "tip.contact_without_name",
@@ -340,7 +340,14 @@ def _round(found: Tip, step: str) -> str:
 
 
 def _route(
-    session: Session, ctx: Context, found: Tip, org: str, text: str, *, step: str, actor: AuditActor | None = None
+    session: Session,
+    ctx: Context,
+    found: Tip,
+    org: str,
+    text: str,
+    *,
+    step: str,
+    actor: AuditActor | None = None,
 ) -> None:
     found.org_code, found.routes, found.status, found.updated_at = org, found.routes + 1, "routed", ctx.now
     deadlines.start(
@@ -356,7 +363,9 @@ def _route(
     )
     _step(session, ctx, found, step, text, actor=actor)
     payload = {"tip": found.number, "kind": found.kind, "category": found.category, "status": found.status}
-    message = outbox.Message("tip_routed", org, found.subject_key, payload, f"tip_routed:{found.number}:{found.routes}")
+    message = outbox.Message(
+        "tip_routed", org, found.subject_key, payload, f"tip_routed:{found.number}:{found.routes}"
+    )
     outbox.enqueue(session, [message], now=ctx.now)
 
 
