@@ -152,8 +152,8 @@ NOT_CREDIT_READS = {
     # record content; the reporter only to the department the tip is routed to, each read audited.
     "GET /api/v1/tips/categories",
     "POST /api/v1/tips",
-    "POST /api/v1/tips/track",
-    "POST /api/v1/tips/track/document",
+    "POST /api/v1/tips/{number}/tracking",
+    "POST /api/v1/tips/{number}/tracking/document",
     "GET /api/v1/tips",
     "GET /api/v1/tips/{number}",
     "GET /api/v1/tips/{number}/reporter",

@@ -151,3 +151,16 @@ def test_a_reporter_files_on_a_phone_and_the_department_answers_in_chromium(
     result = page.inner_text("#track-result")
     assert "已答复" in result and "已责令停止生产" in result
     shot(page, "tip-track-answered-phone")
+
+    operator = chromium.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1280, "height": 900}, extra_http_headers=world.operator
+    )
+    desk = operator.new_page()
+    desk.goto(live + "/admin/tips")
+    assert number in desk.inner_text("main")
+    shot(desk, "tip-queue-operator")
+    desk.click(f'a[href="/admin/tips/{number}"]')
+    body = desk.inner_text("main")
+    assert "举报人身份只有承办单位可以查看" in body and REPORTER_NAME not in body
+    assert desk.locator('form[action$="/reporter"]').count() == 0
+    shot(desk, "tip-handling-operator")

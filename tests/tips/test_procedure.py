@@ -75,9 +75,9 @@ def test_department_accepts_answers_and_the_reporter_follows_it_with_the_code(wo
     with TestClient(create_app(world.settings)) as client:
         filed = client.post("/api/v1/tips", data=form(world, reporter_name="", reporter_contact="")).json()
         number, code = filed["number"], filed["code"]
-        track = {"number": number, "code": code}
-        assert client.post("/api/v1/tips/track", json=track).json()["status_label"] == "待受理"
-        wrong = client.post("/api/v1/tips/track", json={"number": number, "code": "ABCDEFGHJKMN"})
+        tracking, track = f"/api/v1/tips/{number}/tracking", {"code": code}
+        assert client.post(tracking, json=track).json()["status_label"] == "待受理"
+        wrong = client.post(tracking, json={"code": "ABCDEFGHJKMN"})
         assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "tip.not_found"
         other = client.post(f"/api/v1/tips/{number}/acceptance", headers=world.other_headers)
         assert other.status_code == 404  # not routed to that department: it does not exist for it
@@ -95,10 +95,10 @@ def test_department_accepts_answers_and_the_reporter_follows_it_with_the_code(wo
             files=[("document", ("答复.pdf", PDF, "application/pdf"))],
         )
         assert answered.status_code == 200, answered.text
-        seen = client.post("/api/v1/tips/track", json=track).json()
+        seen = client.post(tracking, json=track).json()
         assert (seen["status_label"], seen["answer"]) == ("已答复", "经查属实，已立案并依法作出行政处罚")
         assert seen["answer_document"] == "答复.pdf"
-        assert client.post("/api/v1/tips/track/document", json=track).content == PDF
+        assert client.post(f"{tracking}/document", json=track).content == PDF
     assert all(done == TODAY for _, _, done in dues(world, number).values())
 
 

@@ -158,14 +158,16 @@ async def file_tip_route(
     )
 
 
-@router.post("/tips/track", response_model=TrackOut, summary="凭编号和查询码查询办理进度")
-def track(request: Request, session: DB, body: TrackIn, actor: PublicAccess) -> TrackOut:
-    return tracked(session, track_tip(request, session, body.number, body.code))
+@router.post("/tips/{number}/tracking", response_model=TrackOut, summary="凭编号和查询码查询办理进度")
+def track(request: Request, session: DB, number: Number, body: TrackIn, actor: PublicAccess) -> TrackOut:
+    return tracked(session, track_tip(request, session, number, body.code))
 
 
-@router.post("/tips/track/document", response_model=None, summary="凭编号和查询码下载答复文书")
-def track_document(request: Request, session: DB, body: TrackIn, actor: PublicAccess) -> Response:
-    return answer_document(request, session, track_tip(request, session, body.number, body.code))
+@router.post("/tips/{number}/tracking/document", response_model=None, summary="凭编号和查询码下载答复文书")
+def track_document(
+    request: Request, session: DB, number: Number, body: TrackIn, actor: PublicAccess
+) -> Response:
+    return answer_document(request, session, track_tip(request, session, number, body.code))
 
 
 @router.get("/tips", response_model=list[TipOut], summary="举报投诉队列（不含举报人信息）")

@@ -34,8 +34,7 @@ class FiledOut(BaseModel):
 
 
 class TrackIn(BaseModel):
-    number: str = Field(max_length=40)
-    code: str = Field(max_length=64)
+    code: str = Field(max_length=64, description="提交时得到的查询码")
 
 
 class StepOut(BaseModel):
