@@ -4,6 +4,7 @@ chosen days through ``tips.service``."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -80,6 +81,13 @@ class World:
             account_id=None,
             duplicate_window=timedelta(hours=self.settings.tip_duplicate_hours),
         )
+
+
+def csrf(page: str) -> str:
+    """The CSRF token a portal page carries for its forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
 
 
 def form(world: World, **overrides: str) -> dict[str, str]:

@@ -17,13 +17,7 @@ from xinyong.tips.models import TipReporter
 from xinyong.web.app import create_app
 
 from ..live import headless_chromium, served, shot
-from .conftest import COMPANY_NAME, PDF, REPORTER_NAME, REPORTER_PHONE, World
-
-
-def csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
+from .conftest import COMPANY_NAME, PDF, REPORTER_NAME, REPORTER_PHONE, World, csrf
 
 
 @pytest.mark.req("PUB-1")

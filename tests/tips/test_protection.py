@@ -4,7 +4,6 @@ anything the reported subject sees or exports carries it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,13 @@ from xinyong.tips.models import TipReporter
 from xinyong.web.app import create_app
 
 from ..disclosure.test_reports import pdf_text
-from .conftest import REPORTER_NAME, REPORTER_PHONE, World, form
+from .conftest import REPORTER_NAME, REPORTER_PHONE, World, csrf, form
 
 SECRETS = (REPORTER_NAME, REPORTER_PHONE)
 
 
 def leaks(body: str) -> list[str]:
     return [s for s in SECRETS if s in body]
-
-
-def csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 @pytest.mark.req("PUB-1")

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from xinyong.deadlines.models import Deadline
+from xinyong.objections.schemas import DueOut  # the one shape of a case step's due date
 from xinyong.tips.categories import Category
 from xinyong.tips.models import Tip, TipFile, TipReporter, TipStep
 from xinyong.tips.service import KINDS, STATUS_LABELS, STEP_LABELS
@@ -73,30 +74,6 @@ class TrackOut(BaseModel):
             answered_on=tip.answered_on,
             answer_document=document.filename if document is not None else None,
             steps=[(s.on, STEP_LABELS.get(s.step, s.step)) for s in steps],
-        )
-
-
-class DueOut(BaseModel):
-    step: str
-    label: str
-    basis: str
-    org: str
-    started_on: date
-    days: int
-    due_on: date
-    done_on: date | None
-
-    @classmethod
-    def of(cls, d: Deadline) -> DueOut:
-        return cls(
-            step=d.step,
-            label=d.label,
-            basis=d.basis,
-            org=d.org_code,
-            started_on=d.started_on,
-            days=d.days,
-            due_on=d.due_on,
-            done_on=d.done_on,
         )
 
 
