@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, ge=0.1, le=60)
     webhook_max_attempts: int = Field(default=12, ge=1, le=50)
     webhook_backoff_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Flood protection of public tips (tips.service): operational choices, not regulation.
+    tip_filing_limit: str = Field(default="5/hour", pattern=r"^\d{1,4}/(second|minute|hour|day)$")
+    tip_duplicate_hours: int = Field(default=24, ge=0, le=24 * 30)
 
     @field_validator("fixed_date", mode="before")
     @classmethod

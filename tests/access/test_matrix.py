@@ -158,6 +158,19 @@ NOT_CREDIT_READS = {
     "POST /api/v1/inspections",
     "GET /api/v1/inspections",
     "GET /api/v1/inspections/{number}",
+    # Tips and complaints (tips): what the public reports about a subject and the handling of it, never
+    # record content; the reporter only to the department the tip is routed to, each read audited.
+    "GET /api/v1/tips/categories",
+    "POST /api/v1/tips",
+    "POST /api/v1/tips/{number}/tracking",
+    "POST /api/v1/tips/{number}/tracking/document",
+    "GET /api/v1/tips",
+    "GET /api/v1/tips/{number}",
+    "GET /api/v1/tips/{number}/reporter",
+    "POST /api/v1/tips/{number}/routing",
+    "POST /api/v1/tips/{number}/acceptance",
+    "POST /api/v1/tips/{number}/refusal",
+    "POST /api/v1/tips/{number}/answer",
 }
 
 

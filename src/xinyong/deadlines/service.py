@@ -18,9 +18,14 @@ from xinyong.outbox import service as outbox
 from xinyong.profiles.schema import Setting
 from xinyong.rules.calendar import Pause, WorkingCalendar
 
-KIND_LABELS = {"objection": "异议", "revocation": "撤销变更", "repair": "信用修复"}
+KIND_LABELS = {"objection": "异议", "revocation": "撤销变更", "repair": "信用修复", "tip": "举报投诉"}
 # Where the handling organisation works on a case of each kind.
-CASE_PAGES = {"objection": "/admin/objections", "revocation": "/admin/revocations", "repair": "/admin/repair"}
+CASE_PAGES = {
+    "objection": "/admin/objections",
+    "revocation": "/admin/revocations",
+    "repair": "/admin/repair",
+    "tip": "/admin/tips",
+}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ SECTIONS = (
     "disclosure",
     "masking",
     "timeliness",
+    "tips",
 )
 
 

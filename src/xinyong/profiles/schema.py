@@ -250,6 +250,11 @@ class Timeliness(_Strict):
     double_publicity_days: Setting[WorkingDays] = Field(description="“双公示”信息上网时限（工作日）")
 
 
+class Tips(_Strict):
+    accept_days: Setting[WorkingDays] = Field(description="举报投诉转交后主管部门受理时限（工作日）")
+    answer_days: Setting[WorkingDays] = Field(description="举报投诉受理后办理并答复时限（工作日）")
+
+
 class Profile(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title: str = Field(min_length=1)
@@ -265,3 +270,4 @@ class Profile(_Strict):
     disclosure: Disclosure = Field(description="信息披露")
     masking: Masking = Field(description="脱敏")
     timeliness: Timeliness = Field(description="时效")
+    tips: Tips = Field(description="举报投诉")

@@ -50,6 +50,8 @@ from xinyong.repair import api as repair_api
 from xinyong.repair import pages as repair_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
+from xinyong.tips import api as tips_api
+from xinyong.tips import pages as tips_pages
 from xinyong.web import errors, health, middleware, pages, reference_api
 from xinyong.workdays import working_calendar
 
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(records_pages.router)
     app.include_router(repair_pages.router)
     app.include_router(evaluation_pages.router)
+    app.include_router(tips_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repair_api.router,
         commitments_api.router,
         evaluation_api.router,
+        tips_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

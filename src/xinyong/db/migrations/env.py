@@ -21,6 +21,7 @@ from xinyong.records.models import Record  # noqa: F401  (registers the record t
 from xinyong.repair.models import RepairCase  # noqa: F401  (registers the repair and interview tables)
 from xinyong.settings import get_settings
 from xinyong.subjects.models import Subject  # noqa: F401  (registers the subject tables)
+from xinyong.tips.models import Tip  # noqa: F401  (registers the tip tables)
 
 config = context.config
 connection = config.attributes.get("connection")
