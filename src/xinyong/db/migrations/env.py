@@ -12,6 +12,7 @@ from xinyong.db.engine import make_engine
 from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the table on the metadata)
 from xinyong.deadlines.models import Deadline  # noqa: F401  (registers the deadline tables)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
+from xinyong.government.models import Body  # noqa: F401  (registers the government integrity tables)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
 from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
 from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
