@@ -24,13 +24,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.clock import Clock
+from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.government import service
 from xinyong.government.models import Commitment, CommitmentChange, Obligation
 from xinyong.government.schema import COMMITMENT_KINDS
 from xinyong.government.service import not_after, text
-from xinyong.profiles.schema import Profile, Severity
+from xinyong.profiles.schema import Masking, Profile, Severity
 from xinyong.rules import identifiers
+from xinyong.rules.masking import mask_name
 from xinyong.subjects import service as subjects
 
 OPEN = ("pending", "changed")  # obligations still to be performed
@@ -451,3 +453,11 @@ def breach(
         duty.status, duty.record_id, duty.updated_at = "broken", record_id, now
         _audit(session, owner, "government.breach", actor, now, {"obligation": duty.id, "record": record_id})
     return record_id
+
+
+def counterparty(session: Session, found: Commitment, masking: Masking) -> str:
+    """The counterparty as the public sees it: a natural person's name masked as the profile says (DATA-3)."""
+    subject = subjects.find(session, found.counterparty_key) if found.counterparty_key else None
+    if subject is not None and disclosure.is_person(subject):
+        return mask_name(found.counterparty_name, masking.name_keep_start.value)
+    return found.counterparty_name

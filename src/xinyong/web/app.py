@@ -30,6 +30,9 @@ from xinyong.deadlines import api as deadlines_api
 from xinyong.deadlines import pages as deadlines_pages
 from xinyong.disclosure import api as disclosure_api
 from xinyong.disclosure import pages as disclosure_pages
+from xinyong.government import api as government_api
+from xinyong.government import evaluation as government_evaluation
+from xinyong.government import pages as government_pages
 from xinyong.lists import api as lists_api
 from xinyong.lists import pages as lists_pages
 from xinyong.lists import service as lists_service
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir.resolve(), frozenset(lists_service.list_types(settings.data_dir.resolve()).types)
     )
     commitments_service.matters(settings.data_dir.resolve())  # nor on a commitment list that is not valid
+    government_evaluation.rules(settings.data_dir.resolve())  # nor on a government evaluation file that is not
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
@@ -108,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(objections_pages.router)
     app.include_router(records_pages.router)
     app.include_router(repair_pages.router)
+    app.include_router(government_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         objections_api.router,
         repair_api.router,
         commitments_api.router,
+        government_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
