@@ -48,7 +48,9 @@ class GovWorld:
     def session(self) -> Session:
         return session_factory(self.engine)()
 
-    def post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None, status: int = 201) -> Any:
+    def post(
+        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None, status: int = 201
+    ) -> Any:
         response = self.client.post(f"/api/v1/government/{path}", headers=headers or self.operator, json=body)
         assert response.status_code == status, response.text
         return response.json()
@@ -89,12 +91,20 @@ def make_world(database_url: str, folder: Path, profile: str = "national") -> It
     now = settings.clock.now()
     staff = f"zzb-{tag}"
     with transaction(session_factory(engine)) as session:
-        operator = org_with_token(session, code=f"op-{tag}", kind="operator", role="operator_staff", key=key, now=now)
+        operator = org_with_token(
+            session, code=f"op-{tag}", kind="operator", role="operator_staff", key=key, now=now
+        )
         provider = org_with_token(
             session, code=f"jw-{tag}", kind="provider", role="provider", key=key, now=now, name="某市纪委监委"
         )
         hiring = org_with_token(
-            session, code=f"rs-{tag}", kind="user", role="user_department", key=key, now=now, name="某市人社局"
+            session,
+            code=f"rs-{tag}",
+            kind="user",
+            role="user_department",
+            key=key,
+            now=now,
+            name="某市人社局",
         )
         access.create_account(
             session,

@@ -46,11 +46,18 @@ def test_a_body_is_keyed_by_its_uscc_and_its_archive_holds_the_four_dimensions(g
         assert made["version"] == 1 and made["versions"][0]["reason"] == "记入档案"
     archive = gov.client.get(f"/api/v1/government/bodies/{code}").json()  # public: no sign-in
     assert archive["region"] == region
-    assert {e["dimension_label"] for e in archive["entries"]} == {"依法行政", "政务公开", "诚信履约", "群众满意度"}
+    assert {e["dimension_label"] for e in archive["entries"]} == {
+        "依法行政",
+        "政务公开",
+        "诚信履约",
+        "群众满意度",
+    }
     assert next(e for e in archive["entries"] if e["dimension"] == "satisfaction")["score"] == 92
 
 
-def test_only_a_body_registered_by_an_establishment_authority_gets_a_government_archive(gov: GovWorld) -> None:
+def test_only_a_body_registered_by_an_establishment_authority_gets_a_government_archive(
+    gov: GovWorld,
+) -> None:
     region = gov.region()
     company = gov.post("bodies", {"code": uscc_code(7), "name": "某某有限公司", "region": region}, status=422)
     assert company["error"]["code"] == "government.not_body" and company["error"]["field"] == "code"
@@ -63,7 +70,11 @@ def test_only_a_body_registered_by_an_establishment_authority_gets_a_government_
 def test_entries_are_refused_where_they_do_not_fit_their_dimension(gov: GovWorld) -> None:
     code = gov.body(gov.region())
     cases = [
-        (entry(code, "appraisal", grade="优秀", year=2025), "government.dimension", "dimension"),  # a servant's
+        (
+            entry(code, "appraisal", grade="优秀", year=2025),
+            "government.dimension",
+            "dimension",
+        ),  # a servant's
         (entry(code, "satisfaction"), "government.score", "score"),
         (entry(code, "satisfaction", score=101, year=2025), "government.score", "score"),
         (entry(code, "openness", score=80), "government.score", "score"),
@@ -91,7 +102,9 @@ def test_a_civil_servants_archive_has_their_body_post_and_five_dimensions(gov: G
     refused = gov.post("archive-entries", entry(person, "appraisal", grade="良好", year=2025), status=422)
     assert refused["error"]["code"] == "government.grade"
     read = gov.client.get(
-        f"/api/v1/government/civil-servants/{person}", params={"purpose": "government_integrity"}, headers=gov.operator
+        f"/api/v1/government/civil-servants/{person}",
+        params={"purpose": "government_integrity"},
+        headers=gov.operator,
     )
     assert read.status_code == 200, read.text
     archive = read.json()
@@ -145,7 +158,9 @@ def test_a_civil_servant_moving_to_another_body_is_recorded(gov: GovWorld) -> No
     assert (moved["body"], moved["post"]) == (second, "副局长")
     with gov.session() as session:
         events = session.scalars(
-            select(AuditEvent).where(AuditEvent.subject_key == person, AuditEvent.action == "government.servant")
+            select(AuditEvent).where(
+                AuditEvent.subject_key == person, AuditEvent.action == "government.servant"
+            )
         ).all()
     last = json.loads(events[-1].detail)
     assert last["before"] == {"body": first, "post": "科长"} and last["body"] == second

@@ -64,7 +64,9 @@ def sweep_on(gov: GovWorld, day: date) -> int:
 
 def test_a_contract_is_recorded_with_its_obligations_and_their_fulfilment(gov: GovWorld) -> None:
     body = gov.body(gov.region())
-    made = gov.post("commitments", contract(body, ("交付项目用地", "2026-06-30"), ("兑现税收返还", "2027-03-31")))
+    made = gov.post(
+        "commitments", contract(body, ("交付项目用地", "2026-06-30"), ("兑现税收返还", "2027-03-31"))
+    )
     assert made["number"].startswith("ZW20261123") and made["kind_label"] == "招商引资合同、协议"
     assert made["amount"] == "120000000.00" and made["status"] == "performing"
     first, second = made["obligations"]
@@ -82,12 +84,20 @@ def test_a_contract_is_refused_with_the_row_and_field_that_are_wrong(gov: GovWor
     body = gov.body(gov.region())
     early = contract(body, ("交付用地", "2026-06-30"), ("返还税收", "2026-02-01"))
     refused = gov.post("commitments", early, status=422)["error"]
-    assert (refused["code"], refused["field"], refused["row"]) == ("government.due_before_signing", "due_on", 2)
+    assert (refused["code"], refused["field"], refused["row"]) == (
+        "government.due_before_signing",
+        "due_on",
+        2,
+    )
     for body_, code, field in (
         (contract(body), "government.obligations", "obligations"),
         (contract(body, ("交付", "2026-06-30"), amount="1.2亿"), "government.amount", "amount"),
         (contract(body, ("交付", "2026-06-30"), kind="loan"), "government.kind", "kind"),
-        (contract(body, ("交付", "2026-06-30"), signed_on="2026-12-01"), "government.future_date", "signed_on"),
+        (
+            contract(body, ("交付", "2026-06-30"), signed_on="2026-12-01"),
+            "government.future_date",
+            "signed_on",
+        ),
     ):
         error = gov.post("commitments", body_, status=422)["error"]
         assert (error["code"], error["field"]) == (code, field)
@@ -102,7 +112,9 @@ def test_the_daily_sweep_flags_obligations_past_their_due_date(gov: GovWorld) ->
     assert (due["交付项目用地"].status, due["交付项目用地"].overdue_since) == ("overdue", TODAY)
     assert due["兑现补贴"].status == "pending"  # due today: not yet overdue
     assert sweep_on(gov, TODAY) == 0  # flagged once
-    late = gov.post(f"obligations/{due['交付项目用地'].id}/fulfilment", {"fulfilled_on": "2026-11-23"}, status=200)
+    late = gov.post(
+        f"obligations/{due['交付项目用地'].id}/fulfilment", {"fulfilled_on": "2026-11-23"}, status=200
+    )
     assert late["status"] == "fulfilled"  # performed late: the dates say so
     assert made["obligations"][0]["due_on"] < late["fulfilled_on"]
 
@@ -126,15 +138,30 @@ def test_a_change_without_legal_procedure_is_refused_and_changes_nothing(gov: Go
         body_ |= {"obligation": duty, "new_due_on": "2027-06-30"}
         error = gov.post(f"commitments/{number}/changes", body_, status=422)["error"]
         assert (error["code"], error["field"]) == ("government.procedure_required", missing)
-    changeover = {**LAWFUL, "obligation": duty, "new_due_on": "2027-06-30", "reason": "因政府换届，新一届政府重新研究"}
+    changeover = {
+        **LAWFUL,
+        "obligation": duty,
+        "new_due_on": "2027-06-30",
+        "reason": "因政府换届，新一届政府重新研究",
+    }
     error = gov.post(f"commitments/{number}/changes", changeover, status=422)["error"]
     assert error["code"] == "government.reason_not_lawful"
     unchanged = gov.client.get(f"/api/v1/government/commitments/{number}", headers=gov.operator).json()
     assert unchanged["obligations"][0]["due_on"] == "2026-12-31" and unchanged["changes"] == []
 
-    changed = gov.post(f"commitments/{number}/changes", {**LAWFUL, "obligation": duty, "new_due_on": "2027-06-30"}, status=200)
-    assert changed["obligations"][0]["due_on"] == "2027-06-30" and changed["obligations"][0]["status"] == "changed"
-    assert changed["changes"][0]["document_number"] == "济政字〔2026〕45号" and changed["changes"][0]["compensated"]
+    changed = gov.post(
+        f"commitments/{number}/changes",
+        {**LAWFUL, "obligation": duty, "new_due_on": "2027-06-30"},
+        status=200,
+    )
+    assert (
+        changed["obligations"][0]["due_on"] == "2027-06-30"
+        and changed["obligations"][0]["status"] == "changed"
+    )
+    assert (
+        changed["changes"][0]["document_number"] == "济政字〔2026〕45号"
+        and changed["changes"][0]["compensated"]
+    )
     ended = gov.post(
         f"commitments/{number}/changes", {**LAWFUL, "kind": "termination", "compensated": False}, status=200
     )
@@ -145,7 +172,12 @@ def test_an_overdue_obligation_found_broken_becomes_government_dishonesty(gov: G
     body = gov.body(gov.region())
     made = gov.post("commitments", contract(body, ("兑现设备补贴", "2026-10-31"), ("交付厂房", "2027-10-31")))
     overdue, pending = made["obligations"]
-    finding = {"facts": "逾期未兑现补贴", "document_number": "济发改认〔2026〕8号", "decided_on": "2026-11-23", "authority": "市发展改革委"}
+    finding = {
+        "facts": "逾期未兑现补贴",
+        "document_number": "济发改认〔2026〕8号",
+        "decided_on": "2026-11-23",
+        "authority": "市发展改革委",
+    }
     early = gov.post(f"obligations/{pending['id']}/breach", finding, headers=gov.provider, status=422)
     assert early["error"]["code"] == "government.not_overdue"
     sweep_on(gov, TODAY)
@@ -155,14 +187,21 @@ def test_an_overdue_obligation_found_broken_becomes_government_dishonesty(gov: G
     assert (record.item_code, record.subject_key) == ("government-dishonesty", body)
     assert '"conduct": "违约毁约"' in record.data and made["number"] in record.data
     shown = gov.client.get(f"/api/v1/government/commitments/{made['number']}", headers=gov.operator).json()
-    assert (shown["obligations"][0]["status"], shown["obligations"][0]["record"]) == ("broken", recorded["record"])
+    assert (shown["obligations"][0]["status"], shown["obligations"][0]["record"]) == (
+        "broken",
+        recorded["record"],
+    )
 
 
 def test_the_public_sees_published_commitments_with_persons_masked(gov: GovWorld) -> None:
     body = gov.body(gov.region())
-    person = contract(body, ("发放创业补贴", "2027-01-31"), counterparty_name="李明华", counterparty_code=citizen_code(77))
+    person = contract(
+        body, ("发放创业补贴", "2027-01-31"), counterparty_name="李明华", counterparty_code=citizen_code(77)
+    )
     gov.post("commitments", person)
-    hidden = contract(body, ("交付", "2027-01-31"), title="未公开的采购合同", kind="procurement", published=False)
+    hidden = contract(
+        body, ("交付", "2027-01-31"), title="未公开的采购合同", kind="procurement", published=False
+    )
     gov.post("commitments", hidden)
     shown = gov.client.get("/api/v1/government/commitments").json()
     ours = [c for c in shown if c["body"] == body]

@@ -46,13 +46,19 @@ def test_a_case_is_a_credit_record_of_the_government_dishonesty_item(gov: GovWor
     with gov.session() as session:
         record = records.get(session, made["record"])
         versions = records.versions_of(session, record.id)
-    assert (record.item_code, record.subject_key, record.provider) == ("government-dishonesty", person, gov.provider_code)
+    assert (record.item_code, record.subject_key, record.provider) == (
+        "government-dishonesty",
+        person,
+        gov.provider_code,
+    )
     assert record.state == "active" and record.public_until is not None  # its public period from the profile
     data = json.loads(record.data)
     assert (data["body_name"], data["post"], data["conduct"]) == ("某区自然资源局", "副科长", "纪律处分")
     assert [v.procedure for v in versions] == ["ingest"]
     archive = gov.client.get(
-        f"/api/v1/government/civil-servants/{person}", headers=gov.operator, params={"purpose": "government_integrity"}
+        f"/api/v1/government/civil-servants/{person}",
+        headers=gov.operator,
+        params={"purpose": "government_integrity"},
     ).json()
     assert [r["id"] for r in archive["records"]] == [made["record"]]
     again = gov.post("dishonesty", case(person, "济纪处〔2026〕11号"), headers=gov.provider, status=422)
@@ -65,21 +71,32 @@ def test_a_case_is_a_credit_record_of_the_government_dishonesty_item(gov: GovWor
 def test_a_case_under_the_fault_tolerance_rules_is_refused_and_the_exemption_kept(gov: GovWorld) -> None:
     body = gov.body(gov.region())
     refused = gov.post(
-        "dishonesty", case(body, "济处〔2026〕21号", conduct="行政处罚", exemption=EXEMPTION), headers=gov.provider, status=422
+        "dishonesty",
+        case(body, "济处〔2026〕21号", conduct="行政处罚", exemption=EXEMPTION),
+        headers=gov.provider,
+        status=422,
     )["error"]
     assert refused["code"] == "government.fault_tolerance" and "济容认〔2026〕3号" in refused["message"]
     with gov.session() as session:
         assert session.scalars(select(Record).where(Record.subject_key == body)).all() == []
         logged = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.subject_key == body, AuditEvent.action == "government.exemption")
+            select(AuditEvent.action).where(
+                AuditEvent.subject_key == body, AuditEvent.action == "government.exemption"
+            )
         ).all()
     assert logged == ["government.exemption"]
     archive = gov.client.get(f"/api/v1/government/bodies/{body}").json()
     assert archive["records"] == []
     [kept] = archive["exemptions"]
-    assert (kept["case_document"], kept["document_number"], kept["record"]) == ("济处〔2026〕21号", "济容认〔2026〕3号", None)
+    assert (kept["case_document"], kept["document_number"], kept["record"]) == (
+        "济处〔2026〕21号",
+        "济容认〔2026〕3号",
+        None,
+    )
     incomplete = {**EXEMPTION, "authority": ""}
-    bad = gov.post("dishonesty", case(body, "济处〔2026〕22号", exemption=incomplete), headers=gov.provider, status=422)
+    bad = gov.post(
+        "dishonesty", case(body, "济处〔2026〕22号", exemption=incomplete), headers=gov.provider, status=422
+    )
     assert (bad["error"]["code"], bad["error"]["field"]) == ("government.required", "exemption.authority")
 
 
@@ -94,7 +111,11 @@ def test_a_recorded_case_later_exempted_is_withdrawn_with_the_exemption_as_reaso
         record = records.get(session, made["record"])
         last = records.versions_of(session, record.id)[-1]
     assert record.state == "withdrawn"
-    assert last.procedure == "fault_tolerance" and "济容认〔2026〕3号" in last.reason and kept["number"] in last.reason
+    assert (
+        last.procedure == "fault_tolerance"
+        and "济容认〔2026〕3号" in last.reason
+        and kept["number"] in last.reason
+    )
     twice = gov.post(f"dishonesty/{made['record']}/exemption", EXEMPTION, headers=gov.provider, status=422)
     assert twice["error"]["code"] == "government.not_standing"
     archive = gov.client.get(f"/api/v1/government/bodies/{body}").json()
@@ -108,7 +129,9 @@ def test_cases_on_unregistered_subjects_or_with_unknown_conduct_are_refused(gov:
     assert unknown["error"]["code"] == "government.not_registered"
     conduct = gov.post("dishonesty", case(body, "X2", conduct="通报批评"), headers=gov.provider, status=422)
     assert (conduct["error"]["code"], conduct["error"]["field"]) == ("government.conduct", "conduct")
-    future = gov.post("dishonesty", case(body, "X3", decision_date="2026-12-01"), headers=gov.provider, status=422)
+    future = gov.post(
+        "dishonesty", case(body, "X3", decision_date="2026-12-01"), headers=gov.provider, status=422
+    )
     assert future["error"]["code"] == "government.future_date"
     operator = gov.post("dishonesty", case(body, "X4"), headers=gov.operator, status=403)
     assert operator["error"]["code"] == "access.forbidden"

@@ -47,7 +47,9 @@ def test_each_region_is_scored_by_the_weighted_indicators_and_graded(gov: GovWor
     gov.body(second, name="乙区财政局")
     gov.post("dishonesty", case(two, "甲纪〔2026〕1号"), headers=gov.provider)
     made = gov.post("commitments", contract(one, ("交付用地", "2026-05-31"), ("兑现补贴", "2026-08-31")))
-    gov.post(f"obligations/{made['obligations'][0]['id']}/fulfilment", {"fulfilled_on": "2026-05-20"}, status=200)
+    gov.post(
+        f"obligations/{made['obligations'][0]['id']}/fulfilment", {"fulfilled_on": "2026-05-20"}, status=200
+    )
     sweep_on(gov, evaluation.date(2026, 11, 23))  # the second is overdue
     satisfaction(gov, one, 60, 2024)  # an older year: the latest counts
     satisfaction(gov, one, 90, 2025)
@@ -57,8 +59,16 @@ def test_each_region_is_scored_by_the_weighted_indicators_and_graded(gov: GovWor
     a = by_region(results, first)
     measured = {m["code"]: (m["value"], m["score"]) for m in a["indicators"]}
     # 1 record over 2 bodies, 20 a record; 1 of 2 due obligations on time; 1 overdue, 25 each; mean 85.
-    assert measured == {"dishonesty": (0.5, 90.0), "on_time": (50.0, 50.0), "overdue": (1.0, 75.0), "satisfaction": (85.0, 85.0)}
-    assert a["score"] == "75.50" and (a["grade"], a["grade_label"]) == ("B", "较诚信")  # (40·90+30·50+10·75+20·85)/100
+    assert measured == {
+        "dishonesty": (0.5, 90.0),
+        "on_time": (50.0, 50.0),
+        "overdue": (1.0, 75.0),
+        "satisfaction": (85.0, 85.0),
+    }
+    assert a["score"] == "75.50" and (a["grade"], a["grade_label"]) == (
+        "B",
+        "较诚信",
+    )  # (40·90+30·50+10·75+20·85)/100
     b = by_region(results, second)  # one body and nothing against it: only the first indicator has data
     assert b["score"] == "100.00" and b["grade"] == "A"
     assert [m["value"] for m in b["indicators"]] == [0.0, None, None, None]
@@ -73,13 +83,23 @@ def test_debt_warnings_yellow_for_higher_risk_and_red_for_high_risk(gov: GovWorl
         answer = gov.client.put(
             f"/api/v1/government/regions/{code}/debt/2025",
             headers=gov.operator,
-            json={"debt_balance": str(int(float(ratio) * 1_000_000_000)), "fiscal_capacity": "1000000000", "source": "财政局报送"},
+            json={
+                "debt_balance": str(int(float(ratio) * 1_000_000_000)),
+                "fiscal_capacity": "1000000000",
+                "source": "财政局报送",
+            },
         )
         assert answer.status_code == 200, answer.text
     levels = {
         w["region"]: w["level"] for w in gov.client.get("/api/v1/government/evaluation").json()["warnings"]
     }
-    assert [levels[regions[r]] for r in ("0.80", "1.00", "1.10", "1.20", "1.35")] == ["none", "yellow", "yellow", "red", "red"]
+    assert [levels[regions[r]] for r in ("0.80", "1.00", "1.10", "1.20", "1.35")] == [
+        "none",
+        "yellow",
+        "yellow",
+        "red",
+        "red",
+    ]
     # Entered again for the same year: replaced; a later year is the one shown.
     code = regions["1.35"]
     put = gov.client.put(
@@ -87,16 +107,33 @@ def test_debt_warnings_yellow_for_higher_risk_and_red_for_high_risk(gov: GovWorl
         headers=gov.operator,
         json={"debt_balance": "500000000", "fiscal_capacity": "1000000000", "source": "财政局报送"},
     ).json()
-    assert (put["year"], put["ratio"], put["level"], put["level_label"]) == (2026, "0.5000", "none", "未达预警线")
+    assert (put["year"], put["ratio"], put["level"], put["level_label"]) == (
+        2026,
+        "0.5000",
+        "none",
+        "未达预警线",
+    )
 
 
 def test_bad_debt_figures_are_refused_by_field(gov: GovWorld) -> None:
     code = gov.region()
     url = f"/api/v1/government/regions/{code}/debt/2025"
     for body, error, field in (
-        ({"debt_balance": "5亿", "fiscal_capacity": "1000", "source": "财政局"}, "government.amount", "debt_balance"),
-        ({"debt_balance": "-1", "fiscal_capacity": "1000", "source": "财政局"}, "government.amount", "debt_balance"),
-        ({"debt_balance": "100", "fiscal_capacity": "0", "source": "财政局"}, "government.capacity_zero", "fiscal_capacity"),
+        (
+            {"debt_balance": "5亿", "fiscal_capacity": "1000", "source": "财政局"},
+            "government.amount",
+            "debt_balance",
+        ),
+        (
+            {"debt_balance": "-1", "fiscal_capacity": "1000", "source": "财政局"},
+            "government.amount",
+            "debt_balance",
+        ),
+        (
+            {"debt_balance": "100", "fiscal_capacity": "0", "source": "财政局"},
+            "government.capacity_zero",
+            "fiscal_capacity",
+        ),
         ({"debt_balance": "100", "fiscal_capacity": "1000", "source": ""}, "government.required", "source"),
     ):
         refused = gov.client.put(url, headers=gov.operator, json=body).json()["error"]
@@ -125,7 +162,9 @@ def test_the_data_file_states_every_number_with_its_basis_and_marks_the_chosen_o
         (('kind = "mean_score"', 'kind = "per_body_penalty"'), "penalty"),
     ],
 )
-def test_a_deployment_file_that_does_not_add_up_is_refused(tmp_path: Path, change: tuple[str, str], says: str) -> None:
+def test_a_deployment_file_that_does_not_add_up_is_refused(
+    tmp_path: Path, change: tuple[str, str], says: str
+) -> None:
     local = tmp_path / "government"
     local.mkdir()
     (local / "evaluation.toml").write_text(SHIPPED.replace(*change, 1), encoding="utf-8")

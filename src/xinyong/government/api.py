@@ -55,7 +55,9 @@ Manager = Annotated[Actor, Depends(Permission("government.manage"))]
 Provider = Annotated[Actor, Depends(Permission("record.submit"))]
 Anyone = Annotated[Actor, Depends(Permission("public.read"))]
 Code = Annotated[str, PathParam(min_length=1, max_length=32)]
-Number = Annotated[str, PathParam(min_length=4, max_length=32, pattern=r"^[A-Z0-9]+$", description="承诺或合同编号")]
+Number = Annotated[
+    str, PathParam(min_length=4, max_length=32, pattern=r"^[A-Z0-9]+$", description="承诺或合同编号")
+]
 ItemId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 Year = Annotated[int, PathParam(ge=1, le=9999)]
 
@@ -67,28 +69,60 @@ def _department(actor: Actor) -> str:
 
 
 # ------------------------------------------------------------------------------------------- archives
-@router.post("/government/bodies", status_code=201, response_model=ArchiveOut, summary="建立政府机构政务信用档案")
+@router.post(
+    "/government/bodies", status_code=201, response_model=ArchiveOut, summary="建立政府机构政务信用档案"
+)
 def add_body(request: Request, session: DB, actor: Manager, body: BodyIn) -> ArchiveOut:
     now = request.app.state.settings.clock.now()
     made = service.register_body(
         session, code=body.code, name=body.name, region_code=body.region, actor=audit_actor(actor), now=now
     )
-    return ArchiveOut(code=made.subject_key, name=made.name, holder="body", region=made.region_code, entries=[], exemptions=[], records=[])
+    return ArchiveOut(
+        code=made.subject_key,
+        name=made.name,
+        holder="body",
+        region=made.region_code,
+        entries=[],
+        exemptions=[],
+        records=[],
+    )
 
 
-@router.post("/government/civil-servants", status_code=201, response_model=ArchiveOut, summary="建立公务员政务信用档案或登记调任")
+@router.post(
+    "/government/civil-servants",
+    status_code=201,
+    response_model=ArchiveOut,
+    summary="建立公务员政务信用档案或登记调任",
+)
 def add_servant(request: Request, session: DB, actor: Manager, body: ServantIn) -> ArchiveOut:
     now = request.app.state.settings.clock.now()
     made = service.register_servant(
-        session, code=body.code, name=body.name, body_code=body.body, post=body.post, actor=audit_actor(actor), now=now
+        session,
+        code=body.code,
+        name=body.name,
+        body_code=body.body,
+        post=body.post,
+        actor=audit_actor(actor),
+        now=now,
     )
-    return ArchiveOut(code=made.subject_key, name=made.name, holder="servant", body=made.body_key, post=made.post, entries=[], exemptions=[], records=[])
+    return ArchiveOut(
+        code=made.subject_key,
+        name=made.name,
+        holder="servant",
+        body=made.body_key,
+        post=made.post,
+        entries=[],
+        exemptions=[],
+        records=[],
+    )
 
 
 def archive_out(request: Request, session: Session, gate: Gate, found: service.Archive) -> ArchiveOut:
     """The archive as this gate lets it through: entries, exemptions and the government dishonesty records
     (a civil servant's are read under the gate and logged)."""
-    gate.check(found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key)
+    gate.check(
+        found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key
+    )
     state = request.app.state
     shown = disclosure.visible_records(
         session,
@@ -140,24 +174,41 @@ def body_archive(
     return archive_out(request, session, gate, _archive(session, code, "body"))
 
 
-@router.get("/government/civil-servants/{code}", response_model=ArchiveOut, summary="公务员政务信用档案（经可见性闸门，须列明查询目的）")
+@router.get(
+    "/government/civil-servants/{code}",
+    response_model=ArchiveOut,
+    summary="公务员政务信用档案（经可见性闸门，须列明查询目的）",
+)
 def servant_archive(
     request: Request, session: DB, code: Code, gate: Annotated[Gate, Depends(CreditReader("credit.read"))]
 ) -> ArchiveOut:
     return archive_out(request, session, gate, _archive(session, code, "servant"))
 
 
-@router.post("/government/archive-entries", status_code=201, response_model=EntryOut, summary="记入政务信用档案")
+@router.post(
+    "/government/archive-entries", status_code=201, response_model=EntryOut, summary="记入政务信用档案"
+)
 def add_entry(request: Request, session: DB, actor: Manager, body: ArchiveEntryIn) -> EntryOut:
     clock = request.app.state.settings.clock
     made = service.add_entry(
-        session, code=body.subject, entry=body.entry(), actor=audit_actor(actor), now=clock.now(), today=clock.today()
+        session,
+        code=body.subject,
+        entry=body.entry(),
+        actor=audit_actor(actor),
+        now=clock.now(),
+        today=clock.today(),
     )
     return EntryOut.of(made, service.versions(session, made.subject_key).get(made.id, []))
 
 
-@router.post("/government/archive-entries/{entry_id}/correction", response_model=EntryOut, summary="更正档案记录（新版本）")
-def correct_entry(request: Request, session: DB, actor: Manager, entry_id: ItemId, body: CorrectionIn) -> EntryOut:
+@router.post(
+    "/government/archive-entries/{entry_id}/correction",
+    response_model=EntryOut,
+    summary="更正档案记录（新版本）",
+)
+def correct_entry(
+    request: Request, session: DB, actor: Manager, entry_id: ItemId, body: CorrectionIn
+) -> EntryOut:
     clock = request.app.state.settings.clock
     found = service.correct_entry(
         session,
@@ -172,7 +223,12 @@ def correct_entry(request: Request, session: DB, actor: Manager, entry_id: ItemI
 
 
 # ----------------------------------------------------------------------------------------- dishonesty
-@router.post("/government/dishonesty", status_code=201, response_model=DishonestyOut, summary="报送政务失信信息（容错纠错的不纳入）")
+@router.post(
+    "/government/dishonesty",
+    status_code=201,
+    response_model=DishonestyOut,
+    summary="报送政务失信信息（容错纠错的不纳入）",
+)
 def deliver(request: Request, actor: Provider, body: DishonestyIn) -> DishonestyOut:
     state = request.app.state
     case = service.Case(
@@ -198,8 +254,14 @@ def deliver(request: Request, actor: Provider, body: DishonestyIn) -> Dishonesty
     return DishonestyOut(record=record)
 
 
-@router.post("/government/dishonesty/{record_id}/exemption", response_model=ExemptionOut, summary="已记录的案件经认定容错纠错：撤回记录")
-def exempt(request: Request, session: DB, actor: Provider, record_id: RecordId, body: ExemptionFields) -> ExemptionOut:
+@router.post(
+    "/government/dishonesty/{record_id}/exemption",
+    response_model=ExemptionOut,
+    summary="已记录的案件经认定容错纠错：撤回记录",
+)
+def exempt(
+    request: Request, session: DB, actor: Provider, record_id: RecordId, body: ExemptionFields
+) -> ExemptionOut:
     kept = service.exempt(
         session,
         record_id=record_id,
@@ -218,38 +280,67 @@ def commitment_out(session: Session, request: Request, found: Commitment) -> Com
     return CommitmentOut.of(found, duties, contracts.changes_of(session, found.id), shown)
 
 
-@router.post("/government/commitments", status_code=201, response_model=CommitmentOut, summary="记录政府承诺或合同及其义务")
+@router.post(
+    "/government/commitments",
+    status_code=201,
+    response_model=CommitmentOut,
+    summary="记录政府承诺或合同及其义务",
+)
 def add_commitment(request: Request, session: DB, actor: Manager, body: CommitmentIn) -> CommitmentOut:
     now = request.app.state.settings.clock.now()
     made = contracts.record(session, commitment=body.commitment(), actor=audit_actor(actor), now=now)
     return commitment_out(session, request, made)
 
 
-@router.get("/government/commitments", response_model=list[CommitmentOut], summary="已向社会公开的政府承诺和合同及其履行情况")
+@router.get(
+    "/government/commitments",
+    response_model=list[CommitmentOut],
+    summary="已向社会公开的政府承诺和合同及其履行情况",
+)
 def published_commitments(request: Request, session: DB, actor: Anyone) -> list[CommitmentOut]:
     return [commitment_out(session, request, c) for c in contracts.commitments(session, published=True)]
 
 
-@router.get("/government/commitments/{number}", response_model=CommitmentOut, summary="政府承诺或合同（含未公开的）")
+@router.get(
+    "/government/commitments/{number}", response_model=CommitmentOut, summary="政府承诺或合同（含未公开的）"
+)
 def commitment(request: Request, session: DB, actor: Manager, number: Number) -> CommitmentOut:
     return commitment_out(session, request, contracts.get(session, number))
 
 
-@router.post("/government/commitments/{number}/changes", response_model=CommitmentOut, summary="依法变更或解除（须写明法定依据、批准和补偿）")
+@router.post(
+    "/government/commitments/{number}/changes",
+    response_model=CommitmentOut,
+    summary="依法变更或解除（须写明法定依据、批准和补偿）",
+)
 def change(request: Request, session: DB, actor: Manager, number: Number, body: ChangeIn) -> CommitmentOut:
     now = request.app.state.settings.clock.now()
     contracts.change(session, number=number, change=body.change(), actor=audit_actor(actor), now=now)
     return commitment_out(session, request, contracts.get(session, number))
 
 
-@router.post("/government/obligations/{obligation_id}/fulfilment", response_model=ObligationOut, summary="登记义务履行")
-def fulfil(request: Request, session: DB, actor: Manager, obligation_id: ItemId, body: FulfilIn) -> ObligationOut:
+@router.post(
+    "/government/obligations/{obligation_id}/fulfilment", response_model=ObligationOut, summary="登记义务履行"
+)
+def fulfil(
+    request: Request, session: DB, actor: Manager, obligation_id: ItemId, body: FulfilIn
+) -> ObligationOut:
     now = request.app.state.settings.clock.now()
-    done = contracts.fulfil(session, obligation_id=obligation_id, fulfilled_on=body.fulfilled_on, actor=audit_actor(actor), now=now)
+    done = contracts.fulfil(
+        session,
+        obligation_id=obligation_id,
+        fulfilled_on=body.fulfilled_on,
+        actor=audit_actor(actor),
+        now=now,
+    )
     return ObligationOut.of(done)
 
 
-@router.post("/government/obligations/{obligation_id}/breach", response_model=DishonestyOut, summary="认定逾期义务违约，记入政务失信")
+@router.post(
+    "/government/obligations/{obligation_id}/breach",
+    response_model=DishonestyOut,
+    summary="认定逾期义务违约，记入政务失信",
+)
 def breach(request: Request, actor: Provider, obligation_id: ItemId, body: BreachIn) -> DishonestyOut:
     state = request.app.state
     record = contracts.breach(
@@ -276,8 +367,14 @@ def add_region(request: Request, session: DB, actor: Manager, body: RegionIn) ->
     return RegionIn(code=made.code, name=made.name)
 
 
-@router.put("/government/regions/{region}/debt/{year}", response_model=DebtOut, summary="录入区域年度政府债务余额和综合财力")
-def set_debt(request: Request, session: DB, actor: Manager, region: Code, year: Year, body: DebtIn) -> DebtOut:
+@router.put(
+    "/government/regions/{region}/debt/{year}",
+    response_model=DebtOut,
+    summary="录入区域年度政府债务余额和综合财力",
+)
+def set_debt(
+    request: Request, session: DB, actor: Manager, region: Code, year: Year, body: DebtIn
+) -> DebtOut:
     state = request.app.state
     evaluation.region_or_404(session, region)
     evaluation.set_debt(
@@ -299,12 +396,22 @@ def evaluate(request: Request, session: DB, actor: Manager, body: EvaluateIn) ->
     state = request.app.state
     file = evaluation.rules(state.settings.data_dir.resolve())
     as_of = body.as_of or state.settings.clock.today()
-    _, results = evaluation.evaluate(session, file=file, as_of=as_of, actor=audit_actor(actor), now=state.settings.clock.now())
+    _, results = evaluation.evaluate(
+        session, file=file, as_of=as_of, actor=audit_actor(actor), now=state.settings.clock.now()
+    )
     warnings = evaluation.warnings(session, file.debt)
-    return EvaluationOut(as_of=as_of, results=[RegionResultOut.of(r) for r in results], warnings=[DebtOut.of(w) for w in warnings])
+    return EvaluationOut(
+        as_of=as_of,
+        results=[RegionResultOut.of(r) for r in results],
+        warnings=[DebtOut.of(w) for w in warnings],
+    )
 
 
-@router.get("/government/evaluation", response_model=EvaluationOut, summary="区域政务诚信评价结果和债务风险预警（公开）")
+@router.get(
+    "/government/evaluation",
+    response_model=EvaluationOut,
+    summary="区域政务诚信评价结果和债务风险预警（公开）",
+)
 def published_evaluation(request: Request, session: DB, actor: Anyone) -> EvaluationOut:
     file = evaluation.rules(request.app.state.settings.data_dir.resolve())
     run, results = evaluation.latest(session, file)

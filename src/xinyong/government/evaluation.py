@@ -323,7 +323,14 @@ def _result(file: EvaluationFile, region: Region, facts: Facts) -> Result | None
         return None
     total = sum(m.weight * (m.score or 0) for m in scored) / sum(m.weight for m in scored)
     grade = next(g for g in file.grades if total >= g.min_score.value)
-    return Result(region.code, region.name, Decimal(str(total)).quantize(Decimal("0.01")), grade.code, grade.label, measured)
+    return Result(
+        region.code,
+        region.name,
+        Decimal(str(total)).quantize(Decimal("0.01")),
+        grade.code,
+        grade.label,
+        measured,
+    )
 
 
 def evaluate(

@@ -117,7 +117,9 @@ def _archive_page(
     """A body's or civil servant's archive for the operator; a civil servant's is read under the gate with
     the archive-management purpose, and the read is logged."""
     found = service.archive(session, code)
-    gate.check(found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key)
+    gate.check(
+        found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key
+    )
     state = request.app.state
     shown = disclosure.visible_records(
         session,
@@ -216,7 +218,8 @@ def commitments_page(request: Request, session: DB, actor: Manager) -> HTMLRespo
 def _new_commitment(form: FormData) -> contracts.CommitmentIn:
     duties = [
         contracts.ObligationIn(
-            _field(form, f"obligation_{row}", 500), parse_date(_field(form, f"due_on_{row}", 10), f"due_on_{row}")
+            _field(form, f"obligation_{row}", 500),
+            parse_date(_field(form, f"due_on_{row}", 10), f"due_on_{row}"),
         )
         for row in range(1, OBLIGATION_ROWS + 1)
         if _field(form, f"obligation_{row}", 500).strip() or _field(form, f"due_on_{row}", 10).strip()
@@ -247,7 +250,9 @@ def commitment_form(request: Request, session: DB, form: Form, actor: Manager) -
     )
 
 
-def _commitment(request: Request, session: Session, number: str, refused: XinyongError | None = None) -> HTMLResponse:
+def _commitment(
+    request: Request, session: Session, number: str, refused: XinyongError | None = None
+) -> HTMLResponse:
     found = contracts.get(session, number)
     return render(
         request,
@@ -284,7 +289,9 @@ def fulfil_form(request: Request, session: DB, form: Form, number: str, actor: M
         if all(d.id != obligation for d in contracts.obligations_of(session, [found.id]).get(found.id, [])):
             raise NotFound("government.obligation_not_found", "该承诺或合同没有这项义务")
         day = parse_date(_field(form, "fulfilled_on", 10), "fulfilled_on")
-        contracts.fulfil(session, obligation_id=obligation, fulfilled_on=day, actor=audit_actor(actor), now=_now(request))
+        contracts.fulfil(
+            session, obligation_id=obligation, fulfilled_on=day, actor=audit_actor(actor), now=_now(request)
+        )
 
     return act(
         session,
@@ -313,7 +320,9 @@ def change_form(request: Request, session: DB, form: Form, number: str, actor: M
             obligation_id=_optional_int(form, "obligation", "义务编号"),
             new_due_on=parse_date(due, "new_due_on") if due else None,
         )
-        contracts.change(session, number=found.number, change=requested, actor=audit_actor(actor), now=_now(request))
+        contracts.change(
+            session, number=found.number, change=requested, actor=audit_actor(actor), now=_now(request)
+        )
 
     return act(
         session,
@@ -350,7 +359,9 @@ def regions_page(request: Request, session: DB, actor: Manager) -> HTMLResponse:
 
 
 def _regions_form(request: Request, session: Session, action: Callable[[], object]) -> Response:
-    return act(session, action, done="/admin/government/regions", refused=lambda exc: _regions(request, session, exc))
+    return act(
+        session, action, done="/admin/government/regions", refused=lambda exc: _regions(request, session, exc)
+    )
 
 
 @router.post("/admin/government/regions", response_model=None)
@@ -359,7 +370,11 @@ def region_form(request: Request, session: DB, form: Form, actor: Manager) -> Re
         request,
         session,
         lambda: evaluation.add_region(
-            session, code=_field(form, "code", 12), name=_field(form, "name", 100), actor=audit_actor(actor), now=_now(request)
+            session,
+            code=_field(form, "code", 12),
+            name=_field(form, "name", 100),
+            actor=audit_actor(actor),
+            now=_now(request),
         ),
     )
 

@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 
 from xinyong.fields import IsoDate
 from xinyong.government import contracts, evaluation
-from xinyong.government.models import ArchiveEntry, ArchiveVersion, Commitment, CommitmentChange, Exemption, Obligation
+from xinyong.government.models import (
+    ArchiveEntry,
+    ArchiveVersion,
+    Commitment,
+    CommitmentChange,
+    Exemption,
+    Obligation,
+)
 from xinyong.government.schema import BODY_DIMENSIONS, COMMITMENT_KINDS, SERVANT_DIMENSIONS
 from xinyong.government.service import CONDUCTS, EntryIn, ExemptionIn
 
@@ -33,7 +40,9 @@ class ServantIn(BaseModel):
 
 
 class EntryFields(BaseModel):
-    dimension: str = Field(max_length=32, description="、".join(f"{k} {v}" for k, v in DIMENSION_LABELS.items()))
+    dimension: str = Field(
+        max_length=32, description="、".join(f"{k} {v}" for k, v in DIMENSION_LABELS.items())
+    )
     title: str = Field(max_length=200)
     content: str = Field(max_length=2000)
     recorded_on: IsoDate
