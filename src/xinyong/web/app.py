@@ -88,9 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir.resolve(), frozenset(lists_service.list_types(settings.data_dir.resolve()).types)
     )
     commitments_service.matters(settings.data_dir.resolve())  # nor on a commitment list that is not valid
-    government_evaluation.rules(
-        settings.data_dir.resolve()
-    )  # nor on a government evaluation file that is not
+    government_evaluation.rules(settings.data_dir.resolve())  # nor on an evaluation file that is not
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
