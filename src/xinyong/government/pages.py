@@ -112,7 +112,12 @@ def servant_form(request: Request, session: DB, form: Form, actor: Manager) -> R
 
 # ------------------------------------------------------------------------------------------- archives
 def _archive_page(
-    request: Request, session: Session, gate: Gate, code: str, refused: XinyongError | None = None
+    request: Request,
+    session: Session,
+    gate: Gate,
+    code: str,
+    refused: XinyongError | None = None,
+    form: FormData | None = None,
 ) -> HTMLResponse:
     """A body's or civil servant's archive for the operator; a civil servant's is read under the gate with
     the archive-management purpose, and the read is logged."""
@@ -148,6 +153,7 @@ def _archive_page(
             "purpose": PURPOSE,
             "today": state.settings.clock.today(),
             "problem": refused.problem if refused else None,
+            "form": {k: str(v)[:2000] for k, v in (form or {}).items() if k != "csrf_token"},
         },
         refused.status if refused else 200,
     )
@@ -186,7 +192,7 @@ def entry_form(request: Request, session: DB, form: Form, code: str, gate: Manag
             today=clock.today(),
         ),
         done=f"/admin/government/archives/{code[:32]}?purpose={PURPOSE}",
-        refused=lambda exc: _archive_page(request, session, gate, code[:32], exc),
+        refused=lambda exc: _archive_page(request, session, gate, code[:32], exc, form),
     )
 
 
