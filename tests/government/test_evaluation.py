@@ -12,6 +12,7 @@ import pytest
 from xinyong.errors import XinyongError
 from xinyong.government import evaluation
 
+from ..conftest import TODAY
 from .conftest import GovWorld
 from .test_contracts import contract, sweep_on
 from .test_dishonesty import case
@@ -50,7 +51,7 @@ def test_each_region_is_scored_by_the_weighted_indicators_and_graded(gov: GovWor
     gov.post(
         f"obligations/{made['obligations'][0]['id']}/fulfilment", {"fulfilled_on": "2026-05-20"}, status=200
     )
-    sweep_on(gov, evaluation.date(2026, 11, 23))  # the second is overdue
+    sweep_on(gov, TODAY)  # the second is overdue
     satisfaction(gov, one, 60, 2024)  # an older year: the latest counts
     satisfaction(gov, one, 90, 2025)
     satisfaction(gov, two, 80, 2025)

@@ -26,7 +26,9 @@ PHONE = {"width": 390, "height": 844}
 def seeded(gov: GovWorld) -> GovWorld:
     """The demo's government data on top of this test's own (the demo organisations deliver it)."""
     demo.ensure_organisations(gov.engine, gov.settings)
-    demo_government.generate(session_factory(gov.engine), gov.settings, actor=audit_actor(system_actor(policy())))
+    demo_government.generate(
+        session_factory(gov.engine), gov.settings, actor=audit_actor(system_actor(policy()))
+    )
     return gov
 
 
@@ -48,7 +50,9 @@ def fits(page: object) -> None:
 
 @pytest.mark.browser
 @pytest.mark.req("GOV-1", "GOV-3")
-def test_the_operator_works_the_archives_and_contracts_in_chromium(seeded: GovWorld, live: str, chromium: object) -> None:
+def test_the_operator_works_the_archives_and_contracts_in_chromium(
+    seeded: GovWorld, live: str, chromium: object
+) -> None:
     region = seeded.region("测试区")
     context = chromium.new_context(viewport=PHONE)  # type: ignore[attr-defined]
     context.add_cookies([{"name": "xinyong_session", "value": seeded.staff_cookie(), "url": live}])

@@ -437,7 +437,8 @@ def breach(
         case = service.Case(
             code=owner.subject_key,
             conduct="违约毁约",
-            facts=f"{owner.title}（{owner.number}）：{duty.description}，履行期限 {duty.due_on}。{facts.strip()}",
+            facts=f"{owner.title}（{owner.number}）：{duty.description}，履行期限 {duty.due_on}。"
+            + facts.strip(),
             document_number=document_number,
             decision_date=decided_on,
             authority=authority,

@@ -118,7 +118,7 @@ class Exemption(Base):
 
 
 class Commitment(Base):
-    """A government commitment or contract: policy promise, procurement, PPP, investment attraction (GOV-3)."""
+    """A government commitment or contract: policy promise, procurement, PPP, investment (GOV-3)."""
 
     __tablename__ = "government_commitment"
 

@@ -21,7 +21,13 @@ from xinyong.access.service import audit_actor
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.government import contracts, evaluation, service
-from xinyong.government.schema import APPRAISAL_GRADES, BODY_DIMENSIONS, COMMITMENT_KINDS, SERVANT_DIMENSIONS
+from xinyong.government.schema import (
+    APPRAISAL_GRADES,
+    BODY_DIMENSIONS,
+    COMMITMENT_KINDS,
+    SERVANT_DIMENSIONS,
+    EvaluationFile,
+)
 from xinyong.rules.dates import parse_date, parse_int
 from xinyong.web.forms import act
 from xinyong.web.render import render
@@ -47,7 +53,7 @@ def _now(request: Request) -> Any:
     return request.app.state.settings.clock.now()
 
 
-def _rules(request: Request) -> evaluation.EvaluationFile:
+def _rules(request: Request) -> EvaluationFile:
     return evaluation.rules(request.app.state.settings.data_dir.resolve())
 
 

@@ -92,7 +92,8 @@ def register_body(
     if not found.value.startswith("1"):
         raise XinyongError(
             "government.not_body",
-            f"统一社会信用代码 {found.value} 的登记管理部门代码为“{found.value[0]}”，不是机构编制部门登记的机关或事业单位（应为 1）",
+            f"统一社会信用代码 {found.value} 的登记管理部门代码为“{found.value[0]}”，"
+            "不是机构编制部门登记的机关或事业单位（应为 1）",
             field="code",
         )
     if body(session, found.value) is not None:
@@ -525,7 +526,10 @@ def exempt(
         actor=actor,
         now=now,
     )
-    reason = f"经 {kept.authority} 认定符合容错纠错情形（{kept.document_number}，{kept.decided_on}），不纳入政务失信记录（{kept.number}）"
+    reason = (
+        f"经 {kept.authority} 认定符合容错纠错情形（{kept.document_number}，{kept.decided_on}），"
+        f"不纳入政务失信记录（{kept.number}）"
+    )
     records.change(
         session,
         record=record,
