@@ -43,12 +43,12 @@ class GovernmentCounts:
     exemptions: int = 0
 
 
-def _body_code(seed: int) -> str:
+def body_code(seed: int) -> str:
     first17 = f"11370100MC{seed:07d}"
     return first17 + uscc.calc_check_digit(first17)
 
 
-def _citizen_code(seed: int) -> str:
+def citizen_code(seed: int) -> str:
     first17 = f"37010219850101{seed:03d}"
     return first17 + ric.calc_check_digit(first17 + "0")  # the function reads the first 17 of 18
 
@@ -64,14 +64,14 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
             _debt(session, code, actor, settings)
         for region, seed, name in BODIES:
             service.register_body(
-                session, code=_body_code(seed), name=name, region_code=region, actor=actor, now=now
+                session, code=body_code(seed), name=name, region_code=region, actor=actor, now=now
             )
         for seed, (body, name, post) in enumerate(SERVANTS, start=1):
             service.register_servant(
                 session,
-                code=_citizen_code(seed),
+                code=citizen_code(seed),
                 name=name,
-                body_code=_body_code(body),
+                body_code=body_code(body),
                 post=post,
                 actor=actor,
                 now=now,
@@ -82,7 +82,7 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
     counts.bodies = len(BODIES)
     profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
     case = service.Case(
-        code=_body_code(2),
+        code=body_code(2),
         conduct="行政处罚",
         facts="违规拨付专项资金，被责令改正并处罚款",
         outcome="责令改正",
@@ -109,7 +109,7 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
         service.deliver(
             factory,
             case=service.Case(
-                code=_citizen_code(2),
+                code=citizen_code(2),
                 conduct="问责处理",
                 facts="招商项目审批中超时办理",
                 document_number="济问责〔2026〕5号",
@@ -154,7 +154,7 @@ def _entries(session: Session, actor: AuditActor, settings: Settings) -> None:
     for seed, score in ((1, 91), (2, 86), (3, 78)):
         service.add_entry(
             session,
-            code=_body_code(seed),
+            code=body_code(seed),
             entry=service.EntryIn(
                 dimension="satisfaction",
                 title=f"{year} 年度群众满意度测评",
@@ -170,7 +170,7 @@ def _entries(session: Session, actor: AuditActor, settings: Settings) -> None:
         )
     service.add_entry(
         session,
-        code=_body_code(1),
+        code=body_code(1),
         entry=service.EntryIn(
             "openness", "政务公开考核", "主动公开重大行政决策 12 项", today, "区政务公开办"
         ),
@@ -180,7 +180,7 @@ def _entries(session: Session, actor: AuditActor, settings: Settings) -> None:
     )
     service.add_entry(
         session,
-        code=_citizen_code(1),
+        code=citizen_code(1),
         entry=service.EntryIn(
             "appraisal", f"{year} 年度考核", "年度考核结果", today, "区委组织部", year=year, grade="优秀"
         ),
@@ -197,7 +197,7 @@ def _commitments(session: Session, actor: AuditActor, settings: Settings) -> int
         contracts.record(
             session,
             commitment=contracts.CommitmentIn(
-                body=_body_code(3),
+                body=body_code(3),
                 kind="investment",
                 title="智能制造产业园招商引资协议",
                 counterparty_name="某智能装备有限公司",
@@ -216,7 +216,7 @@ def _commitments(session: Session, actor: AuditActor, settings: Settings) -> int
         contracts.record(
             session,
             commitment=contracts.CommitmentIn(
-                body=_body_code(1),
+                body=body_code(1),
                 kind="policy",
                 title="老旧小区改造惠民承诺",
                 counterparty_name="辖区居民",

@@ -85,7 +85,9 @@ def test_the_operator_works_the_archives_and_contracts_in_chromium(
     shot(page, "government-body")
 
     page.goto(live + "/admin/government")
-    page.click('a:has-text("王建国")')
+    page.click(
+        f'a[href^="/admin/government/archives/{demo_government.citizen_code(1)}"]'
+    )  # the demo's 王建国
     assert "城建科科长" in page.inner_text("main") and "年度考核" in page.inner_text("main")
     assert "政务诚信档案管理" in page.inner_text("main")
     fits(page)
