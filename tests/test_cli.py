@@ -419,6 +419,7 @@ def test_the_sweep_from_the_command_line_archives_ended_periods_once(
         "case_reminders": 0,
         "case_overdue": 0,
         "repairs_applied": 0,
+        "government_overdue": 0,
     }
     again = run("sweep", "--as-of", "2026-11-23", env=own_db)
     assert again.returncode == 0 and "0 条信息公示期满" in again.stdout

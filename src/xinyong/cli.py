@@ -939,3 +939,67 @@ inspect_app = typer.Typer(help="按信用等级的双随机抽查（EVA-2）", n
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(inspect_app, name="inspect")
 import xinyong.evaluation.cli  # noqa: E402, F401  (its commands, built on the helpers above)
+
+# ------------------------------------------------------------------------------- government integrity
+government_app = typer.Typer(help="政务诚信：区域政务诚信评价与债务风险预警", no_args_is_help=True)
+app.add_typer(government_app, name="government")
+
+
+@government_app.command("evaluate")
+@refusals
+def government_evaluate(as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
+    """开展区域政务诚信评价（GOV-4）：按评价指标逐个区域计分定级，结果保存并在公开页面展示；同时列出债务风险预警。"""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+    from xinyong.db.engine import session_factory, transaction
+    from xinyong.government import evaluation
+
+    config = settings_as_of(as_of)
+    file = evaluation.rules(config.data_dir.resolve())
+    today = config.clock.today()
+    with (
+        transaction(session_factory(initialised_engine(config))) as session,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=err,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task(f"{today.isoformat()} 区域政务诚信评价", total=None)
+        _, results = evaluation.evaluate(
+            session,
+            file=file,
+            as_of=today,
+            actor=audit_actor(system_actor(policy())),
+            now=config.clock.now(),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        warnings = evaluation.warnings(session, file.debt)
+    if as_json:
+        emit_json(
+            {
+                "as_of": today.isoformat(),
+                "results": [
+                    {"region": r.region_code, "name": r.region_name, "score": str(r.score), "grade": r.grade}
+                    for r in results
+                ],
+                "warnings": [
+                    {"region": w.region_code, "year": w.year, "ratio": str(w.ratio), "level": w.level}
+                    for w in warnings
+                ],
+            }
+        )
+        return
+    for r in results:
+        out.print(
+            f"{r.region_code} {r.region_name}：{r.score} 分，{r.grade}（{r.grade_label}）", highlight=False
+        )
+    for w in warnings:
+        out.print(
+            f"{w.region_code} {w.region_name} {w.year} 年债务率 {w.ratio * 100:.1f}%：{w.label}",
+            highlight=False,
+        )
+    out.print(f"{today.isoformat()}：评价区域 {len(results)} 个", highlight=False)

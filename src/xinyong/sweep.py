@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from xinyong.clock import Clock
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import XinyongError
+from xinyong.government import contracts as government
 from xinyong.lists import service as lists
 from xinyong.measures import service as measures
 from xinyong.profiles.loader import load_profile
@@ -50,6 +51,7 @@ class SweepResult:
     case_reminders: int  # objection, revocation and repair steps soon due
     case_overdue: int
     repairs_applied: int  # repair cases whose publicity ended without objection
+    government_overdue: int = 0  # government obligations past their due date, flagged overdue (GOV-3)
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
@@ -97,9 +99,12 @@ def run(
             now=clock.now(),
         )
     applied = _apply_repairs(factory, as_of=as_of, clock=clock, actor=actor, rules=rules)
-    return SweepResult(
+    result = SweepResult(
         as_of, expired, notices, received, ended, entered, reminders, cases.reminders, cases.overdue, applied
     )
+    with factory() as session, session.begin():  # government obligations past due (GOV-3)
+        overdue = government.flag_overdue(session, as_of=as_of, actor=actor, now=clock.now())
+    return replace(result, government_overdue=overdue)
 
 
 def _apply_repairs(

@@ -31,6 +31,11 @@ SAMPLE_PATH_VALUES = {
     "number": "XY20261123DEADBEEF",
     "message_id": "999999",
     "run_id": "999999",  # evaluation
+    # government integrity
+    "entry_id": "999999",
+    "obligation_id": "999999",
+    "region": "999999",
+    "year": "2025",
 }
 
 
@@ -171,6 +176,26 @@ NOT_CREDIT_READS = {
     "POST /api/v1/tips/{number}/acceptance",
     "POST /api/v1/tips/{number}/refusal",
     "POST /api/v1/tips/{number}/answer",
+    # Government integrity: the operator's management of archives, commitments, regions and evaluations;
+    # a department's delivery of government dishonesty (through ingestion) and exemptions of its own records;
+    # the published commitments (persons masked) and the regional evaluation. Archives are read through the
+    # gate (GET .../bodies/{code}, GET .../civil-servants/{code}).
+    "POST /api/v1/government/bodies",
+    "POST /api/v1/government/civil-servants",
+    "POST /api/v1/government/archive-entries",
+    "POST /api/v1/government/archive-entries/{entry_id}/correction",
+    "POST /api/v1/government/dishonesty",
+    "POST /api/v1/government/dishonesty/{record_id}/exemption",
+    "POST /api/v1/government/commitments",
+    "GET /api/v1/government/commitments",
+    "GET /api/v1/government/commitments/{number}",
+    "POST /api/v1/government/commitments/{number}/changes",
+    "POST /api/v1/government/obligations/{obligation_id}/fulfilment",
+    "POST /api/v1/government/obligations/{obligation_id}/breach",
+    "POST /api/v1/government/regions",
+    "PUT /api/v1/government/regions/{region}/debt/{year}",
+    "POST /api/v1/government/evaluations",
+    "GET /api/v1/government/evaluation",
 }
 
 

@@ -30,6 +30,7 @@ CATEGORIES = {
     "tax-a-grade": "positive",
     "abnormal-operation": "negative",
     "dishonest-commitment": "negative",
+    "government-dishonesty": "negative",
 }
 NEGATIVE_KINDS = {
     "admin-penalty": "administrative_act",
@@ -37,6 +38,7 @@ NEGATIVE_KINDS = {
     "received-list-entry": "administrative_act",
     "abnormal-operation": "administrative_act",
     "dishonest-commitment": "false_commitment",
+    "government-dishonesty": "administrative_act",
 }
 
 # formats.md §1: the new licence template, in order: (label, code, field it must map to).
@@ -262,7 +264,7 @@ def other_width(header: str) -> str:
 def test_the_national_catalog_ships_the_base_items() -> None:
     catalog = load()
     assert catalog.scope == "national"
-    assert catalog.version == "national-base-3"
+    assert catalog.version == "national-base-4"
     assert catalog.effective_from == date(2026, 1, 1)
     assert "国家发展改革委" in catalog.approved_by and "中国人民银行" in catalog.approved_by
     assert [item.code for item in catalog.items] == list(CATEGORIES)

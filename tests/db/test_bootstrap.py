@@ -25,7 +25,7 @@ def test_init_migrates_to_head_and_is_idempotent(engine: Engine, settings: Setti
         ).scalar_one()
     assert [tuple(r) for r in rows] == [
         ("access-policy", 8),
-        ("catalog", 9),
+        ("catalog", 10),
         ("holidays", 0),
         ("lists", 12),
         ("profile", 1),

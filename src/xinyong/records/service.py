@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, func, insert, literal, select, update
+from sqlalchemy import DateTime, Select, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
-from xinyong.records.models import MAX_ID, STATES, ImportJob, ImportReject, Record, RecordVersion
+from xinyong.records.models import (
+    MAX_ID,
+    STANDING_STATES,
+    STATES,
+    ImportJob,
+    ImportReject,
+    Record,
+    RecordVersion,
+)
 from xinyong.records.validate import Candidate, Rejected
 from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
@@ -437,6 +445,21 @@ def rejects(session: Session, job_id: int, *, limit: int | None = None) -> list[
 
 def records_of(session: Session, subject_key: str) -> list[Record]:
     return list(session.scalars(select(Record).where(Record.subject_key == subject_key).order_by(Record.id)))
+
+
+def standing_counts(session: Session, *, item_code: str, subject_keys: Select[str]) -> dict[str, int]:
+    """How many standing records of one item each of these subjects has, counted in the database (the
+    regional government integrity evaluation, GOV-4)."""
+    query = (
+        select(Record.subject_key, func.count())
+        .where(
+            Record.item_code == item_code,
+            Record.state.in_(STANDING_STATES),
+            Record.subject_key.in_(subject_keys),
+        )
+        .group_by(Record.subject_key)
+    )
+    return {key: int(count) for key, count in session.execute(query).all()}
 
 
 def versions_of(session: Session, record_id: int) -> list[RecordVersion]:

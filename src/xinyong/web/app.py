@@ -33,6 +33,9 @@ from xinyong.disclosure import pages as disclosure_pages
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import loading as evaluation_models
 from xinyong.evaluation import pages as evaluation_pages
+from xinyong.government import api as government_api
+from xinyong.government import evaluation as government_evaluation
+from xinyong.government import pages as government_pages
 from xinyong.lists import api as lists_api
 from xinyong.lists import pages as lists_pages
 from xinyong.lists import service as lists_service
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     commitments_service.matters(settings.data_dir.resolve())  # nor on a commitment list that is not valid
     evaluation_models.models(settings.data_dir.resolve())  # nor on an evaluation model that is not valid
+    government_evaluation.rules(settings.data_dir.resolve())  # nor on an evaluation file that is not
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
@@ -116,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(repair_pages.router)
     app.include_router(evaluation_pages.router)
     app.include_router(tips_pages.router)
+    app.include_router(government_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -135,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         commitments_api.router,
         evaluation_api.router,
         tips_api.router,
+        government_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

@@ -13,6 +13,7 @@ from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the tab
 from xinyong.deadlines.models import Deadline  # noqa: F401  (registers the deadline tables)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
 from xinyong.evaluation.models import EvaluationRun  # noqa: F401  (registers the evaluation tables)
+from xinyong.government.models import Body  # noqa: F401  (registers the government integrity tables)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
 from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
 from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
