@@ -33,6 +33,8 @@ from xinyong.disclosure import pages as disclosure_pages
 from xinyong.lists import api as lists_api
 from xinyong.lists import pages as lists_pages
 from xinyong.lists import service as lists_service
+from xinyong.market import api as market_api
+from xinyong.market import pages as market_pages
 from xinyong.measures import api as measures_api
 from xinyong.measures import loop_api
 from xinyong.measures import service as measures_service
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(objections_pages.router)
     app.include_router(records_pages.router)
     app.include_router(repair_pages.router)
+    app.include_router(market_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         objections_api.router,
         repair_api.router,
         commitments_api.router,
+        market_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

@@ -13,6 +13,7 @@ from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the tab
 from xinyong.deadlines.models import Deadline  # noqa: F401  (registers the deadline tables)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
+from xinyong.market.models import Consent  # noqa: F401  (registers the consent and agency tables)
 from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
 from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
 from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
