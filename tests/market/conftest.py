@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,40 +174,51 @@ def public_penalty(market: Market, subject: str) -> int:
 
 def register_agency(session: Session, market: Market) -> None:
     """The world's agency in the registry, once."""
-    if market.agency not in {f.agency.org_code for f in registry.listed(session)}:
-        registry.register(
-            session,
-            org_code=market.agency,
-            filing_number=f"备案-{secrets.token_hex(3)}",
-            registered_on=TODAY - timedelta(days=100),
-            business_scope="信用报告、信用评级",
-            commitment="依法合规开展信用服务，保守商业秘密和个人隐私，不作虚假评价。",
-            actor=SYSTEM,
-            now=market.settings.clock.now(),
-            today=TODAY,
-        )
+    register(session, market.agency, now=market.settings.clock.now())
 
 
-def clear_agency(
-    market: Market,
+def register(session: Session, agency: str, *, now: datetime) -> None:
+    """An agency organisation in the registry, once; one registered without its USCC gets one."""
+    if agency in {f.agency.org_code for f in registry.listed(session)}:
+        return
+    org = access.get_org(session, agency)
+    org.uscc = org.uscc or fresh_company()
+    registry.register(
+        session,
+        org_code=agency,
+        filing_number=f"备案-{secrets.token_hex(3)}",
+        registered_on=TODAY - timedelta(days=100),
+        business_scope="信用报告、信用评级",
+        commitment="依法合规开展信用服务，保守商业秘密和个人隐私，不作虚假评价。",
+        actor=SYSTEM,
+        now=now,
+        today=TODAY,
+    )
+
+
+def authorize_agency(
+    engine: Engine,
+    settings: Settings,
     *,
+    agency: str,
+    provider: str,
     subject: str,
     items: Sequence[str] = ("admin-penalty",),
     by_subject: bool = True,
     by_provider: bool = True,
     until: date = NEXT_MONTH,
 ) -> tuple[str | None, str | None]:
-    """Register the agency and give it the subject's and/or the provider's authorization for ``items``;
-    the two authorization numbers."""
-    profile = profile_of(market)
-    now = market.settings.clock.now()
-    with transaction(session_factory(market.engine)) as session:
-        register_agency(session, market)
+    """Register ``agency`` and give it the subject's and/or the provider's authorization for ``items``
+    (MKT-3); the two authorization numbers."""
+    profile = load_profile(settings.profile)
+    now = settings.clock.now()
+    with transaction(session_factory(engine)) as session:
+        register(session, agency, now=now)
         subject_grant = (
             disclosure.grant(
                 session,
                 subject_key=subject,
-                grantee_org=market.agency,
+                grantee_org=agency,
                 items=items,
                 purpose="authorized_service",
                 valid_until=until,
@@ -223,8 +234,8 @@ def clear_agency(
         provider_grant = (
             registry.grant(
                 session,
-                provider=market.provider,
-                agency=market.agency,
+                provider=provider,
+                agency=agency,
                 items=items,
                 valid_until=until,
                 profile=profile,
@@ -236,3 +247,26 @@ def clear_agency(
             else None
         )
     return subject_grant, provider_grant
+
+
+def clear_agency(
+    market: Market,
+    *,
+    subject: str,
+    items: Sequence[str] = ("admin-penalty",),
+    by_subject: bool = True,
+    by_provider: bool = True,
+    until: date = NEXT_MONTH,
+) -> tuple[str | None, str | None]:
+    """The world's agency authorized by the subject and/or the world's provider."""
+    return authorize_agency(
+        market.engine,
+        market.settings,
+        agency=market.agency,
+        provider=market.provider,
+        subject=subject,
+        items=items,
+        by_subject=by_subject,
+        by_provider=by_provider,
+        until=until,
+    )
