@@ -31,6 +31,7 @@ ROLES = (
     "user_department",
     "agency",
     "subject",
+    "collector",  # market: associations and enterprises collecting market credit information
 )
 PASSWORD = "correct horse battery"
 
@@ -79,6 +80,8 @@ def world(world_settings: Settings, world_engine: Engine) -> World:
         service.create_org(session, by=actor, now=now, code=made.dept, name="市场监督管理局", kind="provider")
         service.create_org(session, by=actor, now=now, code=made.agency, name="某信用服务公司", kind="agency")
         orgs = {"operator_admin": "operator", "operator_staff": "operator", "agency": made.agency}
+        service.create_org(session, by=actor, now=now, code=f"xh-{suffix}", name="某行业协会", kind="collector")
+        orgs["collector"] = f"xh-{suffix}"
         for role in ROLES:
             if role in ("public", "subject"):
                 continue

@@ -148,6 +148,18 @@ NOT_CREDIT_READS = {
     "POST /api/v1/records/{record_id}/deletion",
     "GET /api/v1/commitments/matters",
     "POST /api/v1/commitments/{record_id}/fulfilment",
+    # Market (market module): consents name a collector, kinds and a use, never record content; a
+    # submission only writes; the agency registry is public; a provider sees its own grants to agencies.
+    "POST /api/v1/market/consents",
+    "GET /api/v1/market/consents",
+    "POST /api/v1/market/records",
+    "GET /api/v1/me/consents",
+    "GET /api/v1/agencies",
+    "POST /api/v1/agencies",
+    "POST /api/v1/agencies/{code}/status",
+    "GET /api/v1/agencies/grants",
+    "POST /api/v1/agencies/grants",
+    "POST /api/v1/agencies/grants/{number}/revoke",
 }
 
 
