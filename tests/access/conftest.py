@@ -80,8 +80,10 @@ def world(world_settings: Settings, world_engine: Engine) -> World:
         service.create_org(session, by=actor, now=now, code=made.dept, name="市场监督管理局", kind="provider")
         service.create_org(session, by=actor, now=now, code=made.agency, name="某信用服务公司", kind="agency")
         orgs = {"operator_admin": "operator", "operator_staff": "operator", "agency": made.agency}
-        service.create_org(session, by=actor, now=now, code=f"xh-{suffix}", name="某行业协会", kind="collector")
         orgs["collector"] = f"xh-{suffix}"
+        service.create_org(
+            session, by=actor, now=now, code=orgs["collector"], name="某协会", kind="collector"
+        )
         for role in ROLES:
             if role in ("public", "subject"):
                 continue

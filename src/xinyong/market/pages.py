@@ -299,6 +299,7 @@ def _grants_page(
         "grants": [(g, json.loads(g.items)) for g in registry.grants_by(session, actor.org_code)],
         "agencies": [f for f in registry.listed(session) if f.agency.status != "cancelled"],
         "items": registry.grantable_items(session, access.get_org(session, actor.org_code), today),
+        "names": {f.agency.org_code: f.name for f in registry.listed(session)},
         "grant_until": add_span(today, state.profile.market.provider_grant_max.value),
         "today": today,
         "problem": problem.problem if problem else None,
