@@ -17,6 +17,7 @@ from xinyong.access.policy import policy
 from xinyong.audit.service import AuditActor
 from xinyong.disclosure import service as disclosure
 from xinyong.market import registry, service
+from xinyong.market.schema import options
 from xinyong.profiles.loader import load_profile
 from xinyong.records.models import Record
 from xinyong.settings import Settings
@@ -82,7 +83,7 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
                     kinds=["honour", "contract"],
                     method="member_agreement",
                     use="member_management",
-                    told=list(service.options().told),
+                    told=list(options().told),
                     valid_until=today + VALID_FOR,
                     service_conditional=False,
                 ),

@@ -22,6 +22,7 @@ from xinyong.db.bootstrap import initialise
 from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.disclosure import service as disclosure
 from xinyong.market import registry, service
+from xinyong.market.schema import options
 from xinyong.profiles.loader import load_profile
 from xinyong.profiles.schema import Profile
 from xinyong.records.service import records_of
@@ -125,7 +126,7 @@ def consent(
                 kinds=kinds,
                 method="online",
                 use=use,
-                told=list(service.options().told),
+                told=list(options().told),
                 valid_until=valid_until,
                 service_conditional=False,
             ),

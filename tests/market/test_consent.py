@@ -16,6 +16,7 @@ from xinyong.errors import XinyongError
 from xinyong.evidence import MEDIA_TYPES
 from xinyong.market import service
 from xinyong.market.models import Consent
+from xinyong.market.schema import options
 from xinyong.records import ingest
 from xinyong.records.models import Record
 
@@ -24,7 +25,7 @@ from .conftest import NEXT_MONTH, SYSTEM, Market, consent, fresh_company, market
 
 PDF = b"%PDF-1.4\n% signed consent\n"
 assert PDF.startswith(next(iter(MEDIA_TYPES)))
-ALL_TOLD = list(service.options().told)
+ALL_TOLD = list(options().told)
 
 
 def upload(market: Market, subject: str, **fields: Any) -> Any:
@@ -76,7 +77,7 @@ def test_a_collector_without_the_signed_document_is_refused(market: Market) -> N
     [
         ({"service_conditional": "true"}, "market.consent_bundled", "service_conditional", "捆绑"),
         (
-            {"kinds": list(service.options().kinds)},
+            {"kinds": list(options().kinds)},
             "market.consent_kinds",
             "kinds",
             "不得涵盖全部信息种类",
