@@ -251,3 +251,17 @@ def test_market_information_cannot_bypass_the_consent_check(market: Market) -> N
     with market.session() as session, pytest.raises(XinyongError) as refused:
         ingest.resolve(session, delivery, TODAY)
     assert refused.value.code == "record.market_route"
+
+
+@pytest.mark.req("MKT-1")
+def test_the_market_catalog_is_published_apart_from_public_credit_information(market: Market) -> None:
+    with market.client() as client:
+        page = client.get("/catalog").text
+        items = {i["item"]["code"]: i for i in client.get("/api/v1/catalog").json()}
+    public_part, market_part = page.split("市场信用信息目录")
+    assert 'id="admin-penalty"' in public_part and 'id="market-info"' in market_part
+    assert 'id="self-declared"' in market_part
+    assert (
+        items["market-info"]["item"]["disclosure"] == "authorized"
+        and items["market-info"]["scope"] == "market"
+    )
