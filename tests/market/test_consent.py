@@ -258,7 +258,7 @@ def test_the_market_catalog_is_published_apart_from_public_credit_information(ma
     with market.client() as client:
         page = client.get("/catalog").text
         items = {i["item"]["code"]: i for i in client.get("/api/v1/catalog").json()}
-    public_part, market_part = page.split("市场信用信息目录")
+    public_part, market_part = page.split('<section class="panel" id="market">')
     assert 'id="admin-penalty"' in public_part and 'id="market-info"' in market_part
     assert 'id="self-declared"' in market_part
     assert (
