@@ -390,7 +390,9 @@ def read_password(from_stdin: bool) -> str:
 def org_add(
     code: Annotated[str, typer.Option(help="机构代码（小写字母、数字、-、_），如 scjgj")],
     name: Annotated[str, typer.Option(help="机构名称")],
-    kind: Annotated[str, typer.Option(help="provider、determining、user、agency、court、platform")],
+    kind: Annotated[
+        str, typer.Option(help="provider、determining、user、agency、court、platform、collector")
+    ],
     uscc: Annotated[str | None, typer.Option(help="统一社会信用代码")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -1003,3 +1005,105 @@ def government_evaluate(as_of: AsOfOption = None, as_json: JsonOption = False) -
             highlight=False,
         )
     out.print(f"{today.isoformat()}：评价区域 {len(results)} 个", highlight=False)
+
+
+# ------------------------------------------------------------------ market: credit service agencies (MKT-3)
+agency_app = typer.Typer(help="信用服务机构名录（登记、暂停、注销）", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+
+
+def _agency_row(found: Any) -> dict[str, Any]:
+    row = found.agency
+    return {
+        "org": row.org_code,
+        "name": found.name,
+        "uscc": row.uscc,
+        "filing_number": row.filing_number,
+        "registered_on": row.registered_on.isoformat(),
+        "status": row.status,
+        "status_label": found.status_label,
+        "status_reason": row.status_reason,
+    }
+
+
+@agency_app.command("register")
+@refusals
+def agency_register(
+    org: Annotated[str, typer.Argument(help="信用服务机构的机构代码（类型 agency，已登记统一社会信用代码）")],
+    filing_number: Annotated[str, typer.Option(help="登记备案编号")],
+    registered_on: Annotated[str, typer.Option(help="登记备案日期（YYYY-MM-DD）")],
+    scope: Annotated[str, typer.Option(help="业务范围")],
+    commitment: Annotated[str, typer.Option(help="信用承诺（JN 45）")],
+    as_json: JsonOption = False,
+) -> None:
+    """把一家信用服务机构登记入名录（MKT-3）。"""
+    from xinyong.access.service import audit_actor
+    from xinyong.market import registry
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        registry.register(
+            session,
+            org_code=org,
+            filing_number=filing_number,
+            registered_on=parse_date(registered_on, "--registered-on"),
+            business_scope=scope,
+            commitment=commitment,
+            actor=audit_actor(actor),
+            now=config.clock.now(),
+            today=config.clock.today(),
+        )
+        result = _agency_row(registry.one(session, org))
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(f"[green]已登记[/] {result['name']}（{org}，{result['filing_number']}）")
+
+
+@agency_app.command("status")
+@refusals
+def agency_status(
+    org: Annotated[str, typer.Argument(help="机构代码")],
+    status: Annotated[str, typer.Argument(help="active（恢复）、suspended（暂停）或 cancelled（注销）")],
+    reason: Annotated[str, typer.Option(help="原因（暂停、注销须填）")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """暂停、恢复或注销一家信用服务机构；暂停或注销后不再向其提供任何信息。"""
+    from xinyong.access.service import audit_actor
+    from xinyong.market import registry
+
+    config = settings()
+    with admin_session(config) as (session, actor):
+        registry.set_status(
+            session,
+            org_code=org,
+            status=status,
+            reason=reason,
+            actor=audit_actor(actor),
+            now=config.clock.now(),
+            today=config.clock.today(),
+        )
+        result = _agency_row(registry.one(session, org))
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(f"{result['name']}（{org}）：{result['status_label']}", highlight=False)
+
+
+@agency_app.command("list")
+@refusals
+def agency_list(as_json: JsonOption = False) -> None:
+    """列出名录中的信用服务机构及其状态。"""
+    from xinyong.market import registry
+
+    with admin_session(settings()) as (session, _):
+        rows = [_agency_row(found) for found in registry.listed(session)]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("代码", "名称", "登记备案编号", "登记日期", "状态")
+    for row in rows:
+        table.add_row(
+            row["org"], row["name"], row["filing_number"], row["registered_on"], row["status_label"]
+        )
+    out.print(table)

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
-from xinyong import demo_cases, demo_evaluation, demo_government, demo_lists, demo_tips
+from xinyong import demo_cases, demo_evaluation, demo_government, demo_lists, demo_market, demo_tips
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
 from xinyong.access.models import Organisation
@@ -1277,6 +1277,7 @@ def generate(
             actor=actor,
             progress=None if progress is None else lambda done, total: progress(CASES_STAGE, done, total),
         )
+        demo_market.generate(factory, settings, actor=actor)  # an agency, a consent, market records
         demo_evaluation.generate(factory, settings, actor=actor)
         demo_tips.generate(factory, settings, actor=actor)
         demo_government.generate(factory, settings, actor=actor)

@@ -31,6 +31,7 @@ ROLES = (
     "user_department",
     "agency",
     "subject",
+    "collector",  # market: associations and enterprises collecting market credit information
 )
 PASSWORD = "correct horse battery"
 
@@ -79,6 +80,10 @@ def world(world_settings: Settings, world_engine: Engine) -> World:
         service.create_org(session, by=actor, now=now, code=made.dept, name="市场监督管理局", kind="provider")
         service.create_org(session, by=actor, now=now, code=made.agency, name="某信用服务公司", kind="agency")
         orgs = {"operator_admin": "operator", "operator_staff": "operator", "agency": made.agency}
+        orgs["collector"] = f"xh-{suffix}"
+        service.create_org(
+            session, by=actor, now=now, code=orgs["collector"], name="某协会", kind="collector"
+        )
         for role in ROLES:
             if role in ("public", "subject"):
                 continue

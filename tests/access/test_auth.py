@@ -486,4 +486,5 @@ def test_a_refusal_by_the_gate_is_in_the_audit_log(
                 "SELECT actor_org, detail FROM audit_event WHERE action = 'access.refused' ORDER BY seq DESC"
             )
         ).first()
-    assert row is not None and row[0] == world.agency and "access.no_authorization" in row[1]
+    # An agency not in the registry is refused before its authorizations are looked at (MKT-3).
+    assert row is not None and row[0] == world.agency and "access.agency_not_active" in row[1]

@@ -196,6 +196,18 @@ NOT_CREDIT_READS = {
     "PUT /api/v1/government/regions/{region}/debt/{year}",
     "POST /api/v1/government/evaluations",
     "GET /api/v1/government/evaluation",
+    # Market (market module): consents name a collector, kinds and a use, never record content; a
+    # submission only writes; the agency registry is public; a provider sees its own grants to agencies.
+    "POST /api/v1/market/consents",
+    "GET /api/v1/market/consents",
+    "POST /api/v1/market/records",
+    "GET /api/v1/me/consents",
+    "GET /api/v1/agencies",
+    "POST /api/v1/agencies",
+    "POST /api/v1/agencies/{code}/status",
+    "GET /api/v1/agencies/grants",
+    "POST /api/v1/agencies/grants",
+    "POST /api/v1/agencies/grants/{number}/revoke",
 }
 
 

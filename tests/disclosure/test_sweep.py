@@ -22,6 +22,7 @@ from xinyong.records.models import Record
 from xinyong.web.app import create_app
 
 from ..conftest import TODAY, uscc_code
+from ..market.conftest import authorize_agency
 from ..records.conftest import penalty
 from .conftest import Portal
 
@@ -45,9 +46,16 @@ def test_an_ended_period_moves_the_record_to_the_archive_and_tells_the_agency(
         record = session.scalars(select(Record).where(Record.document_number == number)).one()
     assert record.public_until is not None and WHILE_PUBLIC <= record.public_until < TODAY
 
+    # A registered agency authorized by the subject and the provider (MKT-3) fetched it while it was public.
+    authorize_agency(
+        portal.engine, portal.settings, agency=portal.agency, provider=portal.provider, subject=code
+    )
     earlier = portal.settings.model_copy(update={"fixed_date": WHILE_PUBLIC})
-    with TestClient(create_app(earlier)) as then:  # the agency fetched it while it was public
-        seen = then.get(f"/api/v1/subjects/{code}/records", headers=portal.bearer(portal.agency)).json()
+    with TestClient(create_app(earlier)) as then:
+        seen = then.get(
+            f"/api/v1/subjects/{code}/records?purpose=authorized_service",
+            headers=portal.bearer(portal.agency),
+        ).json()
     assert [r["item"] for r in seen["records"]] == ["admin-penalty"]
     assert client.get(f"/api/v1/subjects/{code}/records").json()["records"] == []  # not public today
 

@@ -22,6 +22,7 @@ from xinyong.access.gate import Decision, Gate, Info, ReadAction
 from xinyong.access.policy import Policy
 from xinyong.audit import service as audit
 from xinyong.errors import Forbidden, Unauthenticated
+from xinyong.market import registry as agencies
 
 SESSION_COOKIE = "xinyong_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -172,12 +173,15 @@ class CreditReader(Permission):
     ) -> Gate:
         self.ensure(request, actor)
         state = request.app.state
+        today = state.settings.clock.today()
         return Gate(
             policy=state.policy,
             actor=actor,
             purpose=purpose or (x_xinyong_purpose or "")[:64] or None,
-            today=state.settings.clock.today(),
+            today=today,
             log=RequestReadLog(request, session, actor),
+            # An agency's registry standing and its providers' authorizations, once per request (MKT-3).
+            agency=agencies.standing(session, actor.org_code, today) if actor.org_kind == "agency" else None,
         )
 
 

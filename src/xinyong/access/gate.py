@@ -1,8 +1,12 @@
-"""The one visibility gate (DESIGN principle 3; SEC-3, DIS-1, DIS-3, DIS-4, DIS-6).
+"""The one visibility gate (DESIGN principle 3; SEC-3, DIS-1, DIS-3, DIS-4, DIS-6, MKT-3).
 
 ``decide`` is the single function that says whether an actor, for a purpose, may see a piece of
 information, and why. Every read path gets its answer through a ``Gate`` (``access.deps.reader``), which
 also writes each non-public read into the audit log before the data leaves the platform.
+
+A credit service agency is a party of its own (CT 53): whatever the information's grade, public
+included, it is given to a registered agency in good standing only under both the subject's authorization
+and the authorization of the provider that delivered it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Info:
     shared_with: frozenset[str] = frozenset()
     publicly_visible: bool = False
     archived: bool = False
+    provider: str | None = None  # the organisation that delivered it: its authorization opens it to agencies
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,38 @@ class Authorization:
 
 
 @dataclass(frozen=True)
+class ProviderGrant:
+    """A provider's authorization of a credit service agency to receive the items it delivers, until a
+    stated day; revocable (CT 53; MKT-3)."""
+
+    id: str
+    provider: str
+    agency: str
+    items: frozenset[str]
+    valid_until: date
+    revoked: bool = False
+
+    def covers(self, actor: Actor, info: Info, today: date) -> bool:
+        return (
+            self.agency == actor.org_code
+            and self.provider == info.provider
+            and info.item in self.items
+            and not self.revoked
+            and today <= self.valid_until
+        )
+
+
+@dataclass(frozen=True)
+class AgencyStanding:
+    """What the gate knows of an asking credit service agency: its registry status (only ``active`` is
+    given anything) and the providers' authorizations it holds (MKT-3)."""
+
+    status: str | None  # None: not in the registry
+    status_label: str
+    provider_grants: tuple[ProviderGrant, ...] = ()
+
+
+@dataclass(frozen=True)
 class Decision:
     allowed: bool
     code: str
@@ -86,12 +123,15 @@ def decide(
     purpose: str | None,
     today: date,
     authorizations: Iterable[Authorization] = (),
+    agency: AgencyStanding | None = None,
 ) -> Decision:
     modes = policy.grades[info.grade].modes
     if "self" in modes and actor.subject_key is not None and actor.subject_key == info.subject_key:
         return Decision(True, "access.self", "信用主体查询本人信息", "self", logged=not info.publicly_visible)
     if info.archived:
         return _refuse("access.archived", "该信息已停止公示或已归档，仅信用主体本人可以查询")
+    if actor.org_kind == "agency":
+        return _for_agency(actor, info, modes, purpose, today, authorizations, agency)
     if "public" in modes and info.publicly_visible:
         return Decision(True, "access.public", "公开信息", "public")
 
@@ -140,6 +180,41 @@ def decide(
     return _refuse("access.not_permitted", "本账号的角色不能查看该级别的信息")
 
 
+def _for_agency(
+    actor: Actor,
+    info: Info,
+    modes: Iterable[Mode],
+    purpose: str | None,
+    today: date,
+    authorizations: Iterable[Authorization],
+    agency: AgencyStanding | None,
+) -> Decision:
+    """A credit service agency receives information only while registered and active, with both the
+    subject's authorization and the delivering provider's (CT 53; MKT-3), public information included."""
+    if agency is None or agency.status != "active":
+        label = agency.status_label if agency is not None else "未登记"
+        return _refuse("access.agency_not_active", f"本信用服务机构{label}，不能获取公共信用信息")
+    if "authorized" not in modes:
+        return _refuse("access.not_permitted", "本账号的角色不能查看该级别的信息")
+    if not purpose:
+        return _refuse("access.purpose_required", "查询非公开信息须列明查询目的（purpose）")
+    grant = next((g for g in authorizations if g.covers(actor, info, purpose, today)), None)
+    if grant is None:
+        return _refuse("access.no_authorization", "没有信用主体对本查询目的的有效授权")
+    provided = next((g for g in agency.provider_grants if g.covers(actor, info, today)), None)
+    if provided is None:
+        return _refuse("access.no_provider_authorization", "没有信息提供单位对本机构获取该信息的有效授权")
+    return Decision(
+        True,
+        "access.authorized",
+        f"经信用主体授权（{grant.id}）和信息提供单位授权（{provided.id}）",
+        "authorized",
+        logged=True,
+        purpose=purpose,
+        authorization_id=grant.id,
+    )
+
+
 ReadAction = Literal["record.read", "archive.read", "report.issue", "check.run", "access_log.read"]
 
 
@@ -167,6 +242,7 @@ class Gate:
     purpose: str | None
     today: date
     log: ReadLog
+    agency: AgencyStanding | None = None  # for an actor of a credit service agency (MKT-3)
 
     def _decide(self, info: Info, authorizations: Iterable[Authorization]) -> Decision:
         return decide(
@@ -176,6 +252,7 @@ class Gate:
             purpose=self.purpose,
             today=self.today,
             authorizations=authorizations,
+            agency=self.agency,
         )
 
     def check(

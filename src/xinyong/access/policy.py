@@ -17,7 +17,7 @@ from xinyong.errors import XinyongError, explain
 
 POLICY_FILE = Path(__file__).parent.parent / "data" / "access.toml"
 
-OrgKind = Literal["operator", "provider", "determining", "user", "agency", "court", "platform"]
+OrgKind = Literal["operator", "provider", "determining", "user", "agency", "court", "platform", "collector"]
 ORG_KIND_LABELS: dict[str, str] = {
     "operator": "公共信用信息工作机构",
     "provider": "信息提供单位",
@@ -26,6 +26,7 @@ ORG_KIND_LABELS: dict[str, str] = {
     "agency": "信用服务机构",
     "court": "人民法院",
     "platform": "上级信用平台",
+    "collector": "市场信用信息采集单位",  # industry associations, chambers of commerce, enterprises (LN 13)
 }
 Grade = Literal["public", "shared", "authorized", "subject_only"]
 Mode = Literal["public", "shared", "authorized", "self"]

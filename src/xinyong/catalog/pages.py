@@ -26,13 +26,15 @@ TYPE_LABELS = {
 @router.get("/catalog", response_class=HTMLResponse)
 def catalog_page(request: Request, session: DB) -> HTMLResponse:
     today = request.app.state.settings.clock.today()
+    in_force = service.items_in_force(session, today)
     return render(
         request,
         "catalog.html",
         {
             "active": "catalog",
             "today": today,
-            "items": service.items_in_force(session, today),
+            "items": [f for f in in_force if f.scope != "market"],
+            "market_items": [f for f in in_force if f.scope == "market"],  # not public credit information
             "categories": CATEGORY_LABELS,
             "kinds": SUBJECT_KIND_LABELS,
             "negative_kinds": NEGATIVE_KIND_LABELS,

@@ -108,6 +108,10 @@ class Item(_Strict):
         default=False,
         description="接收公开来源中已脱敏的身份证号码（如法院公布的失信被执行人名单）；此类记录只作可能匹配",
     )
+    self_declared: bool = Field(
+        default=False,
+        description="信用主体自行申报的信息（MKT-2）：凡显示之处均标明“主体自行申报，申报人对其真实性负责”",
+    )
     fields: list[ItemField] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -142,7 +146,7 @@ class Item(_Strict):
 class CatalogFile(_Strict):
     """One version of a catalog, national or local."""
 
-    scope: Literal["national", "local"]
+    scope: Literal["national", "market", "local"]
     version: str = Field(min_length=1, max_length=64)
     effective_from: date
     approved_by: str = Field(min_length=1)

@@ -24,6 +24,8 @@ from xinyong.errors import XinyongError
 from xinyong.reference import read_model
 
 SHIPPED_DIR = Path(__file__).parent.parent / "data" / "catalog"
+# Market credit information is catalogued apart from public credit information, each version on its own.
+SHIPPED_SCOPES = ("national", "market")
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,18 @@ def sources(data_dir: Path) -> list[CatalogSource]:
 
 
 def _check_scopes(found: Sequence[CatalogSource]) -> None:
-    """National files are national, local ones local; no local item takes a national code (CAT-1, CAT-4)."""
-    national_codes = {i.code for s in found if s.catalog.scope == "national" for i in s.catalog.items}
+    """Shipped files are national (or the market information catalog, MKT-1), local ones local; no local
+    item takes a shipped code (CAT-1, CAT-4)."""
+    shipped_codes = {i.code for s in found if s.catalog.scope != "local" for i in s.catalog.items}
     for source in found:
         shipped = source.path.parent == SHIPPED_DIR
-        if shipped != (source.catalog.scope == "national"):
+        if shipped != (source.catalog.scope in SHIPPED_SCOPES):
             where = "随平台发布的基础目录" if shipped else "部署的补充目录"
             raise XinyongError(
                 "catalog.scope", f"{source.path}：{where}的 scope 应为 {'national' if shipped else 'local'}"
             )
         if source.catalog.scope == "local":
-            clash = sorted(national_codes & {i.code for i in source.catalog.items})
+            clash = sorted(shipped_codes & {i.code for i in source.catalog.items})
             if clash:
                 raise XinyongError(
                     "catalog.code_clash", f"{source.path}：补充目录项代码与基础目录重复：{'、'.join(clash)}"

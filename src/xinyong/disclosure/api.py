@@ -27,6 +27,7 @@ from xinyong.disclosure.schemas import (
 )
 from xinyong.errors import NotFound, XinyongError
 from xinyong.lists.service import list_types
+from xinyong.market.service import RESPONSIBILITY as SELF_DECLARED
 from xinyong.records.service import versions_by_record
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -103,6 +104,7 @@ def subject_records(
             mode=s.decision.mode or "",
             authorization=s.decision.authorization_id,
             data=s.data,
+            self_declared=SELF_DECLARED if s.item.self_declared else None,
             versions=[
                 VersionOut(
                     version=v.version,

@@ -41,6 +41,9 @@ class RecordOut(BaseModel):
     mode: str = Field(description="本次可见的依据：public 公开、shared 政务共享、authorized 授权、self 本人")
     authorization: str | None = Field(description="依授权查询时的授权编号")
     data: dict[str, Any]
+    self_declared: str | None = Field(
+        default=None, description="自行申报的信息带此标注：主体自行申报，申报人对其真实性负责（MKT-2）"
+    )
     versions: list[VersionOut] | None = Field(default=None, description="仅信用主体本人查询时列出全部版本")
 
 

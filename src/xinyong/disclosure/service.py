@@ -70,6 +70,7 @@ def info_of(record: Record, item: Item, today: date, *, marked_shown: bool) -> I
         item=item.code,
         shared_with=frozenset(item.shared_with),
         publicly_visible=public,
+        provider=record.provider,
         # Past its public period, or no longer active: only the subject itself still sees it. A record not
         # yet (or never) published, such as a minor one, stays open to the departments it is shared with.
         archived=record.state not in STANDING_STATES

@@ -32,6 +32,7 @@ SECTIONS = (
     "leniency",
     "lists",
     "disclosure",
+    "market",
     "masking",
     "timeliness",
     "tips",

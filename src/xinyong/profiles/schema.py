@@ -235,6 +235,13 @@ class Disclosure(_Strict):
     special_report_max: Setting[Span] = Field(description="专项信用报告可选的最长查询期间（DIS-10）")
 
 
+class Market(_Strict):
+    consent_max: Setting[Span] = Field(description="信用主体一次采集同意的最长期限（MKT-1）")
+    provider_grant_max: Setting[Span] = Field(
+        description="信息提供单位一次授权信用服务机构的最长期限（MKT-3）"
+    )
+
+
 class Masking(_Strict):
     """How the public portal de-identifies natural persons (DATA-3): how much of each value stays visible."""
 
@@ -268,6 +275,7 @@ class Profile(_Strict):
     leniency: Leniency = Field(description="宽容审慎")
     lists: Lists = Field(description="名单")
     disclosure: Disclosure = Field(description="信息披露")
+    market: Market = Field(description="市场信用信息与信用服务机构")
     masking: Masking = Field(description="脱敏")
     timeliness: Timeliness = Field(description="时效")
     tips: Tips = Field(description="举报投诉")

@@ -17,6 +17,7 @@ from xinyong.access.api import TokenId as JobId
 from xinyong.access.deps import Permission
 from xinyong.access.service import audit_actor
 from xinyong.audit.service import AuditActor
+from xinyong.disclosure import service as disclosure
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.lists.service import list_types
 from xinyong.records import ingest, report, service
@@ -119,6 +120,14 @@ def withdraw_record(
             reason=body.reason,
             actor=audit_actor(actor),
             now=state.settings.clock.now(),
+        )
+        disclosure.stop_use(  # agencies given it stop using it (DIS-8)
+            session,
+            record_ids=[record.id],
+            reason="信息提供单位已撤回该信息",
+            as_of=state.settings.clock.today(),
+            now=state.settings.clock.now(),
+            case="withdrawal",
         )
         return WithdrawOut(record=record.id, state=record.state, version=record.version)
 

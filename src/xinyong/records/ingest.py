@@ -94,6 +94,12 @@ def resolve(session: Session, delivery: Delivery, today: date) -> ItemInForce:
             f"机构 {org.code}（{org.kind}）不是目录项“{found.item.name}”的信息提供单位",
             field="provider",
         )
+    if found.scope == "market" and delivery.route != "market":  # the consent is checked there (MKT-1)
+        raise XinyongError(
+            "record.market_route",
+            f"“{found.item.name}”是市场信用信息，须经 /api/v1/market/records 报送，以核验信用主体的同意",
+            field="item",
+        )
     return found
 
 

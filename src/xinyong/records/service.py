@@ -35,7 +35,7 @@ from xinyong.rules.text import plain
 from xinyong.subjects import service as subjects
 from xinyong.subjects.service import key_of
 
-ROUTES = ("api", "file", "province")
+ROUTES = ("api", "file", "province", "market")  # market: consent-checked market information (MKT-1)
 MAX_KEPT_VALUES = 4000
 
 

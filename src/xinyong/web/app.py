@@ -39,6 +39,8 @@ from xinyong.government import pages as government_pages
 from xinyong.lists import api as lists_api
 from xinyong.lists import pages as lists_pages
 from xinyong.lists import service as lists_service
+from xinyong.market import api as market_api
+from xinyong.market import pages as market_pages
 from xinyong.measures import api as measures_api
 from xinyong.measures import loop_api
 from xinyong.measures import service as measures_service
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(evaluation_pages.router)
     app.include_router(tips_pages.router)
     app.include_router(government_pages.router)
+    app.include_router(market_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         evaluation_api.router,
         tips_api.router,
         government_api.router,
+        market_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

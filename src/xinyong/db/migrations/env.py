@@ -15,6 +15,7 @@ from xinyong.disclosure.models import Grant  # noqa: F401  (registers the author
 from xinyong.evaluation.models import EvaluationRun  # noqa: F401  (registers the evaluation tables)
 from xinyong.government.models import Body  # noqa: F401  (registers the government integrity tables)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
+from xinyong.market.models import Consent  # noqa: F401  (registers the consent and agency tables)
 from xinyong.measures.models import RpTask  # noqa: F401  (registers the measure tables)
 from xinyong.objections.models import Objection  # noqa: F401  (registers the objection tables)
 from xinyong.outbox.models import OutboxMessage  # noqa: F401  (registers the outbox)
