@@ -1103,11 +1103,12 @@ STREAMS: tuple[Stream, ...] = tuple(
 ORG_STAGE = "演示机构"
 LISTS_STAGE = "名单与联合奖惩"
 CASES_STAGE = "异议与信用修复"
+MORE_STAGE = "市场信用信息、信用评价、举报与政务诚信"
 
 
 def stages() -> list[str]:
     """The stage names :func:`generate` reports progress under, in order."""
-    return [ORG_STAGE, *(stream.label for stream in STREAMS), LISTS_STAGE, CASES_STAGE]
+    return [ORG_STAGE, *(stream.label for stream in STREAMS), LISTS_STAGE, CASES_STAGE, MORE_STAGE]
 
 
 def rows(
@@ -1277,10 +1278,12 @@ def generate(
             actor=actor,
             progress=None if progress is None else lambda done, total: progress(CASES_STAGE, done, total),
         )
-        demo_market.generate(factory, settings, actor=actor)  # an agency, a consent, market records
-        demo_evaluation.generate(factory, settings, actor=actor)
-        demo_tips.generate(factory, settings, actor=actor)
-        demo_government.generate(factory, settings, actor=actor)
+        # Market records come before the evaluation so that it grades them too.
+        more = (demo_market.generate, demo_evaluation.generate, demo_tips.generate, demo_government.generate)
+        for done, make in enumerate(more, 1):
+            make(factory, settings, actor=actor)
+            if progress is not None:
+                progress(MORE_STAGE, done, len(more))
         return report
     finally:
         engine.dispose()
