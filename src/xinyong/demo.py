@@ -1280,10 +1280,12 @@ def generate(
         )
         # Market records come before the evaluation so that it grades them too.
         more = (demo_market.generate, demo_evaluation.generate, demo_tips.generate, demo_government.generate)
-        for done, make in enumerate(more, 1):
-            make(factory, settings, actor=actor)
+        for done, make in enumerate(more):
             if progress is not None:
                 progress(MORE_STAGE, done, len(more))
+            make(factory, settings, actor=actor)
+        if progress is not None:
+            progress(MORE_STAGE, len(more), len(more))
         return report
     finally:
         engine.dispose()
