@@ -184,3 +184,14 @@ def test_a_credit_check_carries_the_current_grade(world: EvalWorld) -> None:
         and awarded["grade"]["grade"] == "B"
         and awarded["grade"]["label"] == "信用良好"
     )
+    with world.client() as client:
+        table = client.get(
+            f"/api/v1/checks/{answer.json()['number']}/results?format=csv",
+            headers=world.headers["user_department"],
+        )
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
+    column = rows[0].index("信用评价")
+    assert {row[1]: row[column] for row in rows[1:]} == {
+        codes[0]: "D（信用较差，public-credit 2026.1）",
+        codes[1]: "B（信用良好，public-credit 2026.1）",
+    }

@@ -8,8 +8,6 @@ gate, and each check is logged with the department and the purpose it states.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePath
@@ -19,7 +17,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
-from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
@@ -28,6 +25,7 @@ from xinyong.disclosure.pdf import find_font
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.measures import certificate, check
 from xinyong.measures.schemas import CheckIn, CheckLogOut, CheckOut, CheckSummaryOut
+from xinyong.records import report
 
 router = APIRouter(prefix="/checks", tags=["checks"])
 Checker = Annotated[Actor, Depends(Permission(check.PERMISSION))]
@@ -36,12 +34,8 @@ Format = Literal["json", "csv", "xlsx"]
 FormatQuery = Annotated[Format, Query(description="json；csv 或 xlsx 下载表格，供本单位审计")]
 MAX_UPLOAD = 50 * 1024 * 1024  # 100,000 codes with names are a few MB in either format
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".txt"}
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}
+    200: {"content": {"application/json": {}, report.MEDIA["csv"]: {}, report.MEDIA["xlsx"]: {}}}
 }
 LOG_HEADERS = [
     "审查编号",
@@ -58,7 +52,17 @@ LOG_HEADERS = [
     "代码无效",
     "已出具证明",
 ]
-RESULT_HEADERS = ["行号", "代码", "审查结论", "名单", "适用措施", "公示期内失信信息（条）", "标记", "说明"]
+RESULT_HEADERS = [
+    "行号",
+    "代码",
+    "审查结论",
+    "名单",
+    "适用措施",
+    "公示期内失信信息（条）",
+    "信用评价",
+    "标记",
+    "说明",
+]
 
 
 def _department(actor: Actor) -> str:
@@ -230,43 +234,40 @@ def _result_row(result: dict[str, Any]) -> list[Any]:
         ),
         "；".join(f"{m['matter']}（{m['legal_basis']}）" for m in result["measures"]),
         result["negative_records"],
+        _grade(result.get("grade")),
         "、".join(flags),
         "；".join(result["reasons"]),
     ]
 
 
+def _grade(grade: dict[str, Any] | None) -> str:
+    """The subject's evaluation grade at the check (CHK-1), with the model it came from."""
+    if not grade:
+        return ""
+    return f"{grade['grade']}（{grade['label']}，{grade['model']} {grade['model_version']}）"
+
+
 def _error_row(error: dict[str, Any]) -> list[Any]:
-    return [error["row"], error["value"], "代码无效", "", "", "", "", f"[{error['code']}] {error['message']}"]
-
-
-def _safe(value: Any) -> Any:
-    """A cell a spreadsheet shows, not runs: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return [
+        error["row"],
+        error["value"],
+        "代码无效",
+        "",
+        "",
+        "",
+        "",
+        "",
+        f"[{error['code']}] {error['message']}",
+    ]
 
 
 def _table(
     headers: list[str], rows: Sequence[Sequence[Any]], format: str, title: str, sheet: str
 ) -> Response:
-    if format == "xlsx":
-        book = Workbook(write_only=True)
-        worksheet = book.create_sheet(sheet)
-        worksheet.append(headers)
-        for row in rows:
-            worksheet.append([_safe(v) for v in row])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        content = buffer.getvalue()
-    else:
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(headers)
-        writer.writerows([[_safe(v) for v in row] for row in rows])
-        content = text.getvalue().encode("utf-8-sig")  # with a BOM, Excel opens it as UTF-8
+    content, media = report.spreadsheet(headers, rows, format, sheet)
     name = quote(f"{title}.{format}")
     return Response(
         content,
-        media_type=MEDIA[format],
+        media_type=media,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )
