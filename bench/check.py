@@ -158,6 +158,7 @@ def ours(
             actor=audit_actor(system_actor(policy())),
             as_of=AS_OF,
             now=settings.clock.now(),
+            marked_shown=False,  # the national profile: a marked record is out of use while checked
             progress=progress,
         )
         stages.setdefault("记录审查", time.perf_counter() - began)

@@ -660,6 +660,7 @@ def check_command(
 
     from xinyong.access.policy import policy
     from xinyong.access.service import audit_actor
+    from xinyong.disclosure.service import marked_shown
     from xinyong.measures import check
 
     config = settings_as_of(as_of)
@@ -694,6 +695,7 @@ def check_command(
                 actor=audit_actor(actor),
                 as_of=config.clock.today(),
                 now=config.clock.now(),
+                marked_shown=marked_shown(load_profile(config.profile, (config.data_dir / "profiles",))),
                 progress=advance,
             )
             document = outcome.as_dict()

@@ -87,6 +87,7 @@ def test_an_expired_or_removed_entry_never_intercepts(world: World) -> None:
             actor=audit_actor(system_actor(policy())),
             as_of=date(2026, 11, 22),
             now=datetime.combine(TODAY, time(9), tzinfo=CHINA_TZ),
+            marked_shown=False,
         )
     assert before.results[0]["verdict"] == "intercept"
 

@@ -8,12 +8,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
+from xinyong.access.service import audit_actor
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure.models import Receipt
 from xinyong.disclosure.service import marked_shown
 from xinyong.errors import NotFound, XinyongError
 from xinyong.evidence import MAX_FILE_BYTES, Upload
 from xinyong.lists import service as lists
+from xinyong.measures import check
 from xinyong.objections import service
 from xinyong.objections.service import Reply
 from xinyong.outbox.models import OutboxMessage
@@ -21,6 +25,7 @@ from xinyong.profiles.loader import load_profile
 from xinyong.records import service as records
 from xinyong.records.models import RecordVersion
 
+from ..conftest import TODAY
 from ..measures.conftest import insert_entry
 from .conftest import PNG, World
 
@@ -331,3 +336,35 @@ def test_the_queue_never_drops_an_open_case_behind_newer_closed_ones(world: Worl
         everything = service.search(session, org_code=world.provider, subject_key=world.company)
         assert [c.number for c in everything] == [older.number, newer.number]
         session.rollback()
+
+
+@pytest.mark.req("OBJ-2")
+def test_a_credit_check_follows_the_profile_for_a_record_under_objection(world: World) -> None:
+    """A check counts what the portal shows: a marked record is out of use where the mark suspends it
+    (national), still counted and flagged where it does not (Jiangsu)."""
+
+    def negatives(profile: str) -> tuple[int, bool]:
+        with world.session() as session:
+            outcome = check.run(
+                session,
+                data_dir=world.settings.data_dir.resolve(),
+                codes=[check.Wanted(row=1, code=world.company)],
+                scenario="bidding",
+                purpose="bidding",
+                roles=frozenset({"user_department"}),
+                org_code=world.provider,
+                actor=audit_actor(system_actor(policy())),
+                as_of=TODAY,
+                now=world.settings.clock.now(),
+                marked_shown=marked_shown(load_profile(profile)),
+            )
+            session.rollback()
+        result = outcome.results[0]
+        return result["negative_records"], result["flags"]["objected"]
+
+    assert negatives("national") == (2, False)
+    with world.session() as session:
+        world.file(session, "national", TODAY, world.records[0])
+        session.commit()
+    assert negatives("national") == (1, False)
+    assert negatives("jiangsu") == (2, True)

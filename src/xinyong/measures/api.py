@@ -22,6 +22,7 @@ from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.disclosure.pdf import find_font
+from xinyong.disclosure.service import marked_shown
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.measures import certificate, check
 from xinyong.measures.schemas import CheckIn, CheckLogOut, CheckOut, CheckSummaryOut
@@ -86,6 +87,7 @@ def _run(
         actor=audit_actor(actor),
         as_of=state.settings.clock.today(),
         now=state.settings.clock.now(),
+        marked_shown=marked_shown(state.profile),
     )
     return Response(outcome.json(), media_type="application/json")
 

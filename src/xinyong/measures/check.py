@@ -283,9 +283,12 @@ class _Negative:
     objected: bool
 
 
-def _negatives(session: Session, keys: FromClause, as_of: date) -> dict[str, _Negative]:
+def _negatives(
+    session: Session, keys: FromClause, as_of: date, *, marked_shown: bool
+) -> dict[str, _Negative]:
     """Negative records published and in their public period on ``as_of``: public information, the same a
-    visitor of the portal sees (PER-2), so a check shows no more than that.
+    visitor of the portal sees (PER-2), so a check shows no more than that; a record marked by an objection
+    counts only where the profile keeps it public and in use (``marked_shown``, OBJ-2).
 
     The records are counted from ``ix_record_standing_subject_key``, whose condition the query repeats word
     for word so that both databases know the index covers it. The keys are joined, not tested with IN, and
@@ -298,6 +301,7 @@ def _negatives(session: Session, keys: FromClause, as_of: date) -> dict[str, _Ne
         Record.item_code.in_(negative),
         Record.public_until >= as_of,
         or_(Record.decision_date.is_(None), Record.decision_date <= as_of),
+        *(() if marked_shown else (Record.state != OBJECTION_STATE,)),
     )
     count = func.sum(case((counted, 1), else_=0))
     rows = session.execute(
@@ -555,6 +559,7 @@ def run(
     actor: AuditActor,
     as_of: date,
     now: datetime,
+    marked_shown: bool,
     progress: Progress | None = None,
 ) -> Outcome:
     """Check every code in ``scenario`` as of ``as_of`` for ``org_code`` and log the check. Bad codes are
@@ -577,7 +582,9 @@ def run(
         marks = _marks(session, _keys(session, people), as_of) if people else {}
         probable = _probable(session, keys, as_of)
         _report(progress, 2, len(distinct))
-        negatives = _negatives(session, checked, as_of) if checked is not None else {}
+        negatives = (
+            _negatives(session, checked, as_of, marked_shown=marked_shown) if checked is not None else {}
+        )
         grades = evaluation.current_grades(session, checked, as_of) if checked is not None else {}  # CHK-1
         _report(progress, 3, len(keys))
         explain = _Explainer(found, scenario)
