@@ -49,9 +49,9 @@ test: install-test browser
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/mypy src tests bench examples
 
 # Re-pin every dependency (run after changing pyproject.toml).
 lock:
