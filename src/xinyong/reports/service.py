@@ -117,6 +117,8 @@ class DepartmentStats:
 class CaseStats:
     kind: str
     label: str
+    org: str
+    name: str
     due: int
     on_time: int
     late: int
@@ -319,25 +321,35 @@ def rp(session: Session, *, period: Period) -> list[measures.LoopStats]:
 
 
 def cases(session: Session, *, period: Period, today: date) -> list[CaseStats]:
-    """Per kind of case: steps due in the period, done on time, done late, and still open past their due
+    """Per kind of case and handling organisation: steps due in the period, done on time, done late, and still open past their due
     date on the period's end (or today, if earlier) (RPT-1)."""
     cutoff = min(period.end, today)
     done_on_time = case((Deadline.done_on <= Deadline.due_on, 1), else_=0)
     done_late = case((Deadline.done_on > Deadline.due_on, 1), else_=0)
     open_late = case((and_(Deadline.done_on.is_(None), Deadline.due_on < cutoff), 1), else_=0)
     rows = session.execute(
-        select(Deadline.kind, func.count(), func.sum(done_on_time), func.sum(done_late), func.sum(open_late))
+        select(
+            Deadline.kind,
+            Deadline.org_code,
+            func.count(),
+            func.sum(done_on_time),
+            func.sum(done_late),
+            func.sum(open_late),
+        )
         .where(Deadline.due_on >= period.start, Deadline.due_on <= period.end)
-        .group_by(Deadline.kind)
-        .order_by(Deadline.kind)
+        .group_by(Deadline.kind, Deadline.org_code)
+        .order_by(Deadline.kind, Deadline.org_code)
     )
+    names = _names(session)
     found = []
-    for kind, due, on_time, late, overdue in rows:
+    for kind, org, due, on_time, late, overdue in rows:
         on_time, late, overdue = int(on_time or 0), int(late or 0), int(overdue or 0)
         found.append(
             CaseStats(
                 kind,
                 KIND_LABELS.get(kind, kind),
+                org,
+                names.get(org, org),
                 due,
                 on_time,
                 late,

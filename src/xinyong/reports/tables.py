@@ -136,8 +136,11 @@ def cases(stats: list[CaseStats]) -> Table:
     return Table(
         "cases",
         "异议、修复等办理时限",
-        ["类别", "期间内到期步骤", "按时办结", "逾期办结", "逾期未办结", "按时率"],
-        [[s.label, s.due, s.on_time, s.late, s.open_overdue, percent(s.on_time_share)] for s in stats],
+        ["类别", "办理单位", "期间内到期步骤", "按时办结", "逾期办结", "逾期未办结", "按时率"],
+        [
+            [s.label, s.name, s.due, s.on_time, s.late, s.open_overdue, percent(s.on_time_share)]
+            for s in stats
+        ],
     )
 
 
