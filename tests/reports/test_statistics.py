@@ -73,7 +73,7 @@ def test_department_reads_checks_and_joint_rewards_and_punishments(world: Report
         (found,) = [s for s in service.departments(session, period=NOVEMBER) if s.org == world.department]
         loop = [s for s in service.rp(session, period=NOVEMBER) if s.org_code == world.department]
         october = [s for s in service.rp(session, period=Period(date(2026, 10, 1), date(2026, 10, 31)))]
-    assert (found.queries, found.purposes) == (3, "licensing 2；procurement 1")
+    assert (found.queries, found.purposes) == (3, "行政许可 2；政府采购 1")
     assert (found.checks, found.checked_subjects, found.intercepted, found.warned) == (1, 3, 1, 0)
     # Two tasks pushed 2 November: both pushed, one carried through to feedback, one not responded by 9 Nov.
     assert (found.pushed, found.responded, found.implemented, found.fed_back, found.overdue) == (

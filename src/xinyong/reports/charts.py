@@ -11,15 +11,15 @@ from markupsafe import Markup
 
 BLUE = "#0b4ea2"
 SHADES = ("#0b4ea2", "#3a78c9", "#7aa7e0", "#b9d0ef")
-WIDTH = 640
-ROW = 28
-LABEL = 190
+WIDTH = 420
+ROW = 26
+LABEL = 130
 
 
 def _svg(title: str, height: int, body: str) -> Markup:
     return Markup(
         f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="sans-serif">'
+        f'xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="sans-serif">'
         f"<title>{escape(title)}</title>{body}</svg>"
     )
 
@@ -28,7 +28,7 @@ def _bar(y: int, label: str, fraction: float, shown: str, colour: str = BLUE) ->
     room = WIDTH - LABEL - 70
     length = max(round(room * min(max(fraction, 0.0), 1.0)), 1)
     return (
-        f'<text x="{LABEL - 8}" y="{y + 17}" text-anchor="end" fill="#1f2329">{escape(label[:14])}</text>'
+        f'<text x="{LABEL - 8}" y="{y + 17}" text-anchor="end" fill="#1f2329">{escape(label[:9])}</text>'
         f'<rect x="{LABEL}" y="{y + 5}" width="{length}" height="{ROW - 10}" fill="{colour}" rx="2"/>'
         f'<text x="{LABEL + length + 6}" y="{y + 17}" fill="#646a73">{escape(shown)}</text>'
     )
@@ -47,10 +47,10 @@ def bars(title: str, items: Sequence[tuple[str, float]], *, percent: bool = Fals
 
 def columns(title: str, items: Sequence[tuple[str, int]]) -> Markup:
     """Vertical bars in order (months), the value above each and the label below."""
-    height, base = 200, 170
+    height, base = 180, 150
     top = max((v for _, v in items), default=0) or 1
     step = (WIDTH - 20) / max(len(items), 1)
-    width = min(step * 0.7, 60)
+    width = min(step * 0.7, 48)
     parts = []
     for i, (label, value) in enumerate(items):
         x = 10 + i * step + (step - width) / 2

@@ -3,7 +3,6 @@ RPT-3, ING-8)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -31,16 +30,8 @@ def dashboard(
     settings = request.app.state.settings
     period = Period.of(start, end, today=settings.clock.today())
     report = tables.provider_report(session, settings=settings, period=period)
-    loop = service.rp(session, period=period)
-    cases = service.cases(session, period=period, today=settings.clock.today())
-    funnel: dict[str, list[int]] = defaultdict(lambda: [0] * len(FUNNEL_STEPS))
-    for s in loop:
-        funnel[s.org_code] = [
-            a + b
-            for a, b in zip(
-                funnel[s.org_code], (s.pushed, s.responded, s.implemented, s.fed_back), strict=True
-            )
-        ]
+    users = service.departments(session, period=period)
+    funnel = [(d.name, (d.pushed, d.responded, d.implemented, d.fed_back)) for d in users if d.pushed]
     timed = [(s.name, s.on_time_share) for s in report.providers if s.on_time_share is not None]
     return render(
         request,
@@ -56,14 +47,14 @@ def dashboard(
                 ),
                 "timely": charts.bars(f"“双公示”{report.limit_days}个工作日内上网比例", timed, percent=True),
                 "months": charts.columns("每月归集记录数", report.months),
-                "funnel": charts.funnel("联合奖惩闭环", FUNNEL_STEPS, sorted(funnel.items())),
+                "funnel": charts.funnel("联合奖惩闭环", FUNNEL_STEPS, funnel),
             },
             "tables": [
                 tables.providers(report),
                 tables.silent(report),
-                tables.departments(service.departments(session, period=period)),
-                tables.rp(loop),
-                tables.cases(cases),
+                tables.departments(users),
+                tables.rp(service.rp(session, period=period)),
+                tables.cases(service.cases(session, period=period, today=settings.clock.today())),
             ],
         },
     )

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Date, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.access import service as access
+from xinyong.access.policy import policy
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA_TZ
@@ -181,7 +182,8 @@ def _silent(
     silent = []
     for org in access.list_orgs(session):
         items = sorted({*named.get(org.code, []), *named.get(org.kind, [])})
-        if org.active and items and org.code not in active:
+        # The operator itself (self-declared information) is not a provider under assessment.
+        if org.active and items and org.kind != "operator" and org.code not in active:
             silent.append(SilentProvider(org.code, names[org.code], "、".join(items)))
     return sorted(silent, key=lambda s: s.org)
 
@@ -303,12 +305,17 @@ def departments(session: Session, *, period: Period) -> list[DepartmentStats]:
             org,
             names.get(org, org),
             sum(purposes[org].values()) if org in purposes else 0,
-            "；".join(f"{p} {n}" for p, n in sorted(purposes.get(org, {}).items())),
+            "；".join(f"{_purpose(p)} {n}" for p, n in sorted(purposes.get(org, {}).items())),
             *checks.get(org, [0, 0, 0, 0]),
             *loop.get(org, [0] * 5),
         )
         for org in sorted({*purposes, *checks, *loop})
     ]
+
+
+def _purpose(code: str) -> str:
+    found = policy().purposes.get(code)
+    return found.label if found else code
 
 
 def _loop(s: measures.LoopStats) -> list[int]:
@@ -321,8 +328,8 @@ def rp(session: Session, *, period: Period) -> list[measures.LoopStats]:
 
 
 def cases(session: Session, *, period: Period, today: date) -> list[CaseStats]:
-    """Per kind of case and handling organisation: steps due in the period, done on time, done late, and still open past their due
-    date on the period's end (or today, if earlier) (RPT-1)."""
+    """Per kind of case and handling organisation: steps due in the period, done on time, done late, and
+    still open past their due date on the period's end (or today, if earlier) (RPT-1)."""
     cutoff = min(period.end, today)
     done_on_time = case((Deadline.done_on <= Deadline.due_on, 1), else_=0)
     done_late = case((Deadline.done_on > Deadline.due_on, 1), else_=0)
