@@ -1109,3 +1109,7 @@ def agency_list(as_json: JsonOption = False) -> None:
             row["org"], row["name"], row["filing_number"], row["registered_on"], row["status_label"]
         )
     out.print(table)
+
+
+# ----------------------------------------------------------------------- statistics and assessments (RPT-1)
+from xinyong.reports import cli as reports_cli  # noqa: E402, F401  (xinyong report, built on the helpers above)

@@ -330,14 +330,20 @@ class LoopStats:
     overdue: int
 
 
-def loop_stats(session: Session, *, as_of: date) -> list[LoopStats]:
-    """Per implementing organisation and list type: how far the tasks have come (MEA-6, RPT-3)."""
+def loop_stats(
+    session: Session, *, as_of: date, pushed_from: date | None = None, pushed_to: date | None = None
+) -> list[LoopStats]:
+    """Per implementing organisation and list type: how far the tasks have come (MEA-6, RPT-3); with a
+    period, only the tasks pushed in it (the periodic report, RPT-1)."""
+    period = [RpTask.pushed_on >= pushed_from] if pushed_from else []
+    period += [RpTask.pushed_on <= pushed_to] if pushed_to else []
     reached = [
         func.sum(case((RpTask.status.in_(TASK_STEPS[i:]), 1), else_=0)) for i in range(len(TASK_STEPS))
     ]
     late = (RpTask.status == "pushed") & RpTask.ended_on.is_(None) & (RpTask.respond_by < as_of)
     rows = session.execute(
         select(RpTask.org_code, RpTask.list_type, *reached, func.sum(case((late, 1), else_=0)))
+        .where(*period)
         .group_by(RpTask.org_code, RpTask.list_type)
         .order_by(RpTask.org_code, RpTask.list_type)
     )

@@ -53,6 +53,8 @@ from xinyong.records import case_api as record_cases_api
 from xinyong.records import pages as records_pages
 from xinyong.repair import api as repair_api
 from xinyong.repair import pages as repair_pages
+from xinyong.reports import api as reports_api
+from xinyong.reports import pages as reports_pages
 from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.tips import api as tips_api
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tips_pages.router)
     app.include_router(government_pages.router)
     app.include_router(market_pages.router)
+    app.include_router(reports_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -145,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tips_api.router,
         government_api.router,
         market_api.router,
+        reports_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
