@@ -208,6 +208,10 @@ NOT_CREDIT_READS = {
     "GET /api/v1/agencies/grants",
     "POST /api/v1/agencies/grants",
     "POST /api/v1/agencies/grants/{number}/revoke",
+    # Exchange (exchange module): receiving a package only writes, through the ingestion path; the
+    # watermarks are version numbers, no subject's information.
+    "POST /api/v1/exchange/packages",
+    "GET /api/v1/exchange/watermarks",
 }
 
 

@@ -33,6 +33,7 @@ from xinyong.disclosure import pages as disclosure_pages
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import loading as evaluation_models
 from xinyong.evaluation import pages as evaluation_pages
+from xinyong.exchange import api as exchange_api
 from xinyong.government import api as government_api
 from xinyong.government import evaluation as government_evaluation
 from xinyong.government import pages as government_pages
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tips_api.router,
         government_api.router,
         market_api.router,
+        exchange_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app
