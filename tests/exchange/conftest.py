@@ -60,7 +60,11 @@ class Platforms:
         """Penalties delivered to the city by its provider, through the one ingestion path."""
         actor = AuditActor(account_id=None, org=self.provider, label="市场监督管理局经办人")
         delivery = ingest.Delivery(
-            provider=self.provider, item_code="admin-penalty", route="api", actor=actor, default_severity="general"
+            provider=self.provider,
+            item_code="admin-penalty",
+            route="api",
+            actor=actor,
+            default_severity="general",
         )
         return ingest.run(
             self.city_sessions,

@@ -68,7 +68,9 @@ def test_a_package_carries_records_and_lists_to_a_second_platform_once(
     # The provider withdraws one record, the tax bureau ends the listing: an increment carries both.
     with platforms.city_sessions() as session, session.begin():
         withdrawn = session.scalars(
-            select(Record).where(Record.document_number == "济市监罚〔2026〕101号", Record.subject_key == first[0])
+            select(Record).where(
+                Record.document_number == "济市监罚〔2026〕101号", Record.subject_key == first[0]
+            )
         ).one()
         records.withdraw(
             session,

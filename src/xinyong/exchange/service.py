@@ -55,6 +55,7 @@ BATCH = 1000  # rows fetched per round trip; also how often progress is reported
 ROUTE = "province"  # the ingestion route of what another platform sent
 RECEIVED_ITEM = "received-list-entry"
 SHOWN_REJECTS = 100
+SWEEP = "sweep"  # the destination whose watermark the daily increment keeps
 
 
 def key_of(settings: Settings) -> bytes:
@@ -145,7 +146,8 @@ def export_package(
                 session, after=start.list_step, upto=upto.list_step, active=active, batch=BATCH
             )
 
-        writer = Writer(path, key=key_of(settings))
+        part = path.with_name(path.name + ".part")  # a package appears whole or not at all
+        writer = Writer(part, key=key_of(settings))
         rows = {RECORDS: writer.add(RECORDS, counted(_record_line(r) for r in changed(True)))}
         rows[LIST_ENTRIES] = writer.add(
             LIST_ENTRIES, counted(_entry_line(e, names, orgs) for e in entries(True))
@@ -166,6 +168,7 @@ def export_package(
                 "created_at": created_at(clock.now()),
             }
         )
+        part.replace(path)
     if destination is not None:
         with factory() as session, session.begin():
             _keep_watermark(session, destination=destination, upto=upto, package=path.name, clock=clock)
@@ -446,5 +449,15 @@ def _receive_lists(factory: sessionmaker[Session], receiver: Receiver) -> lists.
     return sweep.receive_lists(factory, as_of=clock.today(), clock=clock, actor=receiver.actor, rules=rules)
 
 
-def default_name(kind: str, today: date, upto: Watermark) -> str:
-    return f"{kind}-{today.isoformat()}-{upto.record_version}-{upto.list_step}.zip"
+def daily_packages(factory: sessionmaker[Session], *, settings: Settings, as_of: date) -> tuple[Path, Path]:
+    """The sweep's exchange job: the day's full snapshot (once a day) and the increment since the last
+    sweep's, both under ``$XINYONG_DATA_DIR/exchange/out/``; their paths."""
+    folder = settings.data_dir / "exchange" / "out"
+    snapshot = folder / f"snapshot-{as_of.isoformat()}.zip"
+    if not snapshot.exists():
+        export_package(factory, path=snapshot, settings=settings, since=None)
+    with factory() as session:
+        start = watermark(session, SWEEP) or Watermark(0, 0)
+    increment = folder / f"increment-{as_of.isoformat()}-{start.record_version}-{start.list_step}.zip"
+    export_package(factory, path=increment, settings=settings, since=start, destination=SWEEP)
+    return snapshot, increment
