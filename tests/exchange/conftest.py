@@ -29,6 +29,7 @@ from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry
 from xinyong.profiles.loader import load_profile
 from xinyong.records import ingest
+from xinyong.records import service as records
 from xinyong.settings import Settings
 from xinyong.workdays import working_calendar
 
@@ -161,7 +162,7 @@ def platforms(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[Pl
         key = secret_key(city.data_dir.resolve())
         org_with_token(session, code=f"scj-{tag}", kind="provider", role="provider", key=key, now=now)
         org_with_token(session, code=f"tax-{tag}", kind="determining", role="determining", key=key, now=now)
-        start = Watermark(exchange.records.last_version_id(session), lists.last_step_id(session))
+        start = Watermark(records.last_version_id(session), lists.last_step_id(session))
     with transaction(session_factory(other_engine)) as session:
         key = secret_key(other.data_dir.resolve())
         org_with_token(session, code=f"city-{tag}", kind="platform", role="provider", key=key, now=now)
