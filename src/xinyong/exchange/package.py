@@ -192,5 +192,14 @@ class Package:
                     yield Line(number, None, problem)
 
 
+def manifest_of(path: Path) -> dict[str, Any]:
+    """A package's manifest as written, unverified: for listing this platform's own outgoing packages."""
+    with zipfile.ZipFile(path) as package:
+        if package.getinfo(MANIFEST).file_size > CHUNK:
+            raise XinyongError("exchange.too_large", f"{path.name} 的 {MANIFEST} 过大", field=MANIFEST)
+        manifest: dict[str, Any] = json.loads(package.read(MANIFEST))
+        return manifest
+
+
 def created_at(now: datetime) -> str:
     return now.isoformat(timespec="seconds")

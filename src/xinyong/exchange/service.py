@@ -39,6 +39,7 @@ from xinyong.exchange.package import (
     Watermark,
     Writer,
     created_at,
+    manifest_of,
 )
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry
@@ -447,6 +448,31 @@ def _receive_lists(factory: sessionmaker[Session], receiver: Receiver) -> lists.
     rules = sweep.Rules(receiver.profile, working_calendar(receiver.data_dir), receiver.data_dir)
     clock = receiver.clock
     return sweep.receive_lists(factory, as_of=clock.today(), clock=clock, actor=receiver.actor, rules=rules)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A package in the outgoing folder, as its manifest describes it."""
+
+    name: str
+    size: int
+    kind: str
+    watermark: dict[str, str]
+    rows: dict[str, int]
+
+
+def written(settings: Settings, *, limit: int) -> list[Written]:
+    """The newest packages in ``$XINYONG_DATA_DIR/exchange/out/`` (the sweep's and the operator's)."""
+    folder = settings.data_dir / "exchange" / "out"
+    paths = (
+        sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    )
+    found = []
+    for path in paths[:limit]:
+        manifest = manifest_of(path)
+        rows = {str(f["name"]): int(f["rows"]) for f in manifest["files"]}
+        found.append(Written(path.name, path.stat().st_size, manifest["kind"], manifest["watermark"], rows))
+    return found
 
 
 def daily_packages(factory: sessionmaker[Session], *, settings: Settings, as_of: date) -> tuple[Path, Path]:

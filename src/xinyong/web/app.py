@@ -34,6 +34,7 @@ from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import loading as evaluation_models
 from xinyong.evaluation import pages as evaluation_pages
 from xinyong.exchange import api as exchange_api
+from xinyong.exchange import pages as exchange_pages
 from xinyong.government import api as government_api
 from xinyong.government import evaluation as government_evaluation
 from xinyong.government import pages as government_pages
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tips_pages.router)
     app.include_router(government_pages.router)
     app.include_router(market_pages.router)
+    app.include_router(exchange_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
