@@ -1149,6 +1149,9 @@ def exchange_export(
     as_json: JsonOption = False,
 ) -> None:
     """导出交换包：可共享的信用记录、本平台认定的严重失信主体名单，以及撤回、移出的信息；清单经签名。"""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
     from xinyong.exchange import service as exchange
     from xinyong.exchange.package import Watermark
@@ -1163,7 +1166,13 @@ def exchange_export(
             start = exchange.watermark(session, destination) or Watermark(0, 0)
     with _counting(f"导出 {output.name}", as_json) as advance:
         done = exchange.export_package(
-            factory, path=output, settings=config, since=start, destination=destination, progress=advance
+            factory,
+            path=output,
+            settings=config,
+            since=start,
+            actor=audit_actor(system_actor(policy())),
+            destination=destination,
+            progress=advance,
         )
     if as_json:
         emit_json(done.as_dict())

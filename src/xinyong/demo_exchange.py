@@ -20,6 +20,6 @@ def generate(factory: sessionmaker[Session], settings: Settings, *, actor: Audit
             return 0
     path = settings.data_dir / "exchange" / "out" / f"{DESTINATION}-first.zip"
     done = exchange.export_package(
-        factory, path=path, settings=settings, since=Watermark(0, 0), destination=DESTINATION
+        factory, path=path, settings=settings, since=Watermark(0, 0), actor=actor, destination=DESTINATION
     )
     return sum(done.rows.values())

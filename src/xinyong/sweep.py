@@ -111,7 +111,9 @@ def run(
         overdue = government.flag_overdue(session, as_of=as_of, actor=actor, now=clock.now())
     result = replace(result, government_overdue=overdue)
     if rules.settings is not None:  # packages for other platforms, after the day's changes (INT-1)
-        snapshot, increment = exchange.daily_packages(factory, settings=rules.settings, as_of=as_of)
+        snapshot, increment = exchange.daily_packages(
+            factory, settings=rules.settings, as_of=as_of, actor=actor
+        )
         result = replace(result, exchange_package=str(increment), exchange_snapshot=str(snapshot))
     return result
 

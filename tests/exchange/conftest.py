@@ -115,7 +115,9 @@ class Platforms:
         )
 
     def export(self, path: Path, since: Watermark | None = None) -> exchange.Exported:
-        return exchange.export_package(self.city_sessions, path=path, settings=self.city, since=since)
+        return exchange.export_package(
+            self.city_sessions, path=path, settings=self.city, since=since, actor=receiver(self.city).actor
+        )
 
     def receive(self, path: Path) -> exchange.Imported:
         return exchange.import_package(

@@ -14,7 +14,7 @@ from xinyong.exchange import service as exchange
 
 from ..conftest import org_with_token
 from ..live import headless_chromium, served, shot
-from .conftest import Platforms, company, penalty_of
+from .conftest import Platforms, company, penalty_of, receiver
 
 
 @pytest.fixture
@@ -33,6 +33,7 @@ def test_the_operator_sees_watermarks_and_packages_in_chromium(
     out = platforms.city.data_dir / "exchange" / "out"
     exchange.export_package(
         platforms.city_sessions, path=out / "province-1.zip", settings=platforms.city, since=platforms.start,
+        actor=receiver(platforms.city).actor,
         destination="province",
     )  # fmt: skip
     key, tag = secret_key(platforms.city.data_dir.resolve()), secrets.token_hex(3)

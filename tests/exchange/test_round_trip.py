@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from xinyong.audit.models import AuditEvent
 from xinyong.audit.service import AuditActor
 from xinyong.lists.models import ListEntry
 from xinyong.records import service as records
@@ -47,6 +48,9 @@ def test_a_package_carries_records_and_lists_to_a_second_platform_once(
 
     exported = platforms.export(tmp_path / "one.zip", since=platforms.start)
     assert exported.rows == {"records.jsonl": 3, "list_entries.jsonl": 1, "removals.jsonl": 0}
+    with platforms.city_sessions() as session:  # what left the platform is audited
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "exchange.export")).all()[-1]
+    assert json.loads(event.detail)["files"] == exported.rows
     got = platforms.receive(tmp_path / "one.zip")
     assert (got.accepted, got.rejected, got.duplicates) == (4, 0, 0), got.rejects  # 3 records + 1 entry
     subjects = {first[0], second[0]}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
 from xinyong.access.security import secret_key
+from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import Item
@@ -113,11 +114,13 @@ def export_package(
     path: Path,
     settings: Settings,
     since: Watermark | None,
+    actor: AuditActor,
     destination: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Exported:
     """Write a package of what changed after ``since`` (an increment) or, with ``since`` None, of all that
-    stands (a snapshot); remember where it ended for ``destination`` so its next increment starts there."""
+    stands (a snapshot); remember where it ended for ``destination`` so its next increment starts there.
+    Every package is audited: what left the platform, when, for whom, by whom."""
     clock, kind = settings.clock, ("snapshot" if since is None else "increment")
     start = since or Watermark(0, 0)
     with factory() as session:
@@ -170,10 +173,20 @@ def export_package(
             }
         )
         part.replace(path)
-    if destination is not None:
-        with factory() as session, session.begin():
+    done = Exported(path, kind, start, upto, rows)
+    with factory() as session, session.begin():
+        if destination is not None:
             _keep_watermark(session, destination=destination, upto=upto, package=path.name, clock=clock)
-    return Exported(path, kind, start, upto, rows)
+        audit.record(
+            session,
+            at=clock.now(),
+            actor=actor,
+            action="exchange.export",
+            target_type="exchange_package",
+            target_id=path.name[:200],
+            detail={**done.as_dict(), "package": path.name, "destination": destination},
+        )
+    return done
 
 
 def _chain(*parts: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -475,15 +488,17 @@ def written(settings: Settings, *, limit: int) -> list[Written]:
     return found
 
 
-def daily_packages(factory: sessionmaker[Session], *, settings: Settings, as_of: date) -> tuple[Path, Path]:
+def daily_packages(
+    factory: sessionmaker[Session], *, settings: Settings, as_of: date, actor: AuditActor
+) -> tuple[Path, Path]:
     """The sweep's exchange job: the day's full snapshot (once a day) and the increment since the last
     sweep's, both under ``$XINYONG_DATA_DIR/exchange/out/``; their paths."""
     folder = settings.data_dir / "exchange" / "out"
     snapshot = folder / f"snapshot-{as_of.isoformat()}.zip"
     if not snapshot.exists():
-        export_package(factory, path=snapshot, settings=settings, since=None)
+        export_package(factory, path=snapshot, settings=settings, since=None, actor=actor)
     with factory() as session:
         start = watermark(session, SWEEP) or Watermark(0, 0)
     increment = folder / f"increment-{as_of.isoformat()}-{start.record_version}-{start.list_step}.zip"
-    export_package(factory, path=increment, settings=settings, since=start, destination=SWEEP)
+    export_package(factory, path=increment, settings=settings, since=start, actor=actor, destination=SWEEP)
     return snapshot, increment
