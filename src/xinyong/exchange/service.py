@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ def export_package(
         )
         removed: Iterator[dict[str, Any]] = iter(())
         if since is not None:  # a snapshot lists what stands; an increment also what left
-            removed = _chain(
+            removed = chain(
                 ({"kind": "record", **_record_line(r)} for r in changed(False)),
                 ({"kind": "list_entry", **_entry_line(e, names, orgs)} for e in entries(False)),
             )
@@ -187,11 +187,6 @@ def export_package(
             detail={**done.as_dict(), "package": path.name, "destination": destination},
         )
     return done
-
-
-def _chain(*parts: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for part in parts:
-        yield from part
 
 
 def _record_line(record: Record) -> dict[str, Any]:
