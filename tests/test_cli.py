@@ -408,7 +408,11 @@ def test_the_sweep_from_the_command_line_archives_ended_periods_once(
     assert imported.returncode == 0, imported.stderr
     first = run("sweep", "--as-of", "2026-11-23", "--json", env=own_db)
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {
+    swept = json.loads(first.stdout)
+    packages = own_db["XINYONG_DATA_DIR"] + "/exchange/out/"  # the day's exchange packages (INT-1)
+    assert swept.pop("exchange_snapshot").endswith("snapshot-2026-11-23.zip")
+    assert swept.pop("exchange_package").startswith(packages)
+    assert swept == {
         "as_of": "2026-11-23",
         "expired": 1,
         "notices": 0,

@@ -1113,3 +1113,118 @@ def agency_list(as_json: JsonOption = False) -> None:
 
 # ----------------------------------------------------------------------- statistics and assessments (RPT-1)
 from xinyong.reports import cli as reports_cli  # noqa: E402, F401  (xinyong report, built on the helpers above)
+
+# ----------------------------------------------------------------------------------- exchange (INT-1)
+
+exchange_app = typer.Typer(
+    help="与其他信用平台交换数据（交换包：导出增量或全量、导入）", no_args_is_help=True
+)
+app.add_typer(exchange_app, name="exchange")
+
+
+@contextmanager
+def _counting(label: str, as_json: bool) -> Iterator[Callable[[int], None]]:
+    """A spinner counting lines done, on stderr."""
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=not as_json
+    ) as bar:
+        task, done = bar.add_task(f"{label}：0 行", total=None), 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            bar.update(task, description=f"{label}：{done:,} 行")
+
+        yield advance
+
+
+@exchange_app.command("export")
+@refusals
+def exchange_export(
+    output: Annotated[Path, typer.Option("--output", help="写入的交换包文件（.zip）")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="从此水位之后导出增量，如 1200:35（记录版本号:名单步骤号）")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="导出全量快照")] = False,
+    destination: Annotated[
+        str, typer.Option("--destination", help="交换去向；不写 --since 时从该去向上次导出的水位继续")
+    ] = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """导出交换包：可共享的信用记录、本平台认定的严重失信主体名单，以及撤回、移出的信息；清单经签名。"""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+    from xinyong.db.engine import session_factory
+    from xinyong.exchange import service as exchange
+    from xinyong.exchange.package import Watermark
+
+    if full and since is not None:
+        fail("exchange.since_and_full", "--since 与 --full 只能选一个")
+    config = settings()
+    factory = session_factory(initialised_engine(config))
+    start = None if full else Watermark.parse(since, "--since") if since is not None else None
+    if not full and since is None:
+        with factory() as session:
+            start = exchange.watermark(session, destination) or Watermark(0, 0)
+    with _counting(f"导出 {output.name}", as_json) as advance:
+        done = exchange.export_package(
+            factory,
+            path=output,
+            settings=config,
+            since=start,
+            actor=audit_actor(system_actor(policy())),
+            destination=destination,
+            progress=advance,
+        )
+    if as_json:
+        emit_json(done.as_dict())
+        return
+    rows = "，".join(f"{name} {count} 行" for name, count in done.rows.items())
+    out.print(
+        f"已导出{'全量快照' if done.kind == 'snapshot' else '增量'} {output}：{rows}；"
+        f"水位 {done.since} → {done.upto}",
+        highlight=False,
+    )
+
+
+@exchange_app.command("import")
+@refusals
+def exchange_import(
+    file: Annotated[Path, typer.Argument(help="其他平台的交换包（.zip）")], as_json: JsonOption = False
+) -> None:
+    """导入其他平台的交换包：先核验签名和校验和，再经统一归集流程入库；重复导入不会重复入库。"""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+    from xinyong.db.engine import session_factory
+    from xinyong.exchange import service as exchange
+
+    config = settings()
+    factory = session_factory(initialised_engine(config))
+    receiver = exchange.Receiver(
+        profile=load_profile(config.profile, (config.data_dir / "profiles",)),
+        clock=config.clock,
+        actor=audit_actor(system_actor(policy())),
+        data_dir=config.data_dir.resolve(),
+    )
+    with _counting(f"导入 {file.name}", as_json):
+        result = exchange.import_package(
+            factory,
+            path=file,
+            key=exchange.key_of(config),
+            max_bytes=config.exchange_max_bytes,
+            receiver=receiver,
+        )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    kind = "全量" if result.kind == "snapshot" else "增量"
+    out.print(
+        f"来自 {result.producer} 的{kind}交换包：入库 {result.accepted} 条，拒收 {result.rejected} 条，"
+        f"重复 {result.duplicates} 条，更正 {result.corrected} 条，撤回 {result.removed} 条",
+        highlight=False,
+    )
+    for reject in result.rejects[:20]:
+        where = f"{reject['file']} 第{reject['row']}行 {reject['field'] or ''}"
+        out.print(f"  {where} [{reject['code']}] {reject['message']}", highlight=False, markup=False)

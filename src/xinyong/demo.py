@@ -34,6 +34,7 @@ from xinyong.access.models import Organisation
 from xinyong.access.policy import policy
 from xinyong.db.bootstrap import outdated
 from xinyong.db.engine import display_url, make_engine, session_factory, transaction
+from xinyong.demo_exchange import generate as generate_exchange
 from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 from xinyong.records import ingest
@@ -1284,6 +1285,7 @@ def generate(
             if progress is not None:
                 progress(MORE_STAGE, done, len(more))
             make(factory, settings, actor=actor)
+        generate_exchange(factory, settings, actor=actor)  # the first package for the province (INT-1)
         if progress is not None:
             progress(MORE_STAGE, len(more), len(more))
         return report

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # Flood protection of public tips (tips.service): operational choices, not regulation.
     tip_filing_limit: str = Field(default="5/hour", pattern=r"^\d{1,4}/(second|minute|hour|day)$")
     tip_duplicate_hours: int = Field(default=24, ge=0, le=24 * 30)
+    # Exchange packages with other platforms (exchange/): operational choices, not regulation. The key is
+    # shared with the platforms this one exchanges with; empty means the deployment's own secret key.
+    exchange_platform: str = Field(default="xinyong", pattern=r"^[a-z0-9_-]{2,64}$")
+    exchange_key: str = ""
+    exchange_max_bytes: int = Field(default=1024**3, ge=1024, le=64 * 1024**3)
 
     @field_validator("fixed_date", mode="before")
     @classmethod

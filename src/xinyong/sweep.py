@@ -1,4 +1,5 @@
-"""The daily sweep: what time alone changes (PER-2, PER-3, DIS-8, LIST-2, LIST-7, MEA-6, MEA-8).
+"""The daily sweep: what time alone changes (PER-2, PER-3, DIS-8, LIST-2, LIST-7, MEA-6, MEA-8); and the
+day's exchange packages for other platforms (INT-1).
 
 Records whose public period ended leave public view with a version saying so, and every credit service
 agency that was given one is sent a stop-use notice through the outbox. List entries whose term ended
@@ -24,6 +25,7 @@ from xinyong.clock import Clock
 from xinyong.deadlines import service as deadlines
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import XinyongError
+from xinyong.exchange import service as exchange
 from xinyong.government import contracts as government
 from xinyong.lists import service as lists
 from xinyong.measures import service as measures
@@ -52,6 +54,8 @@ class SweepResult:
     case_overdue: int
     repairs_applied: int  # repair cases whose publicity ended without objection
     government_overdue: int = 0  # government obligations past their due date, flagged overdue (GOV-3)
+    exchange_package: str = ""  # the day's increment package for other platforms (INT-1)
+    exchange_snapshot: str = ""  # the day's full snapshot package
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
@@ -64,12 +68,13 @@ class Rules:
     profile: Profile
     calendar: WorkingCalendar
     data_dir: Path
+    settings: Settings | None = None  # the exchange packages are written only when the sweep has them
 
     @classmethod
     def of(cls, settings: Settings) -> Rules:
         data_dir = settings.data_dir.resolve()
         profile = load_profile(settings.profile, (settings.data_dir / "profiles",))
-        return cls(profile, working_calendar(data_dir), data_dir)
+        return cls(profile, working_calendar(data_dir), data_dir, settings)
 
 
 def due(factory: sessionmaker[Session], as_of: date) -> int:
@@ -104,7 +109,13 @@ def run(
     )
     with factory() as session, session.begin():  # government obligations past due (GOV-3)
         overdue = government.flag_overdue(session, as_of=as_of, actor=actor, now=clock.now())
-    return replace(result, government_overdue=overdue)
+    result = replace(result, government_overdue=overdue)
+    if rules.settings is not None:  # packages for other platforms, after the day's changes (INT-1)
+        snapshot, increment = exchange.daily_packages(
+            factory, settings=rules.settings, as_of=as_of, actor=actor
+        )
+        result = replace(result, exchange_package=str(increment), exchange_snapshot=str(snapshot))
+    return result
 
 
 def _apply_repairs(

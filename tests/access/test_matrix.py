@@ -214,6 +214,10 @@ NOT_CREDIT_READS = {
     "GET /api/v1/statistics/departments",
     "GET /api/v1/statistics/rp",
     "GET /api/v1/statistics/cases",
+    # Exchange (exchange module): receiving a package only writes, through the ingestion path; the
+    # watermarks are version numbers, no subject's information.
+    "POST /api/v1/exchange/packages",
+    "GET /api/v1/exchange/watermarks",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -869,3 +869,33 @@ def removals(session: Session, *, offset: int, limit: int) -> tuple[int, list[Li
         .limit(limit)
     )
     return total, list(rows)
+
+
+# ------------------------------------------------------------------------------------------- exchange
+def last_step_id(session: Session) -> int:
+    """The newest list step: an exchange increment runs up to it (INT-1)."""
+    return int(session.scalar(select(func.max(ListStep.id))) or 0)
+
+
+def determined_between(
+    session: Session, *, after: int, upto: int, active: bool, batch: int
+) -> Iterator[ListEntry]:
+    """Black-list entries this platform determined itself, with a step in (after, upto], active or ended,
+    streamed: what an exchange package sends to other platforms (JS-J 二十二). Received entries are not
+    sent back."""
+    stepped = select(ListStep.entry_id).where(ListStep.id > after, ListStep.id <= upto)
+    status = ListEntry.status == "active" if active else ListEntry.status.in_(("removed", "corrected"))
+    query = (
+        select(ListEntry)
+        .where(
+            ListEntry.id.in_(stepped),
+            status,
+            ListEntry.source == "local",
+            ListEntry.kind == "black",
+            ListEntry.subject_key.is_not(None),
+            ListEntry.entered_on.is_not(None),
+        )
+        .order_by(ListEntry.id)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(query)

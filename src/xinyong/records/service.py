@@ -9,7 +9,7 @@ half-way and run again ends with every row exactly once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -479,3 +479,46 @@ def versions_by_record(session: Session, record_ids: Sequence[int]) -> dict[int,
     for version in session.scalars(query):
         found.setdefault(version.record_id, []).append(version)
     return found
+
+
+# ------------------------------------------------------------------------------------------- exchange
+EXCHANGED_ROUTES = ("api", "file")  # delivered here: what came from another platform is not sent back
+
+
+def last_version_id(session: Session) -> int:
+    """The newest version row: an exchange increment runs up to it (INT-1)."""
+    return int(session.scalar(select(func.max(RecordVersion.id))) or 0)
+
+
+def changed_between(
+    session: Session, *, after: int, upto: int, item_codes: Sequence[str], standing: bool, batch: int
+) -> Iterator[Record]:
+    """Records delivered here of these items with a version in (after, upto], standing or not, streamed in
+    item order a batch at a time: an exchange package never holds them all in memory (INT-1)."""
+    changed = select(RecordVersion.record_id).where(RecordVersion.id > after, RecordVersion.id <= upto)
+    states = Record.state.in_(STANDING_STATES) if standing else Record.state.not_in(STANDING_STATES)
+    query = (
+        select(Record)
+        .where(
+            Record.id.in_(changed),
+            Record.item_code.in_(item_codes),
+            Record.route.in_(EXCHANGED_ROUTES),
+            states,
+        )
+        .order_by(Record.item_code, Record.id)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(query)
+
+
+def delivered(
+    session: Session, *, provider: str, item_code: str, document_number: str, subject_key: str
+) -> Record | None:
+    """The record this provider delivered under this document number for this subject, if any."""
+    query = select(Record).where(
+        Record.provider == provider,
+        Record.item_code == item_code,
+        Record.document_number == document_number,
+        Record.subject_key == subject_key,
+    )
+    return session.scalars(query.order_by(Record.id).limit(1)).first()

@@ -33,6 +33,8 @@ from xinyong.disclosure import pages as disclosure_pages
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import loading as evaluation_models
 from xinyong.evaluation import pages as evaluation_pages
+from xinyong.exchange import api as exchange_api
+from xinyong.exchange import pages as exchange_pages
 from xinyong.government import api as government_api
 from xinyong.government import evaluation as government_evaluation
 from xinyong.government import pages as government_pages
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(government_pages.router)
     app.include_router(market_pages.router)
     app.include_router(reports_pages.router)
+    app.include_router(exchange_pages.router)
     for router in (
         subjects_api.router,
         reference_api.router,
@@ -149,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         government_api.router,
         market_api.router,
         reports_api.router,
+        exchange_api.router,
     ):
         app.include_router(router, prefix="/api/v1", responses=errors.ERROR_RESPONSES)
     return app

@@ -13,6 +13,7 @@ from xinyong.db.models import ReferenceDataset  # noqa: F401  (registers the tab
 from xinyong.deadlines.models import Deadline  # noqa: F401  (registers the deadline tables)
 from xinyong.disclosure.models import Grant  # noqa: F401  (registers the authorization table)
 from xinyong.evaluation.models import EvaluationRun  # noqa: F401  (registers the evaluation tables)
+from xinyong.exchange.models import ExchangeWatermark  # noqa: F401  (registers the exchange watermarks)
 from xinyong.government.models import Body  # noqa: F401  (registers the government integrity tables)
 from xinyong.lists.models import ListEntry  # noqa: F401  (registers the list tables)
 from xinyong.market.models import Consent  # noqa: F401  (registers the consent and agency tables)
