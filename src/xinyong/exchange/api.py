@@ -14,6 +14,7 @@ from xinyong.access.service import audit_actor
 from xinyong.errors import XinyongError
 from xinyong.exchange import service
 from xinyong.exchange.schemas import ImportedOut, WatermarkOut
+from xinyong.web.forms import save_upload
 
 router = APIRouter(tags=["exchange"])
 Manager = Annotated[Actor, Depends(Permission("exchange.manage"))]
@@ -28,17 +29,10 @@ def receive_package(request: Request, actor: Manager, file: UploadFile) -> Impor
     folder = settings.data_dir / "exchange" / "in"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{secrets.token_hex(8)}.zip"
-    size = 0
-    with path.open("wb") as out:
-        while chunk := file.file.read(1024 * 1024):
-            size += len(chunk)
-            if size > settings.exchange_max_bytes:
-                out.close()
-                path.unlink()
-                raise XinyongError(
-                    "exchange.too_large", f"交换包超过上限 {settings.exchange_max_bytes:,} 字节", field="file"
-                )
-            out.write(chunk)
+    too_large = XinyongError(
+        "exchange.too_large", f"交换包超过上限 {settings.exchange_max_bytes:,} 字节", field="file"
+    )
+    save_upload(file, path, max_bytes=settings.exchange_max_bytes, refusal=too_large)
     result = service.import_package(
         state.sessions,
         path=path,

@@ -19,7 +19,6 @@ from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate
 from xinyong.access.service import audit_actor
-from xinyong.disclosure import service as disclosure
 from xinyong.errors import Forbidden, NotFound
 from xinyong.government import contracts, evaluation, service
 from xinyong.government.models import Commitment
@@ -120,17 +119,9 @@ def add_servant(request: Request, session: DB, actor: Manager, body: ServantIn) 
 def archive_out(request: Request, session: Session, gate: Gate, found: service.Archive) -> ArchiveOut:
     """The archive as this gate lets it through: entries, exemptions and the government dishonesty records
     (a civil servant's are read under the gate and logged)."""
-    gate.check(
-        found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key
-    )
     state = request.app.state
-    shown = disclosure.visible_records(
-        session,
-        gate,
-        found.subject,
-        masking=state.profile.masking,
-        marked_shown=disclosure.marked_shown(state.profile),
-        now=state.settings.clock.now(),
+    dishonesty = service.read_dishonesty(
+        session, gate, found, profile=state.profile, now=state.settings.clock.now()
     )
     versions = service.versions(session, found.subject.key)
     return ArchiveOut(
@@ -151,7 +142,7 @@ def archive_out(request: Request, session: Session, gate: Gate, found: service.A
                 decision_date=s.record.decision_date,
                 state=s.record.state,
             )
-            for s in service.dishonesty_of(shown)
+            for s in dishonesty
         ],
     )
 

@@ -18,7 +18,6 @@ from xinyong.access.csrf import Form
 from xinyong.access.deps import DB, CreditReader, Permission
 from xinyong.access.gate import Gate
 from xinyong.access.service import audit_actor
-from xinyong.disclosure import service as disclosure
 from xinyong.errors import NotFound, XinyongError
 from xinyong.government import contracts, evaluation, service
 from xinyong.government.schema import (
@@ -128,17 +127,9 @@ def _archive_page(
     """A body's or civil servant's archive for the operator; a civil servant's is read under the gate with
     the archive-management purpose, and the read is logged."""
     found = service.archive(session, code)
-    gate.check(
-        found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key
-    )
     state = request.app.state
-    shown = disclosure.visible_records(
-        session,
-        gate,
-        found.subject,
-        masking=state.profile.masking,
-        marked_shown=disclosure.marked_shown(state.profile),
-        now=state.settings.clock.now(),
+    dishonesty = service.read_dishonesty(
+        session, gate, found, profile=state.profile, now=state.settings.clock.now()
     )
     key = found.subject.key
     return render(
@@ -151,7 +142,7 @@ def _archive_page(
             "versions": service.versions(session, key),
             "dimensions": BODY_DIMENSIONS if found.holder == "body" else SERVANT_DIMENSIONS,
             "grades": APPRAISAL_GRADES,
-            "records": service.dishonesty_of(shown),
+            "records": dishonesty,
             "exemptions": service.exemptions(session, key),
             "servants": service.servants(session, body_key=key) if found.holder == "body" else [],
             "commitments": contracts.commitments(session, body_key=key) if found.holder == "body" else [],

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from xinyong.access.gate import Info
+from xinyong.access.gate import Gate, Info
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.clock import Clock
@@ -550,6 +549,20 @@ def exemptions(session: Session, key: str) -> list[Exemption]:
     return list(session.scalars(query))
 
 
-def dishonesty_of(shown: Sequence[disclosure.Shown]) -> list[disclosure.Shown]:
-    """The government dishonesty records among what the gate let through."""
+def read_dishonesty(
+    session: Session, gate: Gate, found: Archive, *, profile: Profile, now: datetime
+) -> list[disclosure.Shown]:
+    """Open the archive through the gate (a civil servant's read is logged) and give its government
+    dishonesty records as the gate lets them through."""
+    gate.check(
+        found.info, action="archive.read", target_type="government_archive", target_id=found.subject.key
+    )
+    shown = disclosure.visible_records(
+        session,
+        gate,
+        found.subject,
+        masking=profile.masking,
+        marked_shown=disclosure.marked_shown(profile),
+        now=now,
+    )
     return [s for s in shown if s.record.item_code == ITEM]

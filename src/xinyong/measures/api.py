@@ -27,6 +27,7 @@ from xinyong.errors import Forbidden, XinyongError
 from xinyong.measures import certificate, check
 from xinyong.measures.schemas import CheckIn, CheckLogOut, CheckOut, CheckSummaryOut
 from xinyong.records import report
+from xinyong.web.forms import save_upload
 
 router = APIRouter(prefix="/checks", tags=["checks"])
 Checker = Annotated[Actor, Depends(Permission(check.PERMISSION))]
@@ -123,13 +124,8 @@ def check_file(
         raise XinyongError("file.format", f"只接受 CSV、XLSX 或文本文件（实际为“{name[:80]}”）", field="file")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"codes{suffix}"
-        with path.open("wb") as out:
-            while chunk := file.file.read(1024 * 1024):
-                if out.tell() + len(chunk) > MAX_UPLOAD:
-                    raise XinyongError(
-                        "file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file"
-                    )
-                out.write(chunk)
+        too_large = XinyongError("file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file")
+        save_upload(file, path, max_bytes=MAX_UPLOAD, refusal=too_large)
         codes = check.read_codes(path)
     return _run(request, session, actor, codes, scenario, purpose)
 

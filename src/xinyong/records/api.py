@@ -23,6 +23,7 @@ from xinyong.lists.service import list_types
 from xinyong.records import ingest, report, service
 from xinyong.records.models import MAX_ID, ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
+from xinyong.web.forms import save_upload
 
 router = APIRouter(tags=["records"])
 
@@ -159,17 +160,8 @@ def upload(
     folder = state.settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{secrets.token_hex(8)}{suffix}"
-    size = 0
-    with path.open("wb") as out:
-        while chunk := file.file.read(1024 * 1024):
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                out.close()
-                path.unlink()
-                raise XinyongError(
-                    "file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file"
-                )
-            out.write(chunk)
+    too_large = XinyongError("file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file")
+    save_upload(file, path, max_bytes=MAX_UPLOAD, refusal=too_large)
     delivery = ingest.Delivery(
         provider=actor.org_code,
         item_code=item,

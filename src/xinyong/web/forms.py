@@ -5,6 +5,7 @@ under their own names."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -34,6 +35,22 @@ def act(
     reason) when it does not."""
     outcome = attempt(session, action)
     return refused(outcome) if isinstance(outcome, XinyongError) else RedirectResponse(done, status_code=303)
+
+
+def save_upload(file: UploadFile, path: Path, *, max_bytes: int, refusal: XinyongError) -> None:
+    """Copy an uploaded file to ``path`` in chunks; past ``max_bytes`` nothing is kept and ``refusal`` is
+    raised, so a too large file never fills the disk."""
+    size = 0
+    with path.open("wb") as out:
+        while chunk := file.file.read(1024 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            out.write(chunk)
+        else:
+            return
+    path.unlink()
+    raise refusal
 
 
 async def uploads(files: Sequence[object]) -> list[Upload]:
