@@ -102,6 +102,33 @@ def test_a_negative_item_must_rest_on_a_legal_document(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("CAT-1")
+@pytest.mark.req("RPT-1")
+def test_an_update_limit_needs_the_date_it_counts_from(tmp_path: Path) -> None:
+    timed = item("monthly", document=False).replace(
+        'update_cycle = "每月"\n', 'update_cycle = "每月"\nupdate_days = 5\n'
+    )
+    with pytest.raises(XinyongError) as caught:
+        service.read_file(local_file(tmp_path, "v1", "2026-01-01", timed))
+    assert caught.value.code == "catalog.invalid" and "decision_date" in caught.value.message
+    with_document = item("monthly").replace(
+        'update_cycle = "每月"\n', 'update_cycle = "每月"\nupdate_days = 5\n'
+    )
+    assert (
+        service.read_file(local_file(tmp_path, "v2", "2026-01-01", with_document))
+        .catalog.items[0]
+        .update_days
+        == 5
+    )
+    for wrong in ("0", '"weekly"'):
+        bad = item("monthly").replace(
+            'update_cycle = "每月"\n', f'update_cycle = "每月"\nupdate_days = {wrong}\n'
+        )
+        with pytest.raises(XinyongError) as caught:
+            service.read_file(local_file(tmp_path, "v3", "2026-01-01", bad))
+        assert "update_days" in caught.value.message
+
+
+@pytest.mark.req("CAT-1")
 def test_a_local_item_cannot_take_a_national_code(tmp_path: Path) -> None:
     local_file(tmp_path / "catalog", "v1", "2026-01-01", item("admin-penalty"))
     with pytest.raises(XinyongError) as caught:

@@ -264,7 +264,7 @@ def other_width(header: str) -> str:
 def test_the_national_catalog_ships_the_base_items() -> None:
     catalog = load()
     assert catalog.scope == "national"
-    assert catalog.version == "national-base-4"
+    assert catalog.version == "national-base-5"
     assert catalog.effective_from == date(2026, 1, 1)
     assert "国家发展改革委" in catalog.approved_by and "中国人民银行" in catalog.approved_by
     assert [item.code for item in catalog.items] == list(CATEGORIES)
@@ -293,6 +293,18 @@ def test_court_list_comes_from_the_courts_and_double_publicity_is_due_in_seven_w
     assert "最高人民法院关于公布失信被执行人名单信息的若干规定" in found["court-dishonest-debtor"].legal_basis
     for code in ("admin-licence", "admin-penalty"):
         assert "7个工作日" in found[code].update_cycle
+        assert found[code].update_days == "profile"  # timed by the profile's 双公示 limit (ING-8)
+
+
+@pytest.mark.req("CAT-2")
+@pytest.mark.req("RPT-1")
+def test_every_national_item_states_its_update_cycle_as_working_days_too() -> None:
+    """The number the statistics time each item by is the one its words state (RPT-1)."""
+    for code, item in items().items():
+        assert item.update_days is not None, code
+        if item.update_days != "profile":
+            assert f"{item.update_days}个工作日" in item.update_cycle, code
+    assert items()["abnormal-operation"].update_days == 20
 
 
 @pytest.mark.req("CAT-2")

@@ -51,6 +51,7 @@ class ReportWorld:
     idle: str
     department: str
     headers: dict[str, str]
+    key: Any
 
     def session(self) -> Session:
         return session_factory(self.engine)()
@@ -60,21 +61,26 @@ class ReportWorld:
             return client.get(path, headers=self.headers, params=params)
 
 
-def _deliver(settings: Settings, token: str, decided: date, arrived: date, *, bad_row: bool) -> None:
-    """One push arriving on ``arrived``; with ``bad_row`` a second row without its decision date."""
+def deliver(settings: Settings, token: str, item: str, rows: list[dict[str, str]], *, arrived: date) -> Any:
+    """``rows`` of ``item`` pushed by the provider holding ``token``, arriving on ``arrived``."""
     on_day = Settings(
         database_url=settings.database_url, data_dir=settings.data_dir, fixed_date=arrived, profile="national"
     )
+    with TestClient(create_app(on_day)) as client:
+        return client.post(
+            "/api/v1/records",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"item": item, "severity": "general", "records": rows},
+        ).json()
+
+
+def _deliver(settings: Settings, token: str, decided: date, arrived: date, *, bad_row: bool) -> None:
+    """One penalty arriving on ``arrived``; with ``bad_row`` a second row without its decision date."""
     rows = [penalty(f"测罚〔2026〕{secrets.token_hex(4)}号", uscc=uscc_code(secrets.randbelow(9_000_000)))]
     rows[0]["decision_date"] = decided.isoformat()
     if bad_row:
         rows.append(penalty(f"测罚〔2026〕{secrets.token_hex(4)}号", decision_date=""))
-    with TestClient(create_app(on_day)) as client:
-        answer = client.post(
-            "/api/v1/records",
-            headers={"Authorization": f"Bearer {token}"},
-            json={"item": "admin-penalty", "severity": "general", "records": rows},
-        ).json()
+    answer = deliver(settings, token, "admin-penalty", rows, arrived=arrived)
     assert answer["accepted"] == 1, answer
 
 
@@ -195,5 +201,6 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         f"rpt-q-{tag}",
         f"rpt-u-{tag}",
         {"Authorization": f"Bearer {operator}"},
+        key,
     )
     engine.dispose()

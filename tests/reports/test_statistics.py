@@ -4,16 +4,20 @@ RPT-3, ING-8), and their API with its exports."""
 from __future__ import annotations
 
 import io
+import secrets
 from datetime import date
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 
+from xinyong.db.engine import session_factory, transaction
 from xinyong.profiles.loader import load_profile
 from xinyong.reports import service, tables
 from xinyong.reports.service import Period
 
-from .conftest import ReportWorld
+from ..conftest import org_with_token, uscc_code
+from ..records.conftest import penalty
+from .conftest import ReportWorld, deliver
 
 AUTUMN = Period(date(2026, 9, 1), date(2026, 11, 23))
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -126,3 +130,47 @@ def test_a_period_that_ends_before_it_starts_is_refused(world: ReportWorld) -> N
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "report.period"
     assert answer.json()["error"]["field"] == "to"
+
+
+@pytest.mark.req("RPT-1")
+@pytest.mark.req("ING-8")
+def test_each_item_is_timed_against_its_own_update_cycle(world: ReportWorld) -> None:
+    """An abnormal-operation listing decided Monday 12 October that arrives Monday 9 November is 20 working
+    days late: on time against its own catalog limit of 20, late against the 双公示 7; a penalty of the same
+    provider stays timed by the profile's limit."""
+    org = f"rpt-t-{secrets.token_hex(3)}"
+    with transaction(session_factory(world.engine)) as session:
+        token = org_with_token(
+            session, code=org, kind="provider", role="provider", key=world.key, now=world.settings.clock.now()
+        )
+    listing = {
+        "subject_name": "某某贸易有限公司",
+        "uscc": uscc_code(secrets.randbelow(9_000_000)),
+        "listing_reason": "通过登记的住所或者经营场所无法联系",
+        "document_number": f"测异〔2026〕{secrets.token_hex(4)}号",
+        "decision_date": "2026-10-12",
+        "authority": "某市市场监督管理局",
+    }
+    fine = penalty(f"测罚〔2026〕{secrets.token_hex(4)}号", uscc=uscc_code(secrets.randbelow(9_000_000)))
+    fine["decision_date"] = "2026-10-12"
+    for item, row in (("abnormal-operation", listing), ("admin-penalty", fine)):
+        answer = deliver(world.settings, token, item, [row], arrived=date(2026, 11, 9))
+        assert answer["accepted"] == 1, answer
+    with world.session() as session:
+        report = tables.provider_report(session, settings=world.settings, period=AUTUMN)
+    mine = {t.item: t for t in report.items if t.org == org}
+    abnormal, fined = mine["abnormal-operation"], mine["admin-penalty"]
+    assert (abnormal.limit_days, abnormal.from_profile) == (20, False)
+    assert (abnormal.measured, abnormal.on_time, abnormal.average_delay) == (1, 1, 20)
+    assert (fined.limit_days, fined.from_profile) == (7, True)
+    assert (fined.measured, fined.on_time, fined.average_delay) == (1, 0, 20)
+    # The 双公示 columns of the provider table count only the items timed by the profile.
+    (stats,) = [s for s in report.providers if s.org == org]
+    assert (stats.received, stats.measured, stats.on_time) == (2, 1, 0)
+    # The same table through the API, with its Chinese headers.
+    answer = world.get("/api/v1/statistics/timeliness", **{"from": "2026-09-01", "to": "2026-11-23"}).json()
+    assert answer["headers"][3] == "时限（工作日）"
+    assert [r[2:8] for r in answer["rows"] if r[0] == org] == [
+        ["经营异常名录信息", 20, "目录更新周期", 1, 1, "100.0%"],
+        ["行政处罚信息", 7, "辖区配置（“双公示”）", 1, 0, "0.0%"],
+    ]

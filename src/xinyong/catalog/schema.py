@@ -8,7 +8,7 @@ approved it; records keep the item of the version they were collected under.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -96,6 +96,13 @@ class Item(_Strict):
     )
     retention: Span | Literal["profile"] = "profile"
     update_cycle: str = Field(min_length=1)
+    update_days: Annotated[int, Field(ge=1, le=250)] | Literal["profile"] | None = Field(
+        default=None,
+        description=(
+            "报送时限：自文书日期（document.date_field，无文书时 decision_date）起多少个工作日内到达平台；"
+            "profile 为辖区配置的“双公示”时限（ING-8）；为空则不计时（RPT-1）"
+        ),
+    )
     providers: list[str] = Field(min_length=1, description="信息提供单位（机构代码或类别）")
     use_scope: str = Field(min_length=1)
     legal_basis: str = Field(min_length=1)
@@ -135,6 +142,9 @@ class Item(_Strict):
                 if name not in names:
                     raise ValueError(f"document 引用了不存在的字段 {name}")
         dates = {f.name for f in self.fields if f.type == "date"}
+        timed_from = self.document.date_field if self.document else "decision_date"
+        if self.update_days is not None and timed_from not in dates:
+            raise ValueError(f"update_days 自日期字段 {timed_from} 起算，但此目录项没有这个日期字段")
         for item_field in self.fields:
             if item_field.not_before is not None and not {item_field.name, item_field.not_before} <= dates:
                 raise ValueError(

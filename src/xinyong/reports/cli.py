@@ -21,14 +21,14 @@ from xinyong.rules.dates import parse_date
 @cli.app.command("report")
 @cli.refusals
 def report_command(
-    kind: Annotated[str, typer.Argument(help="providers、silent、departments、rp 或 cases")],
+    kind: Annotated[str, typer.Argument(help="providers、timeliness、silent、departments、rp 或 cases")],
     start: Annotated[str | None, typer.Option("--from", help="统计期间开始日期，默认本月1日")] = None,
     end: Annotated[str | None, typer.Option("--to", help="统计期间结束日期（含），默认今天")] = None,
     format: Annotated[Literal["csv", "xlsx"] | None, typer.Option(help="写入文件的格式")] = None,
     output: Annotated[Path | None, typer.Option(help="写入的文件（与 --format 一起使用）")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """统计与考核：信息提供单位归集情况、未报送单位、使用单位使用情况、联合奖惩闭环、办理时限。"""
+    """统计与考核：信息提供单位归集情况、按目录项更新周期的报送时效、未报送单位、使用单位使用情况、联合奖惩闭环、办理时限。"""
     if kind not in tables.KINDS:
         raise XinyongError(
             "report.kind", f"没有统计表 {kind[:40]!r}；可选：{'、'.join(tables.KINDS)}", field="kind"

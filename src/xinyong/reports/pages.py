@@ -51,6 +51,7 @@ def dashboard(
             },
             "tables": [
                 tables.providers(report),
+                tables.timeliness(report),
                 tables.silent(report),
                 tables.departments(users),
                 tables.rp(service.rp(session, period=period)),

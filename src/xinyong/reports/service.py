@@ -31,9 +31,6 @@ from xinyong.profiles.schema import Setting
 from xinyong.records.models import ImportJob, Record, RecordVersion
 from xinyong.rules.calendar import WorkingCalendar
 
-# The 双公示 items whose arrival is measured against the profile's limit (ING-8).
-DOUBLE_PUBLICITY_ITEMS = ("admin-licence", "admin-penalty")
-
 
 @dataclass(frozen=True)
 class Period:
@@ -95,6 +92,7 @@ class ProviderReport:
     providers: list[ProviderStats]
     silent: list[SilentProvider]
     months: list[tuple[str, int]]
+    items: list[ItemTimeliness]
 
 
 @dataclass(frozen=True)
@@ -147,28 +145,77 @@ def _names(session: Session) -> dict[str, str]:
     return {org.code: org.name for org in access.list_orgs(session)}
 
 
+@dataclass(frozen=True)
+class ItemTimeliness:
+    """One provider's records of one catalog item, timed against the item's own limit (RPT-1, ING-8)."""
+
+    org: str
+    name: str
+    item: str
+    item_name: str
+    limit_days: int
+    from_profile: bool
+    measured: int
+    on_time: int
+    delays: int  # the sum of the measured records' working-day delays
+
+    @property
+    def on_time_share(self) -> float | None:
+        return _share(self.on_time, self.measured)
+
+    @property
+    def average_delay(self) -> float | None:
+        return _average(self.delays, self.measured)
+
+
+def _average(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
 def _timeliness(
-    session: Session, period: Period, calendar: WorkingCalendar, limit: int
-) -> dict[str, tuple[int, int, int]]:
-    """Per provider: 双公示 records measured, on time, and the sum of their working-day delays (ING-8)."""
+    session: Session, period: Period, calendar: WorkingCalendar, profile_limit: int, names: dict[str, str]
+) -> list[ItemTimeliness]:
+    """Per provider and item: records measured, on time, average working-day delay from the document date to
+    arrival, against the ``update_days`` of the catalog version each record came under (``profile``: the
+    profile's 双公示 limit). Items without a limit are not timed."""
     arrived = arrival_day(session)
     pairs = session.execute(
-        select(Record.provider, Record.decision_date, arrived, func.count())
-        .where(
-            Record.item_code.in_(DOUBLE_PUBLICITY_ITEMS),
-            Record.decision_date.is_not(None),
-            period.moments(Record.created_at),
-        )
-        .group_by(Record.provider, Record.decision_date, arrived)
-    )
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for provider, decided, day, count in pairs:
-        delay = max(calendar.working_days_between(decided, _day(day)).value, 0)
-        figures = found[provider]
+        select(Record.provider, Record.item_id, Record.decision_date, arrived, func.count())
+        .where(Record.decision_date.is_not(None), period.moments(Record.created_at))
+        .group_by(Record.provider, Record.item_id, Record.decision_date, arrived)
+    ).all()
+    items = catalog.items_by_id(session, {row[1] for row in pairs})
+    found: dict[tuple[str, str, int, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+    delays: dict[tuple[date, date], int] = {}
+    for provider, item_id, decided, day, count in pairs:
+        item = items[item_id]
+        if item.update_days is None:
+            continue
+        from_profile = item.update_days == "profile"
+        limit = profile_limit if from_profile else int(item.update_days)
+        span = (decided, _day(day))
+        if span not in delays:
+            delays[span] = max(calendar.working_days_between(*span).value, 0)
+        delay = delays[span]
+        figures = found[(provider, item.code, limit, from_profile)]
         figures[0] += count
         figures[1] += count if delay <= limit else 0
         figures[2] += delay * count
-    return {org: (m, o, d) for org, (m, o, d) in found.items()}
+    labels = {i.code: i.name for i in items.values()}
+    return [
+        ItemTimeliness(
+            org,
+            names.get(org, org),
+            code,
+            labels[code],
+            limit,
+            from_profile,
+            measured,
+            on_time,
+            total,
+        )
+        for (org, code, limit, from_profile), (measured, on_time, total) in sorted(found.items())
+    ]
 
 
 def _silent(
@@ -223,13 +270,18 @@ def providers(
             .group_by(Record.provider)
         ).all()
     )
-    timely = _timeliness(session, period, calendar, limit.value)
     names = _names(session)
+    items = _timeliness(session, period, calendar, limit.value, names)
+    timely: dict[str, tuple[int, int, int]] = defaultdict(lambda: (0, 0, 0))
+    for t in items:
+        if t.from_profile:  # the 双公示 columns: items timed by the profile's limit (ING-8)
+            m, o, d = timely[t.org]
+            timely[t.org] = (m + t.measured, o + t.on_time, d + t.delays)
     stats = []
     for org in sorted({*jobs, *received, *withdrawn}):
         total, rejected, corrected = (int(v or 0) for v in jobs.get(org, (0, 0, 0)))
         count, complete = (int(v or 0) for v in received.get(org, (0, 0)))
-        measured, on_time, delays = timely.get(org, (0, 0, 0))
+        measured, on_time, delays = timely[org]
         stats.append(
             ProviderStats(
                 org=org,
@@ -243,7 +295,7 @@ def providers(
                 measured=measured,
                 on_time=on_time,
                 on_time_share=_share(on_time, measured),
-                average_delay=round(delays / measured, 2) if measured else None,
+                average_delay=_average(delays, measured),
                 corrected=corrected,
                 withdrawn=int(withdrawn.get(org, 0)),
             )
@@ -256,6 +308,7 @@ def providers(
         stats,
         _silent(session, period, active, names),
         _months(session, period),
+        items,
     )
 
 

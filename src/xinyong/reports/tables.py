@@ -16,7 +16,7 @@ from xinyong.reports.service import CaseStats, DepartmentStats, Period, Provider
 from xinyong.settings import Settings
 from xinyong.workdays import working_calendar
 
-KINDS = ("providers", "silent", "departments", "rp", "cases")
+KINDS = ("providers", "timeliness", "silent", "departments", "rp", "cases")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,38 @@ def providers(report: ProviderReport) -> Table:
                 s.withdrawn,
             ]
             for s in report.providers
+        ],
+    )
+
+
+def timeliness(report: ProviderReport) -> Table:
+    return Table(
+        "timeliness",
+        "按目录项更新周期的报送时效",
+        [
+            "单位代码",
+            "单位名称",
+            "目录项",
+            "时限（工作日）",
+            "时限依据",
+            "计时记录数",
+            "按时到达数",
+            "按时率",
+            "平均延迟（工作日）",
+        ],
+        [
+            [
+                t.org,
+                t.name,
+                t.item_name,
+                t.limit_days,
+                "辖区配置（“双公示”）" if t.from_profile else "目录更新周期",
+                t.measured,
+                t.on_time,
+                percent(t.on_time_share),
+                "—" if t.average_delay is None else t.average_delay,
+            ]
+            for t in report.items
         ],
     )
 
@@ -156,9 +188,9 @@ def provider_report(session: Session, *, settings: Settings, period: Period) -> 
 
 def build(session: Session, *, kind: str, settings: Settings, period: Period) -> Table:
     """One of ``KINDS`` as a table."""
-    if kind in ("providers", "silent"):
+    if kind in ("providers", "timeliness", "silent"):
         report = provider_report(session, settings=settings, period=period)
-        return providers(report) if kind == "providers" else silent(report)
+        return {"providers": providers, "timeliness": timeliness, "silent": silent}[kind](report)
     if kind == "departments":
         return departments(service.departments(session, period=period))
     if kind == "rp":
