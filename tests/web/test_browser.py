@@ -232,6 +232,8 @@ def test_the_catalog_page_lists_what_is_collected(browser: object, base_url: str
     headings = page.locator("main section.panel").first.locator("h2").all_inner_texts()  # market: own panel
     shipped = [item.name for item in read_file(SHIPPED_DIR / "national.toml").catalog.items]
     assert [h.split(" ")[0] for h in headings] == shipped and any("行政处罚信息" in h for h in headings)
+    text = page.inner_text("main")
+    assert "本地“双公示”时限" in text and "文书作出之日起 20 个工作日内到达平台" in text  # RPT-1
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     shot(page, "catalog-phone")
