@@ -210,6 +210,7 @@ NOT_CREDIT_READS = {
     "POST /api/v1/agencies/grants/{number}/revoke",
     # Statistics (reports module): aggregates per organisation for the operator, no record content.
     "GET /api/v1/statistics/providers",
+    "GET /api/v1/statistics/timeliness",
     "GET /api/v1/statistics/silent",
     "GET /api/v1/statistics/departments",
     "GET /api/v1/statistics/rp",
