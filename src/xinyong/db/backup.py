@@ -295,7 +295,8 @@ def restore(
             with archive.open(entry.path) as source, open(place, "wb", opener=_private) as target:
                 _copy_stream(source, target)
             progress("恢复文件", done, len(manifest.files))
-        set_aside = [_set_aside(p, stamp) for p in [data_dir, *_side_files(database)] if p.exists()]
+        in_place = [p for p in [data_dir, *_side_files(database)] if p.exists()]
+        set_aside = [kept for p in in_place if (kept := _set_aside(p, stamp)) is not None]
         shutil.move(fresh_data, data_dir)
         shutil.move(fresh_db, database)  # the database may live inside the data directory: after it
     return Restored(manifest, _verify_audit(database_url, data_dir), set_aside)
@@ -322,7 +323,11 @@ def _occupied(database: Path, data_dir: Path) -> Path | None:
     return None
 
 
-def _set_aside(path: Path, stamp: str) -> Path:
+def _set_aside(path: Path, stamp: str) -> Path | None:
+    """Move ``path`` out of the way under a new name; an empty folder is simply removed."""
+    if path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
+        return None
     kept = path.with_name(f"{path.name}.before-restore-{stamp}")
     shutil.move(path, kept)
     return kept
