@@ -1112,6 +1112,8 @@ def agency_list(as_json: JsonOption = False) -> None:
 
 
 # ----------------------------------------------------------------------- statistics and assessments (RPT-1)
+# -------------------------------------------------------------------------------- backup and restore (SEC-4)
+from xinyong.db import cli as backup_cli  # noqa: E402, F401  (xinyong backup and restore)
 from xinyong.reports import cli as reports_cli  # noqa: E402, F401  (xinyong report, built on the helpers above)
 
 # ----------------------------------------------------------------------------------- exchange (INT-1)

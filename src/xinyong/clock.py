@@ -49,7 +49,13 @@ def clock_for(day: date | None) -> Clock:
     return FixedClock(day) if day is not None else SystemClock()
 
 
-__all__ = ["CHINA_TZ", "Clock", "FixedClock", "SystemClock", "clock_for"]
+def in_beijing(moment: datetime) -> datetime:
+    """A stored moment in Beijing time, the same whichever database kept it: SQLite gives back naive
+    datetimes (written in the platform's zone), PostgreSQL its session's zone."""
+    return moment.astimezone(CHINA_TZ) if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
+
+
+__all__ = ["CHINA_TZ", "Clock", "FixedClock", "SystemClock", "clock_for", "in_beijing"]
 
 
 def local_time(moment: datetime) -> str:

@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from xinyong.clock import in_beijing
 from xinyong.errors import XinyongError
 from xinyong.rules.dates import parse_date
 
@@ -23,6 +24,9 @@ def _iso_date(value: object, info: ValidationInfo) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+# A moment in an API answer: always with its offset (RFC 3339), as the OpenAPI "date-time" format requires.
+Moment = Annotated[datetime, AfterValidator(in_beijing)]
 
 
 def _whole(value: object) -> object:

@@ -488,3 +488,19 @@ def test_a_refusal_by_the_gate_is_in_the_audit_log(
         ).first()
     # An agency not in the registry is refused before its authorizations are looked at (MKT-3).
     assert row is not None and row[0] == world.agency and "access.agency_not_active" in row[1]
+
+
+@pytest.mark.req("SEC-4")
+def test_api_moments_carry_their_offset(world: World, app_client: TestClient) -> None:
+    """RFC 3339 as the OpenAPI document promises: SQLite hands back naive datetimes, Beijing time."""
+    orgs = app_client.get("/api/v1/orgs", headers=bearer(world, "operator_admin")).json()
+    tokens = app_client.get("/api/v1/tokens", headers=bearer(world, "operator_admin")).json()
+    moments = [o["created_at"] for o in orgs] + [t["expires_at"] for t in tokens]
+    assert moments and all(re.search(r"(Z|[+-]\d\d:\d\d)$", m) for m in moments), moments
+
+
+@pytest.mark.req("SEC-4")
+def test_a_token_expiry_given_as_a_number_is_refused(world: World, app_client: TestClient) -> None:
+    body = {"username": world.usernames["provider"], "name": "对接", "expires": 0}
+    response = app_client.post("/api/v1/tokens", headers=bearer(world, "operator_admin"), json=body)
+    assert response.status_code == 422 and response.json()["error"]["field"] == "expires"

@@ -132,6 +132,15 @@ def test_a_period_that_ends_before_it_starts_is_refused(world: ReportWorld) -> N
     assert answer.json()["error"]["field"] == "to"
 
 
+@pytest.mark.req("SEC-4", "RPT-1")
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-11-23T08:00:00"])
+def test_a_period_date_must_be_written_yyyy_mm_dd(world: ReportWorld, value: str) -> None:
+    """A number is not read as seconds since 1970: ``to=0`` once gave the statistics of 1970-01-01."""
+    answer = world.get("/api/v1/statistics/providers", to=value)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "to" and "YYYY-MM-DD" in answer.json()["error"]["message"]
+
+
 @pytest.mark.req("RPT-1")
 @pytest.mark.req("ING-8")
 def test_each_item_is_timed_against_its_own_update_cycle(world: ReportWorld) -> None:

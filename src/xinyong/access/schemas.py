@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from pydantic import BaseModel, Field
 
 from xinyong.access.actors import Actor
 from xinyong.access.models import Account, ApiToken, Organisation
 from xinyong.access.policy import ORG_KIND_LABELS, Policy
+from xinyong.fields import IsoDate, Moment
 
 
 class OrgIn(BaseModel):
@@ -25,7 +24,7 @@ class OrgOut(BaseModel):
     kind_label: str
     uscc: str | None
     active: bool
-    created_at: datetime
+    created_at: Moment
 
     @classmethod
     def of(cls, org: Organisation) -> OrgOut:
@@ -62,7 +61,7 @@ class AccountOut(BaseModel):
     org: str | None
     roles: list[str]
     active: bool
-    created_at: datetime
+    created_at: Moment
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
@@ -80,7 +79,7 @@ class AccountOut(BaseModel):
 class TokenIn(BaseModel):
     username: str
     name: str = Field(description="用途，如对接的业务系统名称")
-    expires: date = Field(description="到期日（含当日），最长一年")
+    expires: IsoDate = Field(description="到期日（含当日），最长一年")
 
 
 class TokenOut(BaseModel):
@@ -88,10 +87,10 @@ class TokenOut(BaseModel):
     username: str
     name: str
     prefix: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: Moment
+    expires_at: Moment
+    revoked_at: Moment | None
+    last_used_at: Moment | None
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenOut:

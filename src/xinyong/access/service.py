@@ -33,7 +33,7 @@ from xinyong.access.models import (
 from xinyong.access.policy import ORG_KIND_LABELS, OrgKind, Policy
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
-from xinyong.clock import CHINA_TZ
+from xinyong.clock import in_beijing
 from xinyong.errors import Unauthenticated, XinyongError
 from xinyong.rules import identifiers
 from xinyong.rules.text import plain
@@ -84,11 +84,6 @@ def _unique(code: str, message: str, field: str) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise XinyongError(code, message, field=field) from exc
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for timezone columns; they were written in the platform's zone."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
 
 # ------------------------------------------------------------------------------------------ organisations
@@ -380,11 +375,11 @@ def resolve_token(session: Session, *, key: bytes, value: str, now: datetime) ->
         raise Unauthenticated("auth.invalid_token", "访问令牌无效")
     if token.revoked_at is not None:
         raise Unauthenticated("auth.token_revoked", "访问令牌已被吊销")
-    if _aware(token.expires_at) <= now:
+    if in_beijing(token.expires_at) <= now:
         raise Unauthenticated("auth.token_expired", "访问令牌已过期")
     if not usable(token.account):
         raise Unauthenticated("auth.account_disabled", "该令牌所属账号或机构已停用")
-    if token.last_used_at is None or now - _aware(token.last_used_at) >= LAST_USED_GRANULARITY:
+    if token.last_used_at is None or now - in_beijing(token.last_used_at) >= LAST_USED_GRANULARITY:
         token.last_used_at = now
     return token.account
 
@@ -418,7 +413,7 @@ def resolve_session(session: Session, *, key: bytes, token: str, now: datetime) 
     if (
         found is None
         or found.ended_at is not None
-        or _aware(found.expires_at) <= now
+        or in_beijing(found.expires_at) <= now
         or not usable(found.account)
     ):
         return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import CHINA_TZ
+from xinyong.fields import Moment
 
 
 def _detail(text: str) -> dict[str, Any]:
@@ -27,7 +27,7 @@ class AuditEventOut(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     seq: int
-    at: datetime
+    at: Moment
     actor_account_id: int | None
     actor_org: str | None
     actor_label: str
@@ -70,7 +70,7 @@ class AccessLogEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     seq: int
-    at: datetime
+    at: Moment
     actor_label: str
     actor_org: str | None
     action: str

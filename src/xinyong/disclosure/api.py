@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from xinyong.disclosure.schemas import (
     VersionOut,
 )
 from xinyong.errors import NotFound, XinyongError
+from xinyong.fields import IsoDate
 from xinyong.lists.service import list_types
 from xinyong.market.service import RESPONSIBILITY as SELF_DECLARED
 from xinyong.records.service import versions_by_record
@@ -211,8 +211,8 @@ def special_report(
     code: Code,
     gate: Annotated[Gate, Depends(CreditReader("credit.read"))],
     domains: Annotated[list[str], Query(max_length=20, description="领域代码，可多选")],
-    start: Annotated[date, Query(description="查询期间开始日期")],
-    end: Annotated[date, Query(description="查询期间结束日期")],
+    start: Annotated[IsoDate, Query(description="查询期间开始日期")],
+    end: Annotated[IsoDate, Query(description="查询期间结束日期")],
 ) -> Response:
     state = request.app.state
     subject = known_subject(session, code)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from xinyong.fields import Moment
 
 
 class SubjectOut(BaseModel):
@@ -25,7 +27,7 @@ class VersionOut(BaseModel):
     procedure: str
     reason: str
     actor: str
-    at: datetime
+    at: Moment
 
 
 class RecordOut(BaseModel):
@@ -59,8 +61,8 @@ class GrantOut(BaseModel):
     items: list[str]
     purpose: str
     valid_until: date
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Moment
+    revoked_at: Moment | None
 
 
 class ReportCheckOut(BaseModel):
@@ -68,7 +70,7 @@ class ReportCheckOut(BaseModel):
     kind: str
     title: str
     as_of: date
-    issued_at: datetime
+    issued_at: Moment
     subject: SubjectOut | None = Field(description="报告所涉信用主体；信用审查证明涉及一批主体，为空")
     digest: str = Field(description="出具时报告文件的 SHA-256 摘要")
     file_matches: bool | None = Field(default=None, description="上传的文件与出具时是否一致（仅上传核验时）")

@@ -4,7 +4,6 @@ their export for financial institutions and associations (operators, logged), in
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -17,6 +16,7 @@ from xinyong.access.service import audit_actor
 from xinyong.disclosure.api import Code, known_subject
 from xinyong.evaluation import inspection, loading, service
 from xinyong.evaluation.schemas import EvaluationOut, ModelOut, PlanIn, PlanOut, RunIn, RunOut
+from xinyong.fields import IsoDate
 from xinyong.web.forms import download
 
 router = APIRouter(tags=["evaluation"])
@@ -31,7 +31,7 @@ Planner = Annotated[Actor, Depends(Permission("inspection.plan"))]
 def published_model(
     request: Request,
     actor: PublicAccess,
-    as_of: Annotated[date | None, Query(description="哪一天施行的模型；不填为今天")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="哪一天施行的模型；不填为今天")] = None,
 ) -> ModelOut:
     day = as_of or request.app.state.settings.clock.today()
     return ModelOut.of(loading.models(request.app.state.settings.data_dir.resolve()).in_force(day))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from xinyong.evaluation import service
 from xinyong.evaluation.models import EvaluationRun
 from xinyong.evaluation.schema import KIND_LABELS, EvaluationModel
+from xinyong.fields import IsoDate
 
 
 class BandOut(BaseModel):
@@ -144,7 +145,7 @@ class EvaluationOut(BaseModel):
 
 
 class RunIn(BaseModel):
-    as_of: date | None = Field(default=None, description="评价日；不填为今天")
+    as_of: IsoDate | None = Field(default=None, description="评价日；不填为今天")
 
 
 class RunOut(BaseModel):

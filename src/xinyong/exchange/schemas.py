@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from xinyong.exchange.models import ExchangeWatermark
+from xinyong.fields import Moment
 
 
 class PackageReject(BaseModel):
@@ -41,7 +41,7 @@ class WatermarkOut(BaseModel):
     destination: str
     watermark: str = Field(description="记录版本号:名单步骤号，下一个增量包从此之后开始")
     package: str
-    updated_at: datetime
+    updated_at: Moment
 
     @classmethod
     def of(cls, row: ExchangeWatermark) -> WatermarkOut:

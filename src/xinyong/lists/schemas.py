@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from xinyong.fields import IsoDate
 from xinyong.lists.models import ListEntry, ListStep
 from xinyong.lists.service import REMOVAL_LABELS, STATUS_LABELS, STEP_LABELS
 
@@ -22,7 +23,7 @@ class ProposeIn(BaseModel):
 class DecideIn(BaseModel):
     listed: bool = Field(description="是否列入")
     answer: str = Field(default="", max_length=4000, description="对陈述申辩、异议的采纳情况及理由")
-    term_end: date | None = Field(default=None, description="有效期截止日；为空时按名单类型的有效期")
+    term_end: IsoDate | None = Field(default=None, description="有效期截止日；为空时按名单类型的有效期")
 
 
 class ConfirmIn(BaseModel):

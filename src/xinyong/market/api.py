@@ -4,7 +4,6 @@ agencies (MKT-3). Reads of credit records go through ``/api/v1/subjects/{code}/r
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request, UploadFile
@@ -14,6 +13,7 @@ from xinyong.access.deps import DB, Permission, PublicAccess
 from xinyong.access.service import audit_actor
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.evidence import checked
+from xinyong.fields import IsoDate
 from xinyong.market import registry, service
 from xinyong.market.schemas import (
     AgencyIn,
@@ -59,7 +59,7 @@ async def record_consent(
     method: Annotated[str, Form(max_length=32)],
     use: Annotated[str, Form(max_length=32, description="一项信息用途的代码")],
     told: Annotated[list[str], Form(max_length=20, description="同意书载明已告知的事项代码")],
-    valid_until: Annotated[date, Form()],
+    valid_until: Annotated[IsoDate, Form()],
     document: UploadFile,
     service_conditional: Annotated[
         bool, Form(description="是否以同意采集作为提供服务的条件（须为否）")

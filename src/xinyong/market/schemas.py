@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from xinyong.fields import IsoDate, Moment
 from xinyong.market.models import AgencyGrant, Consent
 from xinyong.market.registry import Listed
 
@@ -20,11 +21,11 @@ class ConsentOut(BaseModel):
     method: str
     use: str
     told: list[str] = Field(description="同意书载明已告知信用主体的事项")
-    valid_until: date
+    valid_until: IsoDate
     recorded_by: str = Field(description="subject 信用主体在线同意；collector 采集单位上传签署的同意书")
     document: str | None = Field(description="签署的同意书文件名（采集单位上传时）")
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Moment
+    revoked_at: Moment | None
 
     @classmethod
     def of(cls, row: Consent) -> ConsentOut:
@@ -55,7 +56,7 @@ class AgencyIn(BaseModel):
         max_length=64, description="信用服务机构的机构代码（机构类型 agency，已登记统一社会信用代码）"
     )
     filing_number: str = Field(max_length=64, description="登记备案编号")
-    registered_on: date
+    registered_on: IsoDate
     business_scope: str = Field(max_length=500)
     commitment: str = Field(max_length=4000, description="信用服务机构的信用承诺（JN 45）")
 
@@ -65,7 +66,7 @@ class AgencyOut(BaseModel):
     name: str
     uscc: str
     filing_number: str
-    registered_on: date
+    registered_on: IsoDate
     business_scope: str
     commitment: str
     status: str
@@ -99,7 +100,7 @@ class StatusIn(BaseModel):
 class ProviderGrantIn(BaseModel):
     agency: str = Field(max_length=64, description="信用服务机构的机构代码")
     items: list[str] = Field(min_length=1, max_length=50, description="本单位报送的目录项代码")
-    valid_until: date
+    valid_until: IsoDate
 
 
 class ProviderGrantOut(BaseModel):
@@ -107,9 +108,9 @@ class ProviderGrantOut(BaseModel):
     provider: str
     agency: str
     items: list[str]
-    valid_until: date
-    created_at: datetime
-    revoked_at: datetime | None
+    valid_until: IsoDate
+    created_at: Moment
+    revoked_at: Moment | None
 
     @classmethod
     def of(cls, row: AgencyGrant) -> ProviderGrantOut:

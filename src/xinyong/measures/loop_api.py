@@ -14,6 +14,7 @@ from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.errors import Forbidden
+from xinyong.fields import IsoDate
 from xinyong.measures import service
 from xinyong.measures.models import RpTask
 
@@ -110,7 +111,7 @@ def stats(
     request: Request,
     session: DB,
     actor: Annotated[Actor, Depends(Permission("rp.stats"))],
-    as_of: Annotated[date | None, Query(description="统计日期，默认今天")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="统计日期，默认今天")] = None,
 ) -> list[StatsOut]:
     found = service.loop_stats(session, as_of=as_of or request.app.state.settings.clock.today())
     return [

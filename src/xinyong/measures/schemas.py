@@ -3,10 +3,12 @@ large batches as they were built, without validating 100,000 results a second ti
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from xinyong.fields import Moment
 
 
 class CheckIn(BaseModel):
@@ -101,7 +103,7 @@ class RowErrorOut(BaseModel):
 
 class CheckSummaryOut(BaseModel):
     number: str = Field(description="审查编号，也是审查证明的编号")
-    at: datetime
+    at: Moment
     org: str
     department: str
     actor: str

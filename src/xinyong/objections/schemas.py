@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from xinyong.deadlines.models import Deadline
 from xinyong.errors import XinyongError
 from xinyong.evidence import MAX_FILE_BYTES, MAX_FILES, Upload
+from xinyong.fields import IsoDate
 from xinyong.objections.models import Objection, ObjectionEvidence, ObjectionStep
 from xinyong.objections.service import GROUNDS, STATUS_LABELS, STEP_LABELS
 
@@ -63,7 +64,7 @@ class PauseIn(BaseModel):
 
 class AppealIn(BaseModel):
     stage: str = Field(max_length=16, description="referral / authority / review / litigation")
-    on: date
+    on: IsoDate
     text: str = Field(default="", max_length=2000)
     outcome: str | None = Field(default=None, max_length=200)
 
@@ -71,7 +72,7 @@ class AppealIn(BaseModel):
 class StepOut(BaseModel):
     step: str
     label: str
-    on: date
+    on: IsoDate
     text: str
     outcome: str | None
 

@@ -7,23 +7,12 @@ without changing how it reads them.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from xinyong.clock import CHINA_TZ
+from xinyong.fields import Moment
 from xinyong.outbox.models import OrgWebhook, OutboxMessage
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored moment in Beijing time, the same whichever database kept it: SQLite gives back naive
-    datetimes (written in the platform's zone), PostgreSQL its session's zone."""
-    return moment.astimezone(CHINA_TZ) if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
-
-
-def _aware_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _aware(moment)
 
 
 class MessageOut(BaseModel):
@@ -31,7 +20,7 @@ class MessageOut(BaseModel):
     kind: str = Field(description="消息类型，如 stop_use（停止使用通知）")
     org: str = Field(description="接收机构代码")
     subject_key: str | None = Field(description="所涉信用主体")
-    created_at: datetime
+    created_at: Moment
     payload: dict[str, Any]
 
     @classmethod
@@ -45,7 +34,7 @@ class MessageOut(BaseModel):
             "kind": message.kind,
             "org": message.org_code,
             "subject_key": message.subject_key,
-            "created_at": _aware(message.created_at),
+            "created_at": message.created_at,
             "payload": json.loads(message.payload),
         }
 
@@ -55,8 +44,8 @@ class MessageState(MessageOut):
 
     status: str = Field(description="pending 待送达、delivered 已送达、dead 多次推送失败（死信）")
     attempts: int = Field(description="已推送次数")
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
+    next_attempt_at: Moment | None
+    delivered_at: Moment | None
     last_error: str | None = Field(description="最近一次推送失败的原因")
 
     @classmethod
@@ -65,8 +54,8 @@ class MessageState(MessageOut):
             **cls._fields(message),
             status=message.status,
             attempts=message.attempts,
-            next_attempt_at=_aware_or_none(message.next_attempt_at),
-            delivered_at=_aware_or_none(message.delivered_at),
+            next_attempt_at=message.next_attempt_at,
+            delivered_at=message.delivered_at,
             last_error=message.last_error,
         )
 
@@ -82,11 +71,11 @@ class WebhookOut(BaseModel):
     org: str
     url: str
     active: bool
-    created_at: datetime
+    created_at: Moment
 
     @classmethod
     def of(cls, hook: OrgWebhook) -> WebhookOut:
-        return cls(org=hook.org_code, url=hook.url, active=hook.active, created_at=_aware(hook.created_at))
+        return cls(org=hook.org_code, url=hook.url, active=hook.active, created_at=hook.created_at)
 
 
 class WebhookSet(WebhookOut):

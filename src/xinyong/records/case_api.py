@@ -17,6 +17,7 @@ from xinyong.access.deps import DB, Permission
 from xinyong.access.service import audit_actor
 from xinyong.deadlines import service as deadlines
 from xinyong.errors import Forbidden, NotFound, XinyongError
+from xinyong.fields import IsoDate
 from xinyong.lists.api import context
 from xinyong.records import deletion, revocation
 from xinyong.records.api import RecordId
@@ -33,7 +34,7 @@ class RevocationIn(BaseModel):
     kind: Literal["revoked", "changed", "void"] = Field(
         description="revoked 撤销、changed 变更、void 确认无效"
     )
-    effective_on: date = Field(description="撤销、变更或确认无效的法律文书生效日期")
+    effective_on: IsoDate = Field(description="撤销、变更或确认无效的法律文书生效日期")
     document: str = Field(min_length=1, max_length=500, description="文书名称和文号")
     changes: dict[str, str] = Field(default_factory=dict, max_length=50, description="变更：字段名 → 新值")
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from xinyong.fields import IsoDate
 from xinyong.records.models import MAX_ID
 from xinyong.repair import service
 from xinyong.repair.models import Interview, RepairCase, RepairObjection
@@ -33,7 +34,7 @@ class RefuseIn(BaseModel):
 class InterviewIn(BaseModel):
     record: int = Field(ge=1, le=MAX_ID)
     kind: str = Field(max_length=16, description="reminder（提示约谈）或 warning（警示约谈）")
-    held_on: date
+    held_on: IsoDate
     department: str = Field(max_length=200)
     content: str = Field(max_length=4000)
     outcome: str = Field(max_length=4000)
@@ -44,7 +45,7 @@ class InterviewOut(BaseModel):
     record: int
     kind: str
     kind_label: str
-    held_on: date
+    held_on: IsoDate
     department: str
     content: str
     outcome: str

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -13,14 +12,15 @@ from fastapi.responses import JSONResponse
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
+from xinyong.fields import IsoDate
 from xinyong.records import report
 from xinyong.reports import tables
 from xinyong.reports.service import Period
 
 router = APIRouter(tags=["statistics"])
 Reader = Annotated[Actor, Depends(Permission("report.read"))]
-From = Annotated[date | None, Query(alias="from", description="统计期间开始日期，默认本月1日")]
-To = Annotated[date | None, Query(alias="to", description="统计期间结束日期（含），默认今天")]
+From = Annotated[IsoDate | None, Query(alias="from", description="统计期间开始日期，默认本月1日")]
+To = Annotated[IsoDate | None, Query(alias="to", description="统计期间结束日期（含），默认今天")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json、csv 或 xlsx")]
 
 
