@@ -15,7 +15,8 @@ after the earliest public period still running, so ``--reuse`` sweeps the next d
 The last line is one JSON object.
 
     .venv/bin/python bench/scale.py --database-url postgresql+psycopg://postgres@127.0.0.1/scale \
-        [--records 10000000] [--subjects 1000000] [--entries 50000] [--codes 100000] [--reuse]
+        [--records 10000000] [--subjects 1000000] [--entries 50000] [--codes 100000] [--reuse] \
+        [--sweep-day YYYY-MM-DD] [--packages]
 """
 
 from __future__ import annotations
@@ -241,6 +242,12 @@ def main() -> None:
     parser.add_argument("--seed-subjects", type=int, default=1000, help="demo subjects to multiply")
     parser.add_argument("--reuse", action="store_true", help="the database was filled by an earlier run")
     parser.add_argument(
+        "--sweep-day",
+        type=date.fromisoformat,
+        default=None,
+        help="sweep this day (YYYY-MM-DD) instead: a later one has the days in between to catch up",
+    )
+    parser.add_argument(
         "--packages", action="store_true", help="the sweep also writes the exchange packages (full snapshot)"
     )
     args = parser.parse_args()
@@ -264,7 +271,7 @@ def main() -> None:
         err.print(f"loaded in {loaded:.0f} s")
     held = counts(engine)
     err.print(", ".join(f"{table} {n:,}" for table, n in held.items()))
-    day = sweep_day(engine, check_bench.AS_OF)
+    day = args.sweep_day or sweep_day(engine, check_bench.AS_OF)
     swept = measure_sweep(args.database_url, folder / "var", day, packages=args.packages)
     err.print(
         f"sweep {swept['day']}: {swept['sweep_s']:.1f} s (target ≤ 60 s); {swept['expired']:,} records "
