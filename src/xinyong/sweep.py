@@ -199,7 +199,7 @@ def _list_terms(
         with factory() as session, session.begin():
             ctx = make_context()
             due_numbers = lists.term_ended(session, as_of, BATCH)
-            ended += sum(lists.end_term(session, ctx, number) for number in due_numbers)
+            ended += lists.end_terms(session, ctx, due_numbers)
         if len(due_numbers) < BATCH:
             break
     with factory() as session, session.begin():

@@ -24,11 +24,13 @@ from xinyong.audit.service import (
     PUBLIC,
     READ_ACTIONS,
     AuditActor,
+    Event,
     VerifyResult,
     access_log,
     event_hash,
     events,
     record,
+    record_many,
     verify,
 )
 from xinyong.clock import CHINA_TZ
@@ -99,6 +101,36 @@ def test_a_clean_chain_of_fifty_events_verifies(factory: sessionmaker[Session], 
     append(factory, 50)
     result = check(factory, batch_size=batch_size)
     assert result == VerifyResult(True, 50, None, None, "审计链完整：已核对 50 条记录，链头 seq 50")
+
+
+@pytest.mark.req("SEC-1")
+def test_events_appended_together_chain_as_if_one_by_one(
+    factory: sessionmaker[Session], engine: Engine
+) -> None:
+    """A set-based step logs its events with one move of the head: same seqs, links and hashes."""
+    append(factory, 3)
+    batch = [
+        Event(
+            at=T0,
+            actor=CLERK,
+            action="list.removal",
+            target_id=f"MD{i}",
+            subject_key=COMPANY,
+            detail={"i": i},
+        )
+        for i in range(4)
+    ]
+    with transaction(factory) as session:
+        appended = record_many(session, batch)
+    assert [e.seq for e in appended] == [4, 5, 6, 7]
+    assert check(factory) == VerifyResult(True, 7, None, None, "审计链完整：已核对 7 条记录，链头 seq 7")
+    assert head(engine) == (7, appended[-1].hash)
+    assert row_of(engine, 5)["prev_hash"] == row_of(engine, 4)["hash"]
+    refused = [*batch[:2], Event(at=T0.replace(tzinfo=None), actor=CLERK, action="list.removal")]
+    with pytest.raises(XinyongError) as naive, transaction(factory) as session:
+        record_many(session, refused)
+    assert naive.value.code == "audit.naive_time"
+    assert head(engine)[0] == 7 and check(factory).checked == 7  # nothing of the refused batch was written
 
 
 @pytest.mark.req("SEC-1")

@@ -119,8 +119,9 @@ def test_expert_review_does_not_count_and_moves_the_due_date(
     deadlines.resume(session, calendar=calendar, case_of=one, on=date(2026, 11, 10), now=NOW)
     assert deadline.paused_since is None
     assert deadline.due_on == date(2026, 11, 16)  # 11-03 counted, then 11-11..11-13 and 11-16
-    assert [(p.reason, p.first_day, p.last_day) for p in deadlines.pauses_of(session, deadline.id)] == [
-        ("专家评审", date(2026, 11, 4), date(2026, 11, 10))
+    paused = deadlines.pauses_of(session, deadline.id)
+    assert [(p.reason, p.first_day, p.last_day, p.subject_key) for p in paused] == [
+        ("专家评审", date(2026, 11, 4), date(2026, 11, 10), one.subject_key)
     ]
     with pytest.raises(XinyongError) as again:
         deadlines.resume(session, calendar=calendar, case_of=one, on=date(2026, 11, 11), now=NOW)

@@ -46,6 +46,7 @@ class DeadlinePause(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id"), index=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)  # its deadline's, to distribute by
     reason: Mapped[str] = mapped_column(String(32))
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date | None] = mapped_column(Date)

@@ -132,7 +132,11 @@ def pause(
         raise XinyongError("case.already_paused", f"案件 {case_of.number} 已暂停计时", field="reason")
     for deadline in paused:
         deadline.paused_since, deadline.updated_at = on, now
-        session.add(DeadlinePause(deadline_id=deadline.id, reason=reason, first_day=on))
+        session.add(
+            DeadlinePause(
+                deadline_id=deadline.id, subject_key=deadline.subject_key, reason=reason, first_day=on
+            )
+        )
     return paused
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
@@ -159,27 +159,47 @@ def steps_of(session: Session, entry_id: int) -> list[ListStep]:
 def _step(
     session: Session, ctx: Context, entry: ListEntry, step: str, text: str, *, document: str | None = None
 ) -> None:
-    session.add(
-        ListStep(
-            entry_id=entry.id,
-            subject_key=entry.subject_key,
-            step=step,
-            on=ctx.today,
-            text=text,
-            document=document,
-            actor_label=ctx.actor.label,
-            at=ctx.now,
-        )
+    _steps(session, ctx, [(entry, text)], step, document=document)
+
+
+def _steps(
+    session: Session,
+    ctx: Context,
+    entries: Sequence[tuple[ListEntry, str]],
+    step: str,
+    *,
+    document: str | None = None,
+) -> None:
+    """The same step of several entries, each with its text, written and audited together."""
+    session.add_all(
+        [
+            ListStep(
+                entry_id=entry.id,
+                subject_key=entry.subject_key,
+                step=step,
+                on=ctx.today,
+                text=text,
+                document=document,
+                actor_label=ctx.actor.label,
+                at=ctx.now,
+            )
+            for entry, text in entries
+        ]
     )
-    audit.record(
+    audit.record_many(
         session,
-        at=ctx.now,
-        actor=ctx.actor,
-        action=f"list.{step}",
-        target_type="list_entry",
-        target_id=entry.number,
-        subject_key=entry.subject_key,
-        detail={"list_type": entry.list_type, "status": entry.status, "text": text[:500]},
+        [
+            audit.Event(
+                at=ctx.now,
+                actor=ctx.actor,
+                action=f"list.{step}",
+                target_type="list_entry",
+                target_id=entry.number,
+                subject_key=entry.subject_key,
+                detail={"list_type": entry.list_type, "status": entry.status, "text": text[:500]},
+            )
+            for entry, text in entries
+        ],
     )
 
 
@@ -585,22 +605,39 @@ def remove(
 def _remove(
     session: Session, ctx: Context, entry: ListEntry, reason: str, text: str, *, status: str = "removed"
 ) -> None:
+    _remove_all(session, ctx, [(entry, text)], reason, status=status)
+
+
+def _remove_all(
+    session: Session,
+    ctx: Context,
+    leaving: Sequence[tuple[ListEntry, str]],
+    reason: str,
+    *,
+    status: str = "removed",
+) -> None:
     """The one way out of a list: announced on the portal where the listing was published, measures and
-    marks end, implementing departments told; a black subject stays under key monitoring (LIST-7, MEA-8)."""
-    was_active = entry.status == "active"
-    entry.status, entry.removed_on, entry.removal_reason = status, ctx.today, reason
-    entry.removal_text, entry.updated_at = text[:1000], ctx.now
-    if entry.kind == "black" and was_active:
-        entry.monitoring_until = add_span(ctx.today, ctx.profile.lists.removed_key_monitoring.value)
-    for mark in session.scalars(
-        select(ListMark).where(ListMark.entry_id == entry.id, ListMark.ended_on.is_(None))
-    ):
-        mark.ended_on = ctx.today
-    _step(session, ctx, entry, "removal", f"{REMOVAL_LABELS[reason]}：{text}")
-    if was_active:
-        measures.end_tasks(
-            session, entry=facts(entry, ctx), reason=REMOVAL_LABELS[reason], today=ctx.today, now=ctx.now
-        )
+    marks end, implementing departments told; a black subject stays under key monitoring (LIST-7, MEA-8).
+    Several entries leave for one reason in a few statements, so the sweep ends a day's terms together."""
+    active = [entry for entry, _ in leaving if entry.status == "active"]
+    for entry, text in leaving:
+        if entry.kind == "black" and entry.status == "active":
+            entry.monitoring_until = add_span(ctx.today, ctx.profile.lists.removed_key_monitoring.value)
+        entry.status, entry.removed_on, entry.removal_reason = status, ctx.today, reason
+        entry.removal_text, entry.updated_at = text[:1000], ctx.now
+    session.execute(
+        update(ListMark)
+        .where(ListMark.entry_id.in_([entry.id for entry, _ in leaving]), ListMark.ended_on.is_(None))
+        .values(ended_on=ctx.today)
+    )
+    _steps(session, ctx, [(entry, f"{REMOVAL_LABELS[reason]}：{text}") for entry, text in leaving], "removal")
+    measures.end_tasks(
+        session,
+        entries=[facts(entry, ctx) for entry in active],
+        reason=REMOVAL_LABELS[reason],
+        today=ctx.today,
+        now=ctx.now,
+    )
 
 
 def correct_wrongful(
@@ -657,13 +694,21 @@ def term_ended(session: Session, as_of: date, limit: int) -> list[str]:
     )
 
 
-def end_term(session: Session, ctx: Context, number: str) -> bool:
-    """Called by the sweep: the entry's term ended (LIST-7, LIST-8, PER-3)."""
-    entry = get(session, number)
-    if entry.status != "active" or entry.term_end is None or entry.term_end >= ctx.today:
-        return False
-    _remove(session, ctx, entry, "term_end", f"有效期于 {entry.term_end} 届满，自动移出")
-    return True
+def end_terms(session: Session, ctx: Context, numbers: Sequence[str]) -> int:
+    """Called by the sweep: the entries whose term ended leave their lists, together (LIST-7, LIST-8, PER-3);
+    how many did."""
+    due = session.scalars(
+        select(ListEntry)
+        .where(
+            ListEntry.number.in_(numbers),
+            ListEntry.status == "active",
+            ListEntry.term_end.is_not(None),
+            ListEntry.term_end < ctx.today,
+        )
+        .order_by(ListEntry.id)
+    ).all()
+    _remove_all(session, ctx, [(e, f"有效期于 {e.term_end} 届满，自动移出") for e in due], "term_end")
+    return len(due)
 
 
 # What ends an entry built on a record, by the state the record left for (REV-1, REP-4, OBJ-4, LIST-10).

@@ -192,14 +192,24 @@ def initiate(
     return created
 
 
-def end_tasks(session: Session, *, entry: EntryFacts, reason: str, today: date, now: datetime) -> int:
-    """The entry left its list: every open task ends and its organisation is told to stop (MEA-8, PER-3)."""
+def end_tasks(
+    session: Session, *, entries: Sequence[EntryFacts], reason: str, today: date, now: datetime
+) -> int:
+    """The entries left their lists: every open task ends and its organisation is told to stop (MEA-8,
+    PER-3). One query, one update and one batch of messages for all of them."""
+    if not entries:
+        return 0
+    by_id = {entry.id: entry for entry in entries}
     tasks = list(
-        session.scalars(select(RpTask).where(RpTask.entry_id == entry.id, RpTask.ended_on.is_(None)))
+        session.scalars(
+            select(RpTask)
+            .where(RpTask.entry_id.in_(list(by_id)), RpTask.ended_on.is_(None))
+            .order_by(RpTask.id)
+        )
     )
     session.execute(
         update(RpTask)
-        .where(RpTask.entry_id == entry.id, RpTask.ended_on.is_(None))
+        .where(RpTask.entry_id.in_(list(by_id)), RpTask.ended_on.is_(None))
         .values(ended_on=today, updated_at=now)
     )
     outbox.enqueue(
@@ -208,17 +218,17 @@ def end_tasks(session: Session, *, entry: EntryFacts, reason: str, today: date, 
             outbox.Message(
                 kind="entry_ended",
                 org_code=task.org_code,
-                subject_key=entry.subject_key,
+                subject_key=by_id[task.entry_id].subject_key,
                 payload={
-                    "entry": entry.number,
-                    "list_type": entry.list_type,
-                    "subject": entry.subject_key,
+                    "entry": by_id[task.entry_id].number,
+                    "list_type": by_id[task.entry_id].list_type,
+                    "subject": by_id[task.entry_id].subject_key,
                     "measure": task.measure,
                     "ended_on": today.isoformat(),
                     "reason": reason,
                     "instruction": "该主体已移出名单，请停止实施相应措施",
                 },
-                dedupe_key=f"entry_ended:{entry.id}:{task.measure}:{task.org_code}",
+                dedupe_key=f"entry_ended:{task.entry_id}:{task.measure}:{task.org_code}",
             )
             for task in tasks
         ],
