@@ -1,17 +1,18 @@
 """What the crash and concurrency tests share: a database of each test's own (a fresh SQLite file, or a fresh
-PostgreSQL database beside the suite's when XINYONG_TEST_DATABASE_URL is set), the ``xinyong`` command run
-as a separate process against it, and killing that process with SIGKILL once the database shows it is
-half-way through its work."""
+PostgreSQL database beside the suite's when XINYONG_TEST_DATABASE_URL is set) with a provider organisation,
+penalty files of any size, the ``xinyong`` command run as a separate process against that database, and
+killing that process with SIGKILL once the database shows it is half-way through its work."""
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,15 +20,21 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from xinyong.access import service as access
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
 from xinyong.audit import service as audit
 from xinyong.db.bootstrap import initialise
-from xinyong.db.engine import make_engine, session_factory
+from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 
-from .conftest import TODAY
+from .conftest import TODAY, uscc_code
+from .records.conftest import penalty
 
 POLL_SECONDS = 0.02
 PATIENCE_SECONDS = 300
+PROVIDER = "scj"
+SUBJECTS = 20_000
 
 
 @dataclass(frozen=True)
@@ -75,10 +82,38 @@ def _migrated(url: str, tmp_path: Path) -> Iterator[Own]:
     settings = Settings(database_url=url, data_dir=tmp_path / "var", fixed_date=TODAY, profile="national")
     engine = make_engine(url)
     initialise(engine, settings)
+    with transaction(session_factory(engine)) as session:
+        access.create_org(
+            session,
+            by=system_actor(policy()),
+            now=settings.clock.now(),
+            code=PROVIDER,
+            name="市场监督管理局",
+            kind="provider",
+        )
     try:
         yield Own(settings, engine)
     finally:
         engine.dispose()
+
+
+def penalties(path: Path, numbers: Iterable[int]) -> Path:
+    """A CSV file of penalties in the item's own field names, one row per number, each with a document
+    number of its own, spread over ``SUBJECTS`` companies."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(penalty("")))
+        writer.writeheader()
+        for n in numbers:
+            company = n % SUBJECTS
+            writer.writerow(
+                penalty(f"济市监罚〔2026〕{n}号", uscc=uscc_code(company), subject_name=f"测试企业{company}")
+            )
+    return path
+
+
+def importing(path: Path) -> list[str]:
+    """The command that imports a file of :func:`penalties` as the provider's."""
+    return ["import", str(path), "--item", "admin-penalty", "--provider", PROVIDER, "--severity", "general"]
 
 
 def start(own: Own, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
