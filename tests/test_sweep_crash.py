@@ -75,7 +75,7 @@ def _expired_once(own: Own, count: int, receipts: int) -> None:
     assert chain_intact(own.engine).ok
 
 
-@pytest.mark.req("SEC-4", "DIS-8", "PER-2")
+@pytest.mark.req("SEC-4", "SEC-1", "DIS-8", "PER-2")
 def test_a_sweep_killed_half_way_and_run_again_ends_each_period_once(own: Own, tmp_path: Path) -> None:
     rows = 40_000
     assert _imported(own, penalties(tmp_path / "penalties.csv", range(rows))) == rows
@@ -98,7 +98,7 @@ def test_a_sweep_killed_half_way_and_run_again_ends_each_period_once(own: Own, t
     not os.environ.get("XINYONG_TEST_DATABASE_URL"),
     reason="SQLite lets one writer in at a time: concurrent writers are a PostgreSQL matter",
 )
-@pytest.mark.req("SEC-4", "ING-3", "ING-6", "DIS-8", "PER-2")
+@pytest.mark.req("SEC-4", "SEC-1", "ING-3", "ING-6", "DIS-8", "PER-2")
 def test_two_imports_and_two_sweeps_at_once_lose_and_double_nothing(own: Own, tmp_path: Path) -> None:
     # Standing before anything starts: what the sweeps find at once, handed to agencies.
     assert _imported(own, penalties(tmp_path / "earlier.csv", range(30_000, 40_000))) == 10_000

@@ -25,7 +25,7 @@ __all__ = ["own", "receiver"]
 MESSAGES = 400
 
 
-@pytest.mark.req("SEC-4", "MEA-6", "DIS-8")
+@pytest.mark.req("SEC-4", "SEC-1", "MEA-6", "DIS-8")
 def test_a_delivery_killed_half_way_and_run_again_delivers_every_message(
     own: Own, receiver: Receiver, tmp_path: Path
 ) -> None:

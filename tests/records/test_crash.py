@@ -18,7 +18,7 @@ __all__ = ["own"]
 ROWS = 100_000
 
 
-@pytest.mark.req("SEC-4", "ING-3", "ING-6", "ING-7")
+@pytest.mark.req("SEC-4", "SEC-1", "ING-3", "ING-6", "ING-7")
 def test_an_import_killed_half_way_and_run_again_has_every_row_once(own: Own, tmp_path: Path) -> None:
     command = importing(penalties(tmp_path / "penalties.csv", range(ROWS)))
     stored = "SELECT count(*) FROM record"
