@@ -77,7 +77,7 @@ def _expired_once(own: Own, count: int, receipts: int) -> None:
 
 @pytest.mark.req("SEC-4", "SEC-1", "DIS-8", "PER-2")
 def test_a_sweep_killed_half_way_and_run_again_ends_each_period_once(own: Own, tmp_path: Path) -> None:
-    rows = 40_000
+    rows = 20_000
     assert _imported(own, penalties(tmp_path / "penalties.csv", range(rows))) == rows
     receipts = _handed_to_agencies(own)
     archived = "SELECT count(*) FROM record WHERE state = 'archived'"
