@@ -11,6 +11,7 @@ withdrawals through ``records.service``. Only this module writes the watermarks.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -28,6 +29,7 @@ from xinyong.audit.service import AuditActor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.schema import Item
 from xinyong.clock import Clock
+from xinyong.db.bulk import insert_ignore, refresh_statistics
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import Problem, XinyongError
 from xinyong.exchange.models import ExchangeWatermark
@@ -80,10 +82,17 @@ def watermark(session: Session, destination: str) -> Watermark | None:
 def _keep_watermark(
     session: Session, *, destination: str, upto: Watermark, package: str, clock: Clock
 ) -> None:
-    row = session.get(ExchangeWatermark, destination) or ExchangeWatermark(destination=destination)
-    row.record_version, row.list_step = upto.record_version, upto.list_step
-    row.package, row.updated_at = package[:255], clock.now()
-    session.add(row)
+    """Move the destination's watermark up to ``upto``. Two exports at once (two sweeps) each keep theirs
+    in turn: the row is made once and locked, and it never moves back, whichever commits last."""
+    kept = {"record_version": upto.record_version, "list_step": upto.list_step, "package": package[:255]}
+    kept["updated_at"] = clock.now()
+    if insert_ignore(session, ExchangeWatermark, [{"destination": destination, **kept}], ["destination"]):
+        return
+    row = session.get_one(ExchangeWatermark, destination, with_for_update=True, populate_existing=True)
+    if upto.record_version < row.record_version or upto.list_step < row.list_step:
+        return  # an export that started later went further
+    for name, value in kept.items():
+        setattr(row, name, value)
 
 
 def watermarks(session: Session) -> list[ExchangeWatermark]:
@@ -123,6 +132,10 @@ def export_package(
     Every package is audited: what left the platform, when, for whom, by whom."""
     clock, kind = settings.clock, ("snapshot" if since is None else "increment")
     start = since or Watermark(0, 0)
+    with factory() as session, session.begin():
+        # The day's imports and the sweep before this changed many rows: with figures from before them
+        # PostgreSQL plans "records with a version in the range" as one range scan per record.
+        refresh_statistics(session, ["record", "record_version", "list_entry", "list_step"])
     with factory() as session:
         upto = Watermark(records.last_version_id(session), lists.last_step_id(session))
         codes = [f.item.code for f in catalog.items_in_force(session, clock.today()) if exchangeable(f.item)]
@@ -150,7 +163,8 @@ def export_package(
                 session, after=start.list_step, upto=upto.list_step, active=active, batch=BATCH
             )
 
-        part = path.with_name(path.name + ".part")  # a package appears whole or not at all
+        # A package appears whole or not at all, and two exports at once (two sweeps) never share a part file.
+        part = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
         writer = Writer(part, key=key_of(settings))
         rows = {RECORDS: writer.add(RECORDS, counted(_record_line(r) for r in changed(True)))}
         rows[LIST_ENTRIES] = writer.add(
