@@ -364,18 +364,17 @@ def _probable(session: Session, keys: Sequence[_Key], as_of: date) -> dict[int, 
     for entry in map(_Entry._make, masked):
         length, head, tail = _visible(cast(str, entry.masked_id))
         shapes[(length, len(head), len(tail))][(head, tail)].append(entry)
+    candidates: dict[_Key, list[_Entry]] = defaultdict(list)
+    for (size, before, after), index in shapes.items():  # a few shapes: one pass over the keys for each
+        for key in keys:
+            code = key.code
+            listed = index.get((code[:before], code[size - after :])) if len(code) == size else None
+            if listed:
+                candidates[key].extend(listed)
     found: dict[int, list[_Entry]] = {}
-    for key in keys:
-        candidates = [
-            entry
-            for (length, head, tail), index in shapes.items()
-            if len(key.code) == length
-            for entry in index.get((key.code[:head], key.code[length - tail :] if tail else ""), [])
-        ]
-        if not candidates:
-            continue
+    for key, listed in candidates.items():
         name = key.name or _archive_name(session, key.code)
-        matching = [e for e in candidates if name and _same_name(e.subject_name, name)]
+        matching = [e for e in listed if name and _same_name(e.subject_name, name)]
         if matching:
             found[key.row] = matching
     return found
