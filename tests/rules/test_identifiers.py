@@ -359,6 +359,26 @@ def test_computed_check_character_validates_and_every_other_is_refused(prefix: s
         assert f"应为“{expected}”，实际为“{other}”" in info.value.message
 
 
+@given(st.text(USCC_ALPHABET, min_size=17, max_size=17))
+def test_check_character_is_the_one_stdnum_computes(body: str) -> None:
+    assert identifiers.uscc_check_character(body) == uscc.calc_check_digit(body)
+
+
+@given(st.one_of(_USCC_PREFIX, st.text("0123456789X", min_size=17, max_size=17), st.text(max_size=20)))
+def test_the_plain_uscc_path_agrees_with_validate(prefix: str) -> None:
+    for code in {prefix, prefix + uscc.calc_check_digit(prefix) if len(prefix) == 17 else prefix}:
+        try:
+            found = validate(code)
+        except XinyongError:
+            found = None
+        plain = identifiers.plain_uscc(code)
+        organisation = found is not None and found.kind == IdType.USCC and not found.value[8:17].isdigit()
+        if organisation and code.isascii():
+            assert found is not None and plain == found.value
+        else:
+            assert plain is None
+
+
 @given(st.text(), st.sampled_from([None, *IdType]), st.sampled_from([None, date(2026, 4, 1)]))
 def test_validate_raises_only_xinyong_error(text: str, kind: IdType | None, today: date | None) -> None:
     try:

@@ -2,8 +2,9 @@
 
 Organizations carry the 18-character 统一社会信用代码 (GB 32100-2015), persons the 18-character 公民身份号码
 (GB 11643-1999); a person without one carries another identity document number together with its type.
-Check characters are computed by python-stdnum (``stdnum.cn.uscc``, ``stdnum.cn.ric``); the structure checks
-are ours so that a refusal can say exactly which character is wrong and what it should be.
+Check characters are computed by python-stdnum (``stdnum.cn.ric``; ``stdnum.cn.uscc``'s weights, table-driven
+here because a batch check computes 100,000 of them, and tested against stdnum); the structure checks are ours
+so that a refusal can say exactly which character is wrong and what it should be.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import mul
 from typing import Literal
 
 from stdnum import numdb
 from stdnum.cn import ric as _ric
-from stdnum.cn import uscc as _uscc
 
 from xinyong.errors import XinyongError
 
@@ -92,6 +93,10 @@ def compact(code: str) -> str:
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
 # 18 characters of the alphabet, the 3rd to 8th digits: a code of this shape passes the character checks.
 _USCC_SHAPE = re.compile(f"[{USCC_ALPHABET}]{{2}}[0-9]{{6}}[{USCC_ALPHABET}]{{10}}")
+# GB 32100-2015 check character (GB/T 17710, ISO 7064 MOD 31-3): each character's value in the alphabet times
+# the weight of its place, the same weights as ``stdnum.cn.uscc.calc_check_digit``.
+_USCC_VALUES = {ch: value for value, ch in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # GB 32100-2015 登记管理部门代码 (1st character) and the 机构类别代码 (2nd character) each allows, including
 # the departments assigned after the standard was published (2-4, 6-8, A, N).
@@ -124,17 +129,43 @@ USCC_DEPARTMENTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+# A USCC of a valid department and category in a valid shape (its check character aside) with a letter among
+# its first 17 characters, so no citizen ID: most codes of a batch check, recognised by one match.
+_PLAIN_USCC = re.compile(
+    "(?:{})[0-9]{{6}}(?=[0-9]{{0,8}}[{letters}])[{alphabet}]{{9}}[{alphabet}]".format(
+        "|".join(d + t for d, (_, types) in USCC_DEPARTMENTS.items() for t in types),
+        letters=USCC_ALPHABET[10:],
+        alphabet=USCC_ALPHABET,
+    )
+)
+
+
 def _fail(code: str, message: str) -> XinyongError:
     return XinyongError(code, message, field=FIELD)
+
+
+def uscc_check_character(body: str) -> str:
+    """The check character of the first 17 characters of a USCC (of its alphabet): stdnum's
+    ``calc_check_digit`` without its clean-up of the input, a third of the time of a batch check."""
+    return USCC_ALPHABET[-sum(map(mul, map(_USCC_VALUES.__getitem__, body), _USCC_WEIGHTS)) % 31]
 
 
 def validate_uscc(code: str) -> str:
     """Return the compact code or raise ``uscc.*`` naming the first wrong character.
 
     stdnum's own ``validate`` is not used: it requires the first 8 characters to be digits and so refuses the
-    A, N and Y departments; only its ``calc_check_digit`` (GB/T 17710, ISO 7064 MOD 31-3) is.
+    A, N and Y departments. The check character is ``uscc_check_character``, equal to stdnum's.
     """
     return _uscc_value(compact(code))
+
+
+def plain_uscc(code: str) -> str | None:
+    """The compact code when ``code`` is a valid USCC that cannot be read as a citizen ID, else None:
+    ``validate`` then says what it is or what is wrong. The fast path of a batch check (100,000 codes)."""
+    value = code.translate(_ASCII_DROPPED).upper() if code.isascii() else ""
+    if _PLAIN_USCC.fullmatch(value) is None or uscc_check_character(value[:17]) != value[17]:
+        return None
+    return value
 
 
 def _uscc_value(value: str) -> str:
@@ -173,7 +204,7 @@ def _uscc_value(value: str) -> str:
                     "uscc.characters",
                     f"{name}第{pos}位字符“{ch}”不是有效字符（第3至8位为登记管理机关行政区划码，只能是数字）",
                 )
-    expected = str(_uscc.calc_check_digit(value[:17]))
+    expected = uscc_check_character(value[:17])
     if value[17] != expected:
         raise _fail("uscc.checksum", f"{name}第18位校验码应为“{expected}”，实际为“{value[17]}”")
     return value
