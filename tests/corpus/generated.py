@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from tests.records.conftest import penalty
@@ -70,11 +70,9 @@ def _penalty_rows(first: int, count: int, **overrides: str) -> list[list[str]]:
     ]
 
 
-def _workbook(path: Path, sheets: int, parts: dict[str, Iterable[bytes]], shared: bool = False) -> Path:
+def _workbook(path: Path, sheets: int, parts: Mapping[str, Iterable[bytes]], shared: bool = False) -> Path:
     """A minimal workbook with ``sheets`` worksheets; ``parts`` gives each part's content in chunks."""
-    names = "".join(
-        f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, sheets + 1)
-    )
+    names = "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, sheets + 1))
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="{_R}/worksheet" Target="worksheets/sheet{i}.xml"/>'
         for i in range(1, sheets + 1)
@@ -124,7 +122,7 @@ def deflate_bomb(folder: Path) -> Path:
     """300 MB of zeros after the header row, deflated to well under a megabyte."""
 
     def rows() -> Iterator[bytes]:
-        yield from _sheet(_header_and_rows(_penalty_rows(1, 1)))
+        yield from _sheet(_header_and_rows(_penalty_rows(10, 1)))
 
     def padded() -> Iterator[bytes]:
         chunks = list(rows())
@@ -142,7 +140,7 @@ def understated_size(folder: Path) -> Path:
     path = _workbook(
         folder / "understated-size.xlsx",
         1,
-        {"xl/worksheets/sheet1.xml": _sheet(_header_and_rows(_penalty_rows(1, 1)) + ["<row/>" * 9_000_000])},
+        {"xl/worksheets/sheet1.xml": _sheet([*_header_and_rows(_penalty_rows(20, 1)), "<row/>" * 9_000_000])},
     )
     data = bytearray(path.read_bytes())
     directory = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/worksheets/sheet1.xml") + 1)
@@ -152,11 +150,12 @@ def understated_size(folder: Path) -> Path:
 
 
 def huge_shared_strings(folder: Path) -> Path:
-    """A shared-strings table of 3 million distinct strings (about 90 MB) that compresses about 8:1."""
-    count = 3_000_000
+    """A shared-strings table of 1.5 million distinct strings (about 45 MB) that compresses about 8:1."""
+    count = 1_500_000
 
     def strings() -> Iterator[bytes]:
-        yield f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS} count="{count}" uniqueCount="{count}">'.encode()
+        head = f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS} count="{count}" uniqueCount="{count}">'
+        yield head.encode()
         for start in range(0, count, 100_000):
             yield "".join(f"<si><t>S{n:010d}</t></si>" for n in range(start, start + 100_000)).encode()
         yield b"</sst>"
@@ -180,7 +179,7 @@ def many_sheets(folder: Path) -> Path:
 
 def bogus_dimension(folder: Path) -> Path:
     """Two rows that claim to span every cell of a sheet (A1:XFD1048576)."""
-    rows = _header_and_rows(_penalty_rows(1, 1))
+    rows = _header_and_rows(_penalty_rows(30, 1))
     return _workbook(
         folder / "bogus-dimension.xlsx",
         1,
@@ -191,7 +190,7 @@ def bogus_dimension(folder: Path) -> Path:
 def xlsx_10mb_cell(folder: Path) -> Path:
     """A good row, then a row whose 违法事实 is 10 MB of text that does not compress much."""
     filler = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(CELL_10MB // 3))
-    rows = _penalty_rows(1, 2)
+    rows = _penalty_rows(40, 2)
     rows[1][list(LABELS).index("violation_facts")] = filler
     return _workbook(
         folder / "cell-10mb.xlsx", 1, {"xl/worksheets/sheet1.xml": _sheet(_header_and_rows(rows))}
@@ -200,7 +199,7 @@ def xlsx_10mb_cell(folder: Path) -> Path:
 
 def csv_10mb_cell(folder: Path) -> Path:
     """A good row, then a row whose 违法事实 is 10 MB long."""
-    rows = _penalty_rows(1, 2)
+    rows = _penalty_rows(50, 2)
     rows[1][list(LABELS).index("violation_facts")] = "虚" * (CELL_10MB // 3)
     buffer = io.StringIO()
     csv.writer(buffer).writerows([list(LABELS.values()), *rows])

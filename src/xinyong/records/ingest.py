@@ -241,9 +241,10 @@ def import_file(
         check(mapping)
         first = next(source, None)
         if first is None:
-            name = delivery.filename or path.name
             raise XinyongError(
-                "file.no_rows", f"{name}：只有列名行（表头），没有数据行", row=source.header_row
+                "file.no_rows",
+                f"{delivery.filename or path.name}：只有列名行（表头），没有数据行",
+                row=source.header_row,
             )
         meta = {h: name for h in mapping.unknown if (name := _meta_name(h)) is not None}
         others = [h for h in mapping.unknown if h not in meta]
