@@ -253,7 +253,7 @@ def id_check(
     except XinyongError as exc:
         if as_json:
             emit_json({"valid": False, "error": exc.problem.as_dict()})
-        raise
+        fail(exc.code, exc.message)
     if as_json:
         emit_json(IdentifierOut.of(identifier).model_dump(mode="json"))
         return

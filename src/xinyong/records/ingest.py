@@ -35,6 +35,7 @@ from xinyong.records.headers import (
 )
 from xinyong.records.readers import read_rows
 from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, RowChecker
+from xinyong.rules.text import storable
 
 BATCH = 2000
 REFRESH_STATISTICS = 50_000  # rows after which the planner's statistics are refreshed (a bulk load)
@@ -167,7 +168,7 @@ def run(
                 result = Rejected(incoming.row, problems)
             if isinstance(result, Rejected):
                 rejected.append((result, {**incoming.values, **incoming.extra}))
-                shown.extend(p.as_dict() for p in result.problems if len(shown) < SHOWN_REJECTS)
+                shown.extend(_shown(p) for p in result.problems if len(shown) < SHOWN_REJECTS)
             else:
                 candidates.append(result)
             if len(candidates) + len(rejected) >= BATCH:
@@ -187,6 +188,12 @@ def run(
         return Summary(
             job.id, job.accepted, job.rejected, job.duplicates, job.corrected, shown, list(warnings or [])
         )
+
+
+def _shown(problem: Problem) -> dict[str, Any]:
+    """A refusal as the answer quotes it, whatever the sender's text held."""
+    field = problem.field and storable(problem.field)
+    return replace(problem, field=field, message=storable(problem.message)).as_dict()
 
 
 def from_mappings(records: Iterable[Mapping[str, Any]], found_fields: set[str]) -> Iterable[IncomingRow]:
