@@ -302,13 +302,14 @@ def _sniff_encoding(binary: IO[bytes], name: str) -> tuple[str, int]:
             f"{name}：文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为 CSV UTF-8、GB18030 或 XLSX",
         )
     binary.seek(0)
-    scanned = 0
+    scanned = lines = 0
     while scanned < _SNIFF_LIMIT:
         block = binary.read(_CHUNK)
         if not block:
             break
         scanned += len(block)
         if block.isascii():
+            lines += block.count(b"\n")
             continue
         # the blocks before were ASCII, so this one starts on a character boundary; its end may cut one.
         try:
@@ -319,10 +320,12 @@ def _sniff_encoding(binary: IO[bytes], name: str) -> tuple[str, int]:
             if sum(1 for ch in valid if ord(ch) > 0x7F) >= _UTF8_EVIDENCE:
                 # plenty of good UTF-8 before the bad byte: a damaged UTF-8 file, not GB18030 (which would
                 # decode it into nonsense without complaint)
+                row = lines + block[: exc.start].count(b"\n") + 1
                 raise XinyongError(
                     "file.encoding",
-                    f"{name}：文件是 UTF-8 编码，但其中有无法解码的字节（文件已损坏或混用了不同编码）；"
-                    "请统一另存为 CSV UTF-8 后重新提交",
+                    f"{name}：文件是 UTF-8 编码，但第{row}行附近有无法解码的字节"
+                    "（文件已损坏或混用了不同编码）；请统一另存为 CSV UTF-8 后重新提交",
+                    row=row,
                 ) from exc
         try:
             codecs.getincrementaldecoder("gb18030")().decode(block, final=False)
