@@ -324,6 +324,7 @@ def test_credit_check_upload(world: World, case: Case) -> None:
     code = case.expected[0].code
     if case.level == "file" and code in READER_CODES:
         assert response.status_code == 422 and response.json()["error"]["code"] == code
+        assert_named(case, response.json())
     else:
         assert response.status_code in (200, 422), response.text
     assert chinese(response.text)

@@ -109,7 +109,9 @@ def read_codes(path: Path, *, progress: Progress | None = None, name: str | None
         columns = [c for c in CODE_COLUMNS if c in rows.headers]
         if not columns and (rows.format == "xlsx" or sum(1 for h in rows.headers if h) > 1):
             raise XinyongError(
-                "check.no_code_column", f"{path.name}：没有“统一社会信用代码”或“证件号码”列", field="file"
+                "check.no_code_column",
+                f"{name or path.name}：没有“统一社会信用代码”或“证件号码”列",
+                field="file",
             )
         name_column = next((c for c in NAME_COLUMNS if c in rows.headers), None)
         wanted: list[Wanted] = []
