@@ -150,7 +150,7 @@ def understated_size(folder: Path) -> Path:
 
 
 def huge_shared_strings(folder: Path) -> Path:
-    """A shared-strings table of 1.5 million distinct strings (about 45 MB) that compresses about 8:1."""
+    """A shared-strings table of 1.5 million distinct strings (39 MB) that compresses about 10:1."""
     count = 1_500_000
 
     def strings() -> Iterator[bytes]:
