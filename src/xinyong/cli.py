@@ -78,6 +78,8 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except XinyongError as exc:
+            if kwargs.get("as_json"):  # a program reading --json output gets the refusal as JSON too
+                emit_json({"error": exc.problem.as_dict()})
             fail(exc.code, exc.message)
         except SQLAlchemyError as exc:
             fail("database.error", f"数据库操作失败：{getattr(exc, 'orig', None) or exc}")
@@ -251,7 +253,7 @@ def id_check(
     except XinyongError as exc:
         if as_json:
             emit_json({"valid": False, "error": exc.problem.as_dict()})
-        raise
+        fail(exc.code, exc.message)
     if as_json:
         emit_json(IdentifierOut.of(identifier).model_dump(mode="json"))
         return

@@ -14,7 +14,7 @@ import openpyxl  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from xinyong.errors import XinyongError
-from xinyong.records.readers import SourceRow, SourceRows, read_header, read_rows
+from xinyong.records.readers import MAX_CELL, SourceRow, SourceRows, read_header, read_rows
 
 from .test_headers import PENALTY_HEADERS
 
@@ -57,8 +57,8 @@ def write_csv(
     return path
 
 
-def read_all(path: Path, **options: int) -> tuple[SourceRows, list[SourceRow]]:
-    rows = read_rows(path, **options)
+def read_all(path: Path, *, max_cell: int = MAX_CELL) -> tuple[SourceRows, list[SourceRow]]:
+    rows = read_rows(path, max_cell=max_cell)
     return rows, list(rows)
 
 

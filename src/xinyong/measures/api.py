@@ -126,7 +126,7 @@ def check_file(
         path = Path(folder) / f"codes{suffix}"
         too_large = XinyongError("file.too_large", f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB", field="file")
         save_upload(file, path, max_bytes=MAX_UPLOAD, refusal=too_large)
-        codes = check.read_codes(path)
+        codes = check.read_codes(path, name=name)
     return _run(request, session, actor, codes, scenario, purpose)
 
 

@@ -100,15 +100,17 @@ def within_limit(count: int) -> None:
         )
 
 
-def read_codes(path: Path, *, progress: Progress | None = None) -> list[Wanted]:
+def read_codes(path: Path, *, progress: Progress | None = None, name: str | None = None) -> list[Wanted]:
     """The codes of a department's file: a CSV or XLSX with a 统一社会信用代码 or 证件号码 column (and a name
     column, if any, to match masked list entries), or a plain list, one code per line. Organisations are
     checked by USCC, persons by citizen ID. Every row is counted: a file over the limit says by how much."""
-    with read_rows(path) as rows:
+    with read_rows(path, name=name) as rows:
         columns = [c for c in CODE_COLUMNS if c in rows.headers]
         if not columns and (rows.format == "xlsx" or sum(1 for h in rows.headers if h) > 1):
             raise XinyongError(
-                "check.no_code_column", f"{path.name}：没有“统一社会信用代码”或“证件号码”列", field="file"
+                "check.no_code_column",
+                f"{name or path.name}：没有“统一社会信用代码”或“证件号码”列",
+                field="file",
             )
         name_column = next((c for c in NAME_COLUMNS if c in rows.headers), None)
         wanted: list[Wanted] = []

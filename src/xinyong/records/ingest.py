@@ -7,6 +7,7 @@ missing. The provider must be a registered organisation of a kind the catalog it
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from xinyong.records.headers import (
 )
 from xinyong.records.readers import read_rows
 from xinyong.records.validate import RECORD_COLUMNS, Candidate, Rejected, RowChecker
+from xinyong.rules.text import storable
 
 BATCH = 2000
 REFRESH_STATISTICS = 50_000  # rows after which the planner's statistics are refreshed (a bulk load)
@@ -166,7 +168,7 @@ def run(
                 result = Rejected(incoming.row, problems)
             if isinstance(result, Rejected):
                 rejected.append((result, {**incoming.values, **incoming.extra}))
-                shown.extend(p.as_dict() for p in result.problems if len(shown) < SHOWN_REJECTS)
+                shown.extend(_shown(p) for p in result.problems if len(shown) < SHOWN_REJECTS)
             else:
                 candidates.append(result)
             if len(candidates) + len(rejected) >= BATCH:
@@ -188,12 +190,28 @@ def run(
         )
 
 
+def _shown(problem: Problem) -> dict[str, Any]:
+    """A refusal as the answer quotes it, whatever the sender's text held."""
+    field = problem.field and storable(problem.field)
+    return replace(problem, field=field, message=storable(problem.message)).as_dict()
+
+
 def from_mappings(records: Iterable[Mapping[str, Any]], found_fields: set[str]) -> Iterable[IncomingRow]:
     """API records (field name → value) as incoming rows: unknown keys are carried as other columns."""
     for number, record in enumerate(records, start=1):
         values = {k: _text(v) for k, v in record.items() if k in found_fields}
         extra = {k: _text(v) for k, v in record.items() if k not in found_fields}
-        yield IncomingRow(number, values, extra)
+        problems = tuple(
+            Problem("value.type", f"“{k[:64]}”应为文本、数字或日期，而不是{_KINDS[type(v)]}", k[:64], number)
+            for k, v in record.items()
+            if type(v) in _KINDS
+        )
+        if problems:  # what a nested value means is unknown: it is neither stored nor checked further
+            values = {k: v for k, v in values.items() if k not in {p.field for p in problems}}
+        yield IncomingRow(number, values, extra, problems)
+
+
+_KINDS = {dict: "对象", list: "数组", bool: "真假值"}
 
 
 def _text(value: Any) -> str:
@@ -225,15 +243,22 @@ def import_file(
     """A department's CSV or XLSX file through the pipeline: headers checked once, rows streamed (ING-1)."""
     with factory() as session:
         found = resolve(session, delivery, clock.today())
-    with read_rows(path) as source:
+    with read_rows(path, name=delivery.filename) as source:
         mapping = map_headers(found.item, source.headers)
         check(mapping)
+        first = next(source, None)
+        if first is None:
+            raise XinyongError(
+                "file.no_rows",
+                f"{delivery.filename or path.name}：只有列名行（表头），没有数据行",
+                row=source.header_row,
+            )
         meta = {h: name for h in mapping.unknown if (name := _meta_name(h)) is not None}
         others = [h for h in mapping.unknown if h not in meta]
         warnings = [p.message for p in unknown_columns(replace(mapping, unknown=others))]
 
         def rows() -> Iterator[IncomingRow]:
-            for row in source:
+            for row in itertools.chain([first], source):
                 extra = {name: row.values.get(h, "") for h, name in meta.items()}
                 extra.update({h: row.values.get(h, "") for h in others})
                 yield IncomingRow(row.row, to_fields(mapping, row), extra, tuple(row_problems(mapping, row)))

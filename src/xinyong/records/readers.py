@@ -26,8 +26,10 @@ Per-cell and per-row codes: ``cell.formula``, ``cell.error`` (an Excel error val
 File-level codes (raised): ``file.empty``, ``file.encoding``, ``file.format`` (old ``.xls``, HTML or PDF
 disguised as Excel, other zip formats), ``file.corrupt``, ``file.too_large_zip`` (XLSX zip bomb guard),
 ``file.line_too_long`` (a CSV line or cell past the hard limits, usually an unbalanced quote; raised while
-iterating, with the row where reading stopped), ``file.headers`` (a header cell that is a formula, too long
-or has control characters), ``file.unreadable`` (the operating system could not read the file).
+iterating, with the row where reading stopped), ``file.quote`` (a quote never closed before the end of the
+file, or text right after a closing quote: the rows' boundaries are unknown; raised while iterating),
+``file.headers`` (a header cell that is a formula, too long or has control characters), ``file.unreadable``
+(the operating system could not read the file).
 
 The header is the first non-blank row (of the first worksheet of a workbook). Columns after the last
 non-empty header are ignored when empty. A CSV may be comma- or tab-separated (decided on its first line),
@@ -67,6 +69,8 @@ XLSX_MAX_RATIO = 100
 XLSX_RATIO_FLOOR = 10 * 1024 * 1024
 XLSX_MAX_ENTRIES = 10_000
 """Most entries (parts) an XLSX file may have; a real workbook has tens."""
+XLSX_MAX_SHARED_STRINGS = 32 * 1024 * 1024
+"""Largest shared-strings part: the reader holds that table in memory whole (about five times its size)."""
 
 _CHUNK = 64 * 1024
 _SNIFF_LIMIT = 4 * 1024 * 1024  # how far to look for the first non-ASCII byte to decide the encoding
@@ -99,8 +103,8 @@ class SourceRows(Iterator[SourceRow]):
     """An open department file: its header row, and an iterator over its data rows.
 
     Made by :func:`read_rows`; file-level refusals are raised there, before any row is read, except
-    ``file.encoding``, ``file.corrupt`` and ``file.line_too_long`` found further into the file, which are
-    raised while iterating, with the row where reading stopped.
+    ``file.encoding``, ``file.corrupt``, ``file.quote`` and ``file.line_too_long`` found further into the
+    file, which are raised while iterating, with the row where reading stopped.
     """
 
     def __init__(
@@ -147,9 +151,16 @@ class SourceRows(Iterator[SourceRow]):
         self.close()
 
 
-def read_rows(path: Path, *, max_cell: int = MAX_CELL, max_unzipped: int = XLSX_MAX_UNZIPPED) -> SourceRows:
-    """Open a department file (CSV or XLSX, chosen by its content; ``.xls`` refused) and read its header."""
-    name = path.name
+def read_rows(
+    path: Path,
+    *,
+    max_cell: int = MAX_CELL,
+    max_unzipped: int = XLSX_MAX_UNZIPPED,
+    name: str | None = None,
+) -> SourceRows:
+    """Open a department file (CSV or XLSX, chosen by its content; ``.xls`` refused) and read its header.
+    ``name`` is the file's name as its sender knows it (an upload is kept under another), for messages."""
+    name = name or path.name
     if path.suffix.lower() == ".xls":
         raise XinyongError("file.format", f"{name}：不支持旧版 Excel（.xls）文件，{_ASK_FOR}")
     try:
@@ -165,13 +176,13 @@ def read_rows(path: Path, *, max_cell: int = MAX_CELL, max_unzipped: int = XLSX_
             "file.format", f"{name}：文件是旧版 Excel（.xls）格式或设有打开密码的工作簿，{_ASK_FOR}"
         )
     if head.startswith((_ZIP, _EOCD_SIGNATURE)):
-        return _open_xlsx(path, max_cell=max_cell, max_unzipped=max_unzipped)
+        return _open_xlsx(path, name, max_cell=max_cell, max_unzipped=max_unzipped)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise XinyongError(
             "file.corrupt", f"{name}：扩展名是 {path.suffix}，但内容不是 Excel 工作簿；{_ASK_FOR}"
         )
     _refuse_disguised(name, head)
-    return _open_csv(path, max_cell=max_cell)
+    return _open_csv(path, name, max_cell=max_cell)
 
 
 def read_header(path: Path) -> list[str]:
@@ -291,13 +302,14 @@ def _sniff_encoding(binary: IO[bytes], name: str) -> tuple[str, int]:
             f"{name}：文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为 CSV UTF-8、GB18030 或 XLSX",
         )
     binary.seek(0)
-    scanned = 0
+    scanned = lines = 0
     while scanned < _SNIFF_LIMIT:
         block = binary.read(_CHUNK)
         if not block:
             break
         scanned += len(block)
         if block.isascii():
+            lines += block.count(b"\n")
             continue
         # the blocks before were ASCII, so this one starts on a character boundary; its end may cut one.
         try:
@@ -308,10 +320,12 @@ def _sniff_encoding(binary: IO[bytes], name: str) -> tuple[str, int]:
             if sum(1 for ch in valid if ord(ch) > 0x7F) >= _UTF8_EVIDENCE:
                 # plenty of good UTF-8 before the bad byte: a damaged UTF-8 file, not GB18030 (which would
                 # decode it into nonsense without complaint)
+                row = lines + block[: exc.start].count(b"\n") + 1
                 raise XinyongError(
                     "file.encoding",
-                    f"{name}：文件是 UTF-8 编码，但其中有无法解码的字节（文件已损坏或混用了不同编码）；"
-                    "请统一另存为 CSV UTF-8 后重新提交",
+                    f"{name}：文件是 UTF-8 编码，但第{row}行附近有无法解码的字节"
+                    "（文件已损坏或混用了不同编码）；请统一另存为 CSV UTF-8 后重新提交",
+                    row=row,
                 ) from exc
         try:
             codecs.getincrementaldecoder("gb18030")().decode(block, final=False)
@@ -346,8 +360,8 @@ def _physical_lines(binary: IO[bytes], separator: bytes, limit: int) -> Iterator
 class _CsvSource:
     """The reading state of one CSV file: decoded lines in, rows out, with the row number kept true."""
 
-    def __init__(self, path: Path) -> None:
-        self.name = path.name
+    def __init__(self, path: Path, name: str) -> None:
+        self.name = name
         self.binary: IO[bytes] = path.open("rb")
         try:
             self.encoding, bom = _sniff_encoding(self.binary, self.name)
@@ -386,23 +400,35 @@ class _CsvSource:
         if first is None:
             return
         delimiter = "\t" if "\t" in first and "," not in first else ","
-        reader = csv.reader(_chain(first, lines), delimiter=delimiter)
+        reader = csv.reader(_chain(first, lines), delimiter=delimiter, strict=True)
         csv.field_size_limit(CSV_FIELD_LIMIT)
         while True:
             try:
                 record = next(reader)
             except StopIteration:
                 return
-            except (_LineTooLong, csv.Error) as exc:
-                raise XinyongError(
-                    "file.line_too_long",
-                    f"{self.name}：第{self.row + 1}行过长（一个单元格超过 {CSV_FIELD_LIMIT:,} 个字符"
-                    f"或一行超过 {CSV_LINE_LIMIT // (1024 * 1024)} MB），无法继续读取；"
-                    "常见原因是某个单元格的引号不成对",
-                    row=self.row + 1,
-                ) from exc
+            except csv.Error as exc:
+                if not str(exc).startswith("field larger than field limit"):
+                    raise XinyongError(
+                        "file.quote",
+                        f"{self.name}：第{self.row + 1}行的引号不成对（引号一直到文件末尾都没有结束，"
+                        "或结束引号后紧跟着其他字符），无法确定各行的边界；请改正该行的引号后重新提交",
+                        row=self.row + 1,
+                    ) from exc
+                raise self._too_long() from exc
+            except _LineTooLong as exc:
+                raise self._too_long() from exc
             self.row += 1
             yield record
+
+    def _too_long(self) -> XinyongError:
+        return XinyongError(
+            "file.line_too_long",
+            f"{self.name}：第{self.row + 1}行过长（一个单元格超过 {CSV_FIELD_LIMIT:,} 个字符"
+            f"或一行超过 {CSV_LINE_LIMIT // (1024 * 1024)} MB），无法继续读取；"
+            "常见原因是某个单元格的引号不成对",
+            row=self.row + 1,
+        )
 
     def close(self) -> None:
         self.binary.close()
@@ -413,8 +439,8 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _open_csv(path: Path, *, max_cell: int) -> SourceRows:
-    source = _CsvSource(path)
+def _open_csv(path: Path, name: str, *, max_cell: int) -> SourceRows:
+    source = _CsvSource(path, name)
     try:
         records = source.records()
         headers: list[str] | None = None
@@ -470,9 +496,8 @@ def _at(headers: Sequence[str], index: int) -> str:
 # ================================================================================================ XLSX
 
 
-def _check_zip(path: Path, max_unzipped: int) -> None:
+def _check_zip(path: Path, name: str, max_unzipped: int) -> None:
     """Refuse zip bombs before anything decompresses: entry count, total size, compression ratio."""
-    name = path.name
     too_large = "file.too_large_zip"
     try:
         size = path.stat().st_size
@@ -502,6 +527,12 @@ def _check_zip(path: Path, max_unzipped: int) -> None:
             f"{max_unzipped / 1024 / 1024:,.0f} MB；请拆分成几个较小的文件，或另存为 CSV",
         )
     for info in infos:
+        if info.filename == "xl/sharedStrings.xml" and info.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise XinyongError(
+                too_large,
+                f"{name}：Excel 文件的共享字符串表解压后 {info.file_size / 1024 / 1024:,.0f} MB，超过上限 "
+                f"{XLSX_MAX_SHARED_STRINGS / 1024 / 1024:,.0f} MB；请拆分成几个较小的文件，或另存为 CSV",
+            )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO:
             raise XinyongError(
@@ -556,11 +587,10 @@ def _xlsx_cell(cell: Any, row: int, header: str, index: int, max_cell: int) -> t
     return _check_text(value, row, header, index, max_cell)
 
 
-def _open_xlsx(path: Path, *, max_cell: int, max_unzipped: int) -> SourceRows:
+def _open_xlsx(path: Path, name: str, *, max_cell: int, max_unzipped: int) -> SourceRows:
     from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 
-    name = path.name
-    _check_zip(path, max_unzipped)
+    _check_zip(path, name, max_unzipped)
     binary = path.open("rb")
     closers: list[Callable[[], None]] = [binary.close]
 

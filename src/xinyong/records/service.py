@@ -31,7 +31,7 @@ from xinyong.records.models import (
     RecordVersion,
 )
 from xinyong.records.validate import Candidate, Rejected
-from xinyong.rules.text import plain
+from xinyong.rules.text import plain, storable
 from xinyong.subjects import service as subjects
 from xinyong.subjects.service import key_of
 
@@ -117,10 +117,10 @@ def store_batch(
             {
                 "job_id": job.id,
                 "row": bad.row,
-                "field": problem.field,
+                "field": problem.field and storable(problem.field),
                 "code": problem.code,
-                "message": problem.message[:500],
-                "values": json.dumps(values, ensure_ascii=False)[:MAX_KEPT_VALUES],
+                "message": storable(problem.message[:500]),
+                "values": storable(json.dumps(values, ensure_ascii=False)[:MAX_KEPT_VALUES]),
             }
             for bad, values in rejected
             for problem in bad.problems

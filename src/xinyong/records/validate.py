@@ -89,7 +89,7 @@ ID_TYPE_WORDS = {
     "外国人永久居留身份证": IdType.FOREIGN_PERMANENT_RESIDENCE,
 }
 ADULT_AGE = 18
-_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
+_AMOUNT = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")  # thousands separators only every 3 digits
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def field_value(spec: ItemField, text: str) -> Any:
     if spec.type == "date":
         return parse_file_date(text, spec.label).isoformat()
     if spec.type in ("decimal", "integer"):
-        cleaned = text.replace(",", "").strip()
+        cleaned = text.strip()
         if not _AMOUNT.match(cleaned):
             unit = "（单位：万元）" if "万元" in spec.label else ""
             raise XinyongError(
@@ -144,7 +144,7 @@ def field_value(spec: ItemField, text: str) -> Any:
                 field=spec.name,
             )
         try:
-            number = Decimal(cleaned)
+            number = Decimal(cleaned.replace(",", ""))
         except InvalidOperation as exc:
             raise XinyongError(
                 "number.invalid", f"{spec.label}：“{text[:40]}”不是数字", field=spec.name
@@ -426,6 +426,10 @@ class RowChecker:
                 extra_dates[name] = parse_file_date(meta[name], label) if meta[name] else None
             except XinyongError as exc:
                 problems.append(_problem(row, exc.code, exc.message, name))
+                continue
+            day = extra_dates[name]
+            if day is not None and day > self.today:
+                problems.append(_problem(row, "date.future", f"{label} {day} 晚于今天", name))
         if problems or subject is None:
             return Rejected(row, problems)
 

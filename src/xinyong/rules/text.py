@@ -48,6 +48,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _BREAKS = re.compile("[\t\n\r]")
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Refused input quoted back (in a reject or an answer) as a database and UTF-8 can carry it: NUL
+    (PostgreSQL refuses it) and lone surrogates become U+FFFD; the refusal already says they were there."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def has_controls(text: str) -> bool:
     """Control characters (NUL above all, which PostgreSQL refuses in any parameter) never belong in a
     query, a code or a name."""

@@ -47,7 +47,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 HTTP_MESSAGES = {
-    400: "请求无效",
+    400: "请求无效：请求体无法解析（应为 UTF-8 编码的 JSON 或表单，数字不超过 4,300 位，嵌套不过深）",
     401: "需要登录或提供有效的访问令牌",
     403: "无权访问",
     404: "页面或资源不存在",
@@ -77,6 +77,9 @@ def render_problem(
 
 def _validation_problem(exc: RequestValidationError) -> Problem:
     first = exc.errors()[0]
+    if first.get("type") == "json_invalid":  # its location is the character where parsing stopped
+        where = first.get("loc", ())[-1]
+        return Problem(code="request.json_invalid", message=f"请求体不是有效的 JSON（第 {where} 个字符附近）")
     loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body", "header")]
     field = ".".join(loc) or None
     reason = explain(first)
