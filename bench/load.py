@@ -1,10 +1,10 @@
 """Load: the public portal and the credit-check API together, at a fixed request rate from a second process.
 
-In one run: fill a database with the demo generator (or reuse one), start ``xinyong serve`` in its own process,
-give a user department of the demo a system account and an API token, then from another process send requests
-on a fixed schedule (open loop: a slow answer does not slow the sender, so queueing shows in the figures):
-first ``/healthz`` alone (the floor: the framework and one trivial query), then a mix of subject pages,
-searches by part of a name, and credit checks of one code and of small batches in the bidding scenario.
+In one run: fill a database with the demo generator (or reuse one), start ``xinyong serve`` in its own
+process, give a user department of the demo a system account and an API token, then from another process
+send requests on a fixed schedule (open loop: a slow answer does not slow the sender, so queueing shows in the
+figures): first ``/healthz`` alone (the floor: the framework and one trivial query), then a mix of subject
+pages, searches by part of a name, and credit checks of one code and of small batches in the bidding scenario.
 Latency is measured from each request's scheduled time. The sender is one asyncio loop over persistent
 keep-alive connections speaking plain HTTP/1.1, so it costs little of the CPU the server needs.
 
@@ -318,7 +318,8 @@ def main() -> None:
     with serving.served(database.settings, args.workers) as (port, server):
         console.print(
             f"{database.records:,} records ({database.dialect}); {args.workers} server processes; "
-            f"{args.rate:g} req/s: /healthz for {args.baseline_seconds:g} s, then the mix for {args.seconds:g} s"
+            f"{args.rate:g} req/s: /healthz for {args.baseline_seconds:g} s, "
+            f"then the mix for {args.seconds:g} s"
         )
         smoke(port, jobs)
         floor_jobs = [Job("healthz", _request("GET", "/healthz"))] * int(args.rate * args.baseline_seconds)

@@ -118,18 +118,18 @@ def served(settings: Settings, workers: int) -> Iterator[tuple[int, subprocess.P
     }
     command = [sys.executable, "-m", "xinyong", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
-    log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would block the server
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _answers(port):
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                log.seek(0)
-                raise SystemExit(f"server did not start: {log.read().decode(errors='replace')}")
-            time.sleep(0.2)
-        yield port, server
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    # A file, not a pipe: a pipe nobody reads would block the server once full.
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _answers(port):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    log.seek(0)
+                    raise SystemExit(f"server did not start: {log.read().decode(errors='replace')}")
+                time.sleep(0.2)
+            yield port, server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
