@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -134,8 +135,10 @@ def department_token(settings: Settings) -> str:
 # ------------------------------------------------------------------------------------------ the sender
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
-    """Send one request and read its whole answer; its status."""
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bool]:
+    """Send one request and read its whole answer; its status, and whether the connection stays open."""
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -147,28 +150,37 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
         while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
             await reader.readexactly(size + 2)
         await reader.readuntil(b"\r\n")
-    if headers.get("connection") == "close":
-        raise ConnectionResetError("server closed the connection")
-    return status
+    return status, headers.get("connection") != "close"
 
 
 async def _send(port: int, jobs: Sequence[Job], rate: float) -> dict[str, Any]:
     queue: asyncio.Queue[tuple[float, Job] | None] = asyncio.Queue()
     latencies: dict[str, list[float]] = {}
-    errors: dict[str, int] = {}
+    errors: dict[str, dict[str, int]] = {}  # kind -> status (or "transport") -> count
 
     async def connection() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while (item := await queue.get()) is not None:
             due, job = item
             try:
-                ok = await _exchange(reader, writer, job.raw) == 200
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+                try:
+                    status, open_ = await _exchange(reader, writer, job.raw)
+                except asyncio.IncompleteReadError as exc:
+                    if exc.partial:
+                        raise
+                    # Closed by the server while idle, before reading the request: send it again.
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    status, open_ = await _exchange(reader, writer, job.raw)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+                status, open_ = 0, False
+            latencies.setdefault(job.kind, []).append((time.perf_counter() - due) * 1000)
+            if status != 200:
+                failed = errors.setdefault(job.kind, {})
+                failed[str(status or "transport")] = failed.get(str(status or "transport"), 0) + 1
+            if not open_:
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                ok = False
-            latencies.setdefault(job.kind, []).append((time.perf_counter() - due) * 1000)
-            errors[job.kind] = errors.get(job.kind, 0) + (0 if ok else 1)
         writer.close()
 
     senders = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
@@ -233,14 +245,15 @@ def _at(ordered: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1) if ordered else 0.0
 
 
-def _figures(latencies: list[float], errors: int, elapsed: float) -> dict[str, Any]:
+def _figures(latencies: list[float], errors: dict[str, int], elapsed: float) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
         "requests": len(ordered),
         "rps": round(len(ordered) / elapsed, 1),
         "p50_ms": _at(ordered, 0.50),
         "p99_ms": _at(ordered, 0.99),
-        "errors": errors,
+        "errors": sum(errors.values()),
+        **({"failed": errors} if errors else {}),
     }
 
 
@@ -263,11 +276,15 @@ def measure(port: int, server: int, label: str, jobs: list[Job], rate: float) ->
     spent = cpu_seconds(server) - before
     assert isinstance(found, dict)
     latencies: dict[str, list[float]] = found["latencies"]
+    failed: dict[str, dict[str, int]] = found["errors"]
     kinds = {
-        kind: _figures(values, found["errors"][kind], found["elapsed"]) for kind, values in latencies.items()
+        kind: _figures(values, failed.get(kind, {}), found["elapsed"]) for kind, values in latencies.items()
     }
+    everything = Counter[str]()
+    for by_status in failed.values():
+        everything.update(by_status)
     overall = _figures(
-        [v for values in latencies.values() for v in values], sum(found["errors"].values()), found["elapsed"]
+        [v for values in latencies.values() for v in values], dict(everything), found["elapsed"]
     )
     requests = max(1, overall["requests"])
     overall["server_cpu_ms_per_request"] = round(spent * 1000 / requests, 2)
@@ -282,6 +299,9 @@ def show(title: str, figures: dict[str, Any]) -> None:
     for kind, row in [*figures["kinds"].items(), ("all", figures)]:
         table.add_row(kind, *(str(row[k]) for k in ("requests", "rps", "p50_ms", "p99_ms", "errors")))
     console.print(table)
+    for kind, row in figures["kinds"].items():
+        if row["errors"]:
+            console.print(f"{kind} failed: {row['failed']} (status → count)")
     console.print(
         f"server CPU {figures['server_cpu_ms_per_request']} ms/request · "
         f"sender CPU {figures['sender_cpu_ms_per_request']} ms/request"
