@@ -8,9 +8,9 @@ pages, searches by part of a name, and credit checks of one code and of small ba
 Latency is measured from each request's scheduled time. The sender is one asyncio loop over persistent
 keep-alive connections speaking plain HTTP/1.1, so it costs little of the CPU the server needs.
 
-Prints, per kind and overall, throughput, p50/p99 and errors, and the server's CPU time per request (user and
-system time of the server processes from ``/proc``, before and after): on a shared machine the latencies
-depend on what else runs, the CPU time does not. The last line is one JSON object.
+Prints, per kind and overall, throughput, p50/p99 and errors, and the CPU time per request of the server
+processes and, on PostgreSQL, of the database's backends (user and system time from ``/proc``, before and
+after): on a shared machine the latencies depend on what else runs, the CPU time does not. The last line is one JSON object.
 
     .venv/bin/python bench/load.py --subjects 420000 --rate 200 --seconds 60 --workers 2 \
         [--database-url URL] [--data-dir D [--reuse]]
@@ -27,7 +27,7 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +38,7 @@ import serving
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import Engine, text
 
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
@@ -226,16 +227,49 @@ def _processes(root: int) -> list[int]:
     return found
 
 
-def cpu_seconds(root: int) -> float:
-    """User plus system time of the server's processes so far."""
-    total = 0
-    for pid in _processes(root):
+def _cpu(pids: Iterable[int]) -> dict[int, float]:
+    """User plus system seconds of each process still running."""
+    found = {}
+    for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the whole line)
-    return total / TICKS
+        found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14, 15 of the line)
+    return found
+
+
+def _backends(engine: Engine | None) -> list[int]:
+    """PostgreSQL's processes serving this database: their CPU is the server's too (SQLite's is inside it)."""
+    if engine is None:
+        return []
+    with engine.connect() as conn:
+        query = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return list(conn.execute(text(query)).scalars())
+
+
+def _since(now: dict[int, float], then: dict[int, float]) -> float:
+    return sum(seconds - then.get(pid, 0.0) for pid, seconds in now.items())
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds the server's processes and the database's own spend between :meth:`start` and
+    :meth:`spent` (a backend that starts in between counts from its start)."""
+
+    server: int
+    engine: Engine | None
+    before: tuple[dict[int, float], dict[int, float]] = ({}, {})
+
+    def start(self) -> None:
+        self.before = (_cpu(_processes(self.server)), _cpu(_backends(self.engine)))
+
+    def spent(self) -> tuple[float, float]:
+        server = _cpu(_processes(self.server))
+        database = _cpu(_backends(self.engine))
+        return _since(server, self.before[0]), _since(database, self.before[1])
 
 
 # ------------------------------------------------------------------------------------------ one phase
@@ -257,12 +291,12 @@ def _figures(latencies: list[float], errors: dict[str, int], elapsed: float) -> 
     }
 
 
-def measure(port: int, server: int, label: str, jobs: list[Job], rate: float) -> dict[str, Any]:
+def measure(port: int, meter: CpuMeter, label: str, jobs: list[Job], rate: float) -> dict[str, Any]:
     """Send ``jobs`` at ``rate`` from a second process with a progress bar; figures per kind and overall."""
     results: multiprocessing.Queue[object] = multiprocessing.Queue()
     process = multiprocessing.Process(target=_drive, args=(port, jobs, rate, results))
     seconds = len(jobs) / rate
-    before = cpu_seconds(server)
+    meter.start()
     process.start()
     columns = (TextColumn(label), BarColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -273,7 +307,7 @@ def measure(port: int, server: int, label: str, jobs: list[Job], rate: float) ->
             time.sleep(0.5)
     found = results.get()
     process.join()
-    spent = cpu_seconds(server) - before
+    spent, database = meter.spent()
     assert isinstance(found, dict)
     latencies: dict[str, list[float]] = found["latencies"]
     failed: dict[str, dict[str, int]] = found["errors"]
@@ -288,6 +322,7 @@ def measure(port: int, server: int, label: str, jobs: list[Job], rate: float) ->
     )
     requests = max(1, overall["requests"])
     overall["server_cpu_ms_per_request"] = round(spent * 1000 / requests, 2)
+    overall["database_cpu_ms_per_request"] = round(database * 1000 / requests, 2)
     overall["sender_cpu_ms_per_request"] = round(found["cpu_s"] * 1000 / requests, 2)
     return {**overall, "kinds": kinds}
 
@@ -303,8 +338,9 @@ def show(title: str, figures: dict[str, Any]) -> None:
         if row["errors"]:
             console.print(f"{kind} failed: {row['failed']} (status → count)")
     console.print(
-        f"server CPU {figures['server_cpu_ms_per_request']} ms/request · "
-        f"sender CPU {figures['sender_cpu_ms_per_request']} ms/request"
+        f"CPU per request: server {figures['server_cpu_ms_per_request']} ms · "
+        f"PostgreSQL {figures['database_cpu_ms_per_request']} ms · "
+        f"sender {figures['sender_cpu_ms_per_request']} ms"
     )
 
 
@@ -343,9 +379,12 @@ def main() -> None:
         )
         smoke(port, jobs)
         floor_jobs = [Job("healthz", _request("GET", "/healthz"))] * int(args.rate * args.baseline_seconds)
-        floor = measure(port, server.pid, "/healthz", floor_jobs, args.rate)
+        engine = make_engine(database.settings.database_url)
+        meter = CpuMeter(server.pid, engine if engine.dialect.name == "postgresql" else None)
+        floor = measure(port, meter, "/healthz", floor_jobs, args.rate)
         show("/healthz alone", floor)
-        load = measure(port, server.pid, "mix", jobs, args.rate)
+        load = measure(port, meter, "mix", jobs, args.rate)
+        engine.dispose()
         show("portal and check API", load)
     kinds = load.pop("kinds")
     result = {
@@ -358,6 +397,7 @@ def main() -> None:
         "kinds": kinds,
         "healthz_p99_ms": floor["p99_ms"],
         "healthz_server_cpu_ms_per_request": floor["server_cpu_ms_per_request"],
+        "healthz_database_cpu_ms_per_request": floor["database_cpu_ms_per_request"],
     }
     print(json.dumps(result))
 
