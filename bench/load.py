@@ -10,7 +10,8 @@ keep-alive connections speaking plain HTTP/1.1, so it costs little of the CPU th
 
 Prints, per kind and overall, throughput, p50/p99 and errors, and the CPU time per request of the server
 processes and, on PostgreSQL, of the database's backends (user and system time from ``/proc``, before and
-after): on a shared machine the latencies depend on what else runs, the CPU time does not. The last line is one JSON object.
+after): on a shared machine the latencies depend on what else runs, the CPU time does not. The last line is
+one JSON object.
 
     .venv/bin/python bench/load.py --subjects 420000 --rate 200 --seconds 60 --workers 2 \
         [--database-url URL] [--data-dir D [--reuse]]
