@@ -8,12 +8,14 @@ cookie counts only for safe (GET) requests and for pages, so no API write can be
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from xinyong.access import ratelimit, service
@@ -29,13 +31,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 security_log = logging.getLogger("xinyong.security")
 
 
-def db(request: Request) -> Iterator[Session]:
+async def db(request: Request) -> AsyncIterator[Session]:
     """The request's session. Committed when the route returns, before the response is sent, so the audit
-    rows of reads the gate let through are stored before the data leaves; rolled back if the route fails."""
-    with request.app.state.sessions() as session:
+    rows of reads the gate let through are stored before the data leaves; rolled back if the route fails.
+
+    Made and closed on the event loop (no database work until a query, none left after a commit); only the
+    commit goes to a worker thread, so a request pays one thread hop for its session, not two. That thread is
+    not one of the routes' pool (as FastAPI does for its own exits): routes waiting there for a database
+    connection must not keep the sessions holding the connections from committing."""
+    session: Session = request.app.state.sessions()
+    try:
         yield session
         if session.in_transaction():
-            session.commit()
+            await anyio.to_thread.run_sync(session.commit, limiter=anyio.CapacityLimiter(1))
+    finally:
+        session.close()
 
 
 DB = Annotated[Session, Depends(db, scope="function")]
@@ -49,14 +59,26 @@ def request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-def current_actor(request: Request, session: DB) -> Actor:
+async def current_actor(request: Request, session: DB) -> Actor:
+    """Who asks: the public unless a Bearer token or a session cookie says otherwise. Only those are looked
+    up in the database (in a worker thread); a visitor with neither costs no thread hop."""
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
+    header = request.headers.get("authorization")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if header or cookie:
+        actor = await run_in_threadpool(_identify, request, session, header, cookie)
+    else:
+        actor = public_actor(request.app.state.policy)
+    request.state.actor = actor
+    return actor
+
+
+def _identify(request: Request, session: Session, header: str | None, cookie: str | None) -> Actor:
     state = request.app.state
     policy: Policy = state.policy
     now = state.settings.clock.now()
-    header = request.headers.get("authorization")
     actor = public_actor(policy)
     if header:
         scheme, _, value = header.partition(" ")
@@ -72,13 +94,10 @@ def current_actor(request: Request, session: DB) -> Actor:
             raise
         session.commit()  # last-used time
         actor = actor_of(account, policy)
-    elif (cookie := request.cookies.get(SESSION_COOKIE)) and (
-        request.method in SAFE_METHODS or not request.url.path.startswith("/api/")
-    ):
+    elif cookie and (request.method in SAFE_METHODS or not request.url.path.startswith("/api/")):
         signed_in = service.resolve_session(session, key=state.secret_key, token=cookie, now=now)
         if signed_in is not None:
             actor = actor_of(signed_in, policy)
-    request.state.actor = actor
     return actor
 
 
@@ -88,9 +107,14 @@ class Permission:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __call__(self, request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
-        self.ensure(request, actor)
+    async def __call__(self, request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        await self.allow(request, actor)
         return actor
+
+    async def allow(self, request: Request, actor: Actor) -> None:
+        """:meth:`ensure` on the event loop; a refusal, which writes to the audit log, in a worker thread."""
+        if self.name not in actor.permissions:
+            await run_in_threadpool(self.ensure, request, actor)
 
     def ensure(self, request: Request, actor: Actor) -> None:
         if self.name in actor.permissions:
@@ -161,7 +185,7 @@ class RequestReadLog:
 class CreditReader(Permission):
     """The permission of a route that reads credit information; it hands the route its :class:`Gate`."""
 
-    def __call__(  # type: ignore[override]
+    async def __call__(  # type: ignore[override]
         self,
         request: Request,
         session: DB,
@@ -171,17 +195,22 @@ class CreditReader(Permission):
         ] = None,
         x_xinyong_purpose: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Gate:
-        self.ensure(request, actor)
+        await self.allow(request, actor)
         state = request.app.state
         today = state.settings.clock.today()
+        # An agency's registry standing and its providers' authorizations, once per request (MKT-3).
+        agency = (
+            await run_in_threadpool(agencies.standing, session, actor.org_code, today)
+            if actor.org_kind == "agency"
+            else None
+        )
         return Gate(
             policy=state.policy,
             actor=actor,
             purpose=purpose or (x_xinyong_purpose or "")[:64] or None,
             today=today,
             log=RequestReadLog(request, session, actor),
-            # An agency's registry standing and its providers' authorizations, once per request (MKT-3).
-            agency=agencies.standing(session, actor.org_code, today) if actor.org_kind == "agency" else None,
+            agency=agency,
         )
 
 

@@ -90,6 +90,8 @@ def _run(
         now=state.settings.clock.now(),
         marked_shown=marked_shown(state.profile),
     )
+    # The log first, the answer after: on SQLite the check holds the one write lock until its commit.
+    session.commit()
     return Response(outcome.json(), media_type="application/json")
 
 
