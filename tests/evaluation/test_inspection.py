@@ -22,6 +22,8 @@ from xinyong.evaluation.schema import EvaluationModel
 from ..conftest import TODAY, uscc_code
 from .conftest import EvalWorld
 
+UNGRADED = uscc_code(9_876_543)  # no test makes this subject, so no evaluation run grades it
+
 POOL = [f"ZF{n:04d} 检查员{n}" for n in range(1, 9)]
 # 100 subjects: 10 A, 40 B, 30 C, 20 D.
 POPULATION = sorted(
@@ -131,7 +133,7 @@ def test_a_plan_is_drawn_stored_and_exported_through_the_api(world: EvalWorld) -
         ungraded = client.post(
             "/api/v1/inspections",
             headers=staff,
-            json={**body, "codes": [body["codes"][0], "91110000802100433B"]},
+            json={**body, "codes": [body["codes"][0], UNGRADED]},
         )
         assert ungraded.status_code == 422 and ungraded.json()["error"]["row"] == 2
         assert (

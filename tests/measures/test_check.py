@@ -182,6 +182,9 @@ def test_a_department_reads_and_exports_its_own_check_log_only(world: World) -> 
     assert number in [c["number"] for c in own["checks"]] and own["total"] >= 1
     theirs = world.client.get("/api/v1/checks", headers=world.headers[world.other]).json()
     assert number not in [c["number"] for c in theirs["checks"]]
+    # A page beyond any database's integers is refused in the one error format, not a 500 (SEC-4).
+    beyond = world.client.get("/api/v1/checks?offset=9223372036854775808", headers=world.headers[world.dept])
+    assert beyond.status_code == 422 and beyond.json()["error"]["field"] == "offset"
     hidden = world.client.get(f"/api/v1/checks/{number}/results", headers=world.headers[world.other])
     assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "check.not_found"
     exported = world.client.get("/api/v1/checks?format=csv", headers=world.headers[world.dept])

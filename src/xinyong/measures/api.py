@@ -142,7 +142,7 @@ def check_log(
     session: DB,
     actor: Checker,
     format: FormatQuery = "json",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Newest first; an export holds the whole log, for the department's own auditors (CHK-2)."""
