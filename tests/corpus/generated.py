@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.records.conftest import penalty
 from tests.records.test_import import LABELS
+from xinyong.records.readers import column_letter
 
 CELL_10MB = 10 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -42,20 +43,11 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _cell(column: int, row: int, text: str, shared: int | None = None) -> str:
-    ref = f"{_column(column)}{row}"
+    ref = f"{column_letter(column)}{row}"
     if shared is not None:
         return f'<c r="{ref}" t="s"><v>{shared}</v></c>'
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<c r="{ref}" t="inlineStr"><is><t>{escaped}</t></is></c>'
-
-
-def _column(index: int) -> str:
-    letters = ""
-    number = index + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _row(number: int, texts: Iterable[str]) -> str:
