@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import quote
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
 
 from xinyong.db import migrate
 from xinyong.settings import Settings
@@ -137,6 +139,44 @@ def test_an_unexpected_failure_is_a_500_in_the_error_shape(settings: Settings, e
     error = error_of(response)
     assert error["code"] == "internal" and "secret" not in str(error["message"])
     assert response.headers["X-Xinyong-Fixed-Date"] == "2026-11-23"
+
+
+class _Refusal(Exception):
+    """What a driver raises: its message, and PostgreSQL's SQLSTATE where it has one."""
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.req("SEC-4")
+@pytest.mark.parametrize(
+    ("orig", "status", "code"),
+    [
+        (sqlite3.OperationalError("database is locked"), 503, "db.busy"),
+        (_Refusal("deadlock detected", "40P01"), 503, "db.busy"),
+        (_Refusal("could not serialize access", "40001"), 503, "db.busy"),
+        (_Refusal("lock not available", "55P03"), 503, "db.busy"),
+        (sqlite3.OperationalError("no such table: record"), 500, "internal"),
+        (_Refusal("relation does not exist", "42P01"), 500, "internal"),
+    ],
+)
+def test_a_busy_database_asks_to_retry_and_other_database_failures_stay_internal(
+    settings: Settings, engine: object, orig: Exception, status: int, code: str
+) -> None:
+    """Under load SQLite's one writer can stay busy past the timeout, and PostgreSQL can break a deadlock:
+    its transaction was rolled back and a retry helps, so it is a 503 with Retry-After, not a crash."""
+    app: FastAPI = create_app(settings)
+
+    @app.post("/api/v1/busy")
+    def refused() -> None:
+        raise OperationalError("INSERT INTO credit_check ...", {}, orig)
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.post("/api/v1/busy")
+    assert response.status_code == status and error_of(response)["code"] == code
+    assert (response.headers.get("Retry-After") == "1") == (status == 503)
+    assert "INSERT" not in response.text and "credit_check" not in response.text
 
 
 def test_openapi_lists_the_endpoints(client: TestClient) -> None:

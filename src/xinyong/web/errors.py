@@ -6,6 +6,7 @@ Portal pages get the same information as a Chinese HTML page; nothing ever shows
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -44,6 +46,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "输入被拒绝：代码、中文说明、字段"},
     429: {"model": ErrorOut, "description": "尝试次数过多"},
     500: {"model": ErrorOut, "description": "服务器内部错误"},
+    503: {"model": ErrorOut, "description": "数据库正忙，请稍后重试"},
 }
 
 HTTP_MESSAGES = {
@@ -55,6 +58,18 @@ HTTP_MESSAGES = {
     413: "上传内容过大",
     500: "服务器内部错误，已记录，请稍后再试",
 }
+BUSY = Problem(code="db.busy", message="系统繁忙：数据库正在处理其他写入，请稍后重试")
+# PostgreSQL's answers that retrying cures: serialization failure, deadlock, lock not available.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def busy(exc: DBAPIError) -> bool:
+    """The database refused for now, not for good: SQLite's one writer still busy after the busy timeout, or
+    a PostgreSQL lock conflict. The transaction that met it was rolled back, and every write path is safe to
+    send again (a re-sent record is recognised), so the client may simply retry."""
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return "locked" in str(exc.orig) or "busy" in str(exc.orig)
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _chinese(text: str) -> bool:
@@ -113,6 +128,13 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request)
         return render_problem(request, problem, exc.status_code, headers)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if not busy(exc):
+            return await crashed(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        return render_problem(request, BUSY, 503, {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
