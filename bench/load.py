@@ -5,13 +5,11 @@ process, give a user department of the demo a system account and an API token, t
 send requests on a fixed schedule (open loop: a slow answer does not slow the sender, so queueing shows in the
 figures): first ``/healthz`` alone (the floor: the framework and one trivial query), then a mix of subject
 pages, searches by part of a name, and credit checks of one code and of small batches in the bidding scenario.
-Latency is measured from each request's scheduled time. The sender is one asyncio loop over persistent
-keep-alive connections speaking plain HTTP/1.1, so it costs little of the CPU the server needs.
+Latency is measured from each request's scheduled time (``traffic``).
 
 Prints, per kind and overall, throughput, p50/p99 and errors, and the CPU time per request of the server
-processes and, on PostgreSQL, of the database's backends (user and system time from ``/proc``, before and
-after): on a shared machine the latencies depend on what else runs, the CPU time does not. The last line is
-one JSON object.
+processes and, on PostgreSQL, of the database's backends: on a shared machine the latencies depend on what
+else runs, the CPU time does not. The last line is one JSON object.
 
     .venv/bin/python bench/load.py --subjects 420000 --rate 200 --seconds 60 --workers 2 \
         [--database-url URL] [--data-dir D [--reuse]]
@@ -20,26 +18,14 @@ one JSON object.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import http.client
 import json
-import multiprocessing
-import os
 import random
-import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import serving
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from sqlalchemy import Engine, text
+from traffic import CpuMeter, Job, console, measure, request, show, smoke
 
 from xinyong.access import service as access
 from xinyong.access.actors import system_actor
@@ -49,7 +35,6 @@ from xinyong.db.engine import make_engine, session_factory
 from xinyong.errors import XinyongError
 from xinyong.settings import Settings
 
-CONNECTIONS = 64
 SAMPLE = 5000
 DEPARTMENT = "demo-ggzy"  # the demo's public resource trading centre, a user department
 ACCOUNT = "bench-load-sys"
@@ -57,43 +42,33 @@ SCENARIO = "bidding"
 BATCH = (2, 20)  # codes in a batch check
 # Share of each kind in the mix: a portal mostly visited by the public, checked by departments' systems.
 MIX = {"subject": 0.5, "search": 0.2, "check": 0.2, "check_batch": 0.1}
-console = Console(stderr=True)
-
-
-@dataclass(frozen=True)
-class Job:
-    kind: str
-    raw: bytes  # the whole request, sent as is
-
-
-def _request(method: str, path: str, *, token: str | None = None, body: bytes = b"") -> bytes:
-    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-    if token:
-        head.append(f"Authorization: Bearer {token}")
-    if body:
-        head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 def _check(codes: Sequence[str], token: str) -> bytes:
     body = json.dumps({"codes": list(codes), "scenario": SCENARIO, "purpose": SCENARIO}).encode()
-    return _request("POST", "/api/v1/checks", token=token, body=body)
+    return request("POST", "/api/v1/checks", token=token, body=body)
 
 
-def mix(subjects: Sequence[serving.Sampled], token: str, count: int, seed: int) -> list[Job]:
-    """``count`` requests drawn in the shares of :data:`MIX`: pages of random subjects, searches by four
-    characters of an organisation's name, checks of one code or of a small batch."""
+def mix(
+    subjects: Sequence[serving.Sampled],
+    token: str,
+    count: int,
+    seed: int,
+    shares: Mapping[str, float] = MIX,
+) -> list[Job]:
+    """``count`` requests drawn in ``shares``: pages of random subjects, searches by four characters of an
+    organisation's name, checks of one code or of a small batch."""
     rng = random.Random(seed)
     organisations = [s for s in subjects if s.kind != "natural_person"] or list(subjects)
-    kinds, weights = list(MIX), list(MIX.values())
+    kinds, weights = list(shares), list(shares.values())
     jobs = []
     for kind in rng.choices(kinds, weights, k=count):
         if kind == "subject":
-            raw = _request("GET", f"/subjects/{rng.choice(subjects).key}")
+            raw = request("GET", f"/subjects/{rng.choice(subjects).key}")
         elif kind == "search":
             name = rng.choice(organisations).name
             start = rng.randrange(0, max(1, len(name) - 4))
-            raw = _request("GET", "/search?q=" + quote(name[start : start + 4]))
+            raw = request("GET", "/search?q=" + quote(name[start : start + 4]))
         elif kind == "check":
             raw = _check([rng.choice(subjects).key], token)
         else:
@@ -134,244 +109,21 @@ def department_token(settings: Settings) -> str:
     return issued.value
 
 
-# ------------------------------------------------------------------------------------------ the sender
-
-
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
-) -> tuple[int, bool]:
-    """Send one request and read its whole answer; its status, and whether the connection stays open."""
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding") == "chunked":
-        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        await reader.readuntil(b"\r\n")
-    return status, headers.get("connection") != "close"
-
-
-async def _send(port: int, jobs: Sequence[Job], rate: float) -> dict[str, Any]:
-    queue: asyncio.Queue[tuple[float, Job] | None] = asyncio.Queue()
-    latencies: dict[str, list[float]] = {}
-    errors: dict[str, dict[str, int]] = {}  # kind -> status (or "transport") -> count
-
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while (item := await queue.get()) is not None:
-            due, job = item
-            try:
-                try:
-                    status, open_ = await _exchange(reader, writer, job.raw)
-                except asyncio.IncompleteReadError as exc:
-                    if exc.partial:
-                        raise
-                    # Closed by the server while idle, before reading the request: send it again.
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    status, open_ = await _exchange(reader, writer, job.raw)
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-                status, open_ = 0, False
-            latencies.setdefault(job.kind, []).append((time.perf_counter() - due) * 1000)
-            if status != 200:
-                failed = errors.setdefault(job.kind, {})
-                failed[str(status or "transport")] = failed.get(str(status or "transport"), 0) + 1
-            if not open_:
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.close()
-
-    senders = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
-    start = time.perf_counter()
-    for n, job in enumerate(jobs):
-        due = start + n / rate
-        pause = due - time.perf_counter()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        queue.put_nowait((due, job))
-    for _ in senders:
-        queue.put_nowait(None)
-    await asyncio.gather(*senders)
-    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - start}
-
-
-def _drive(port: int, jobs: Sequence[Job], rate: float, out: multiprocessing.Queue[object]) -> None:
-    """The load generator's process: sends, then reports what it saw and the CPU it used itself."""
-    found = asyncio.run(_send(port, jobs, rate))
-    out.put({**found, "cpu_s": time.process_time()})
-
-
-# ------------------------------------------------------------------------------------- the server's CPU
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _processes(root: int) -> list[int]:
-    """The server process and its descendants (``--workers`` starts one child per worker)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += [child for child, parent in parents.items() if parent == pid]
-    return found
-
-
-def _cpu(pids: Iterable[int]) -> dict[int, float]:
-    """User plus system seconds of each process still running."""
-    found = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14, 15 of the line)
-    return found
-
-
-def _backends(engine: Engine | None) -> list[int]:
-    """PostgreSQL's processes serving this database: their CPU is the server's too (SQLite's is inside it)."""
-    if engine is None:
-        return []
-    with engine.connect() as conn:
-        query = (
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return list(conn.execute(text(query)).scalars())
-
-
-def _since(now: dict[int, float], then: dict[int, float]) -> float:
-    return sum(seconds - then.get(pid, 0.0) for pid, seconds in now.items())
-
-
-@dataclass
-class CpuMeter:
-    """CPU seconds the server's processes and the database's own spend between :meth:`start` and
-    :meth:`spent` (a backend that starts in between counts from its start)."""
-
-    server: int
-    engine: Engine | None
-    before: tuple[dict[int, float], dict[int, float]] = ({}, {})
-
-    def start(self) -> None:
-        self.before = (_cpu(_processes(self.server)), _cpu(_backends(self.engine)))
-
-    def spent(self) -> tuple[float, float]:
-        server = _cpu(_processes(self.server))
-        database = _cpu(_backends(self.engine))
-        return _since(server, self.before[0]), _since(database, self.before[1])
-
-
-# ------------------------------------------------------------------------------------------ one phase
-
-
-def _at(ordered: list[float], share: float) -> float:
-    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1) if ordered else 0.0
-
-
-def _figures(latencies: list[float], errors: dict[str, int], elapsed: float) -> dict[str, Any]:
-    ordered = sorted(latencies)
-    return {
-        "requests": len(ordered),
-        "rps": round(len(ordered) / elapsed, 1),
-        "p50_ms": _at(ordered, 0.50),
-        "p99_ms": _at(ordered, 0.99),
-        "errors": sum(errors.values()),
-        **({"failed": errors} if errors else {}),
-    }
-
-
-def measure(port: int, meter: CpuMeter, label: str, jobs: list[Job], rate: float) -> dict[str, Any]:
-    """Send ``jobs`` at ``rate`` from a second process with a progress bar; figures per kind and overall."""
-    results: multiprocessing.Queue[object] = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_drive, args=(port, jobs, rate, results))
-    seconds = len(jobs) / rate
-    meter.start()
-    process.start()
-    columns = (TextColumn(label), BarColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=seconds)
-        began = time.monotonic()
-        while process.is_alive() and results.empty():
-            progress.update(task, completed=min(seconds, time.monotonic() - began))
-            time.sleep(0.5)
-    found = results.get()
-    process.join()
-    spent, database = meter.spent()
-    assert isinstance(found, dict)
-    latencies: dict[str, list[float]] = found["latencies"]
-    failed: dict[str, dict[str, int]] = found["errors"]
-    kinds = {
-        kind: _figures(values, failed.get(kind, {}), found["elapsed"]) for kind, values in latencies.items()
-    }
-    everything = Counter[str]()
-    for by_status in failed.values():
-        everything.update(by_status)
-    overall = _figures(
-        [v for values in latencies.values() for v in values], dict(everything), found["elapsed"]
-    )
-    requests = max(1, overall["requests"])
-    overall["server_cpu_ms_per_request"] = round(spent * 1000 / requests, 2)
-    overall["database_cpu_ms_per_request"] = round(database * 1000 / requests, 2)
-    overall["sender_cpu_ms_per_request"] = round(found["cpu_s"] * 1000 / requests, 2)
-    return {**overall, "kinds": kinds}
-
-
-def show(title: str, figures: dict[str, Any]) -> None:
-    table = Table(title=title)
-    for column in ("kind", "requests", "req/s", "p50 ms", "p99 ms", "errors"):
-        table.add_column(column, justify="left" if column == "kind" else "right")
-    for kind, row in [*figures["kinds"].items(), ("all", figures)]:
-        table.add_row(kind, *(str(row[k]) for k in ("requests", "rps", "p50_ms", "p99_ms", "errors")))
-    console.print(table)
-    for kind, row in figures["kinds"].items():
-        if row["errors"]:
-            console.print(f"{kind} failed: {row['failed']} (status → count)")
-    console.print(
-        f"CPU per request: server {figures['server_cpu_ms_per_request']} ms · "
-        f"PostgreSQL {figures['database_cpu_ms_per_request']} ms · "
-        f"sender {figures['sender_cpu_ms_per_request']} ms"
-    )
-
-
-def smoke(port: int, jobs: Sequence[Job]) -> None:
-    """One request of each kind before measuring: a setup fault stops the run with the server's answer
-    rather than showing up as a column of errors (and the server has loaded its templates)."""
-    for job in {job.kind: job for job in jobs}.values():
-        method, path = job.raw.split(b" ", 2)[:2]
-        head, _, body = job.raw.partition(b"\r\n\r\n")
-        headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request(method.decode(), path.decode(), body=body or None, headers=headers)
-        answer = connection.getresponse()
-        if answer.status != 200:
-            raise SystemExit(f"{job.kind}: {answer.status} {answer.read().decode(errors='replace')[:500]}")
-        answer.read()
-        connection.close()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     serving.add_arguments(parser, subjects=2000)
     parser.add_argument("--rate", type=float, default=200, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60, help="length of the mixed load")
     parser.add_argument("--baseline-seconds", type=float, default=10, help="length of /healthz alone")
-    args = parser.parse_args()
-    database = serving.prepare(args, "xinyong-load-")
+
+
+def drive(args: argparse.Namespace, *, prefix: str, shares: Mapping[str, float], title: str) -> None:
+    """Serve the database the arguments name and measure ``/healthz`` alone, then requests drawn in
+    ``shares``; print the figures, the last line one JSON object."""
+    database = serving.prepare(args, prefix)
     subjects = serving.sample(database.settings, SAMPLE)
-    token = department_token(database.settings)
-    jobs = mix(subjects, token, int(args.rate * args.seconds), args.seed)
+    checks = any(kind.startswith("check") for kind in shares)
+    token = department_token(database.settings) if checks else ""
+    jobs = mix(subjects, token, int(args.rate * args.seconds), args.seed, shares)
     with serving.served(database.settings, args.workers) as (port, server):
         console.print(
             f"{database.records:,} records ({database.dialect}); {args.workers} server processes; "
@@ -379,14 +131,14 @@ def main() -> None:
             f"then the mix for {args.seconds:g} s"
         )
         smoke(port, jobs)
-        floor_jobs = [Job("healthz", _request("GET", "/healthz"))] * int(args.rate * args.baseline_seconds)
+        floor_jobs = [Job("healthz", request("GET", "/healthz"))] * int(args.rate * args.baseline_seconds)
         engine = make_engine(database.settings.database_url)
         meter = CpuMeter(server.pid, engine if engine.dialect.name == "postgresql" else None)
         floor = measure(port, meter, "/healthz", floor_jobs, args.rate)
         show("/healthz alone", floor)
         load = measure(port, meter, "mix", jobs, args.rate)
         engine.dispose()
-        show("portal and check API", load)
+        show(title, load)
     kinds = load.pop("kinds")
     result = {
         "records": database.records,
@@ -401,6 +153,12 @@ def main() -> None:
         "healthz_database_cpu_ms_per_request": floor["database_cpu_ms_per_request"],
     }
     print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    drive(parser.parse_args(), prefix="xinyong-load-", shares=MIX, title="portal and check API")
 
 
 if __name__ == "__main__":

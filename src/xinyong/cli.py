@@ -161,7 +161,6 @@ def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
 
     from xinyong.db.bootstrap import outdated
     from xinyong.db.engine import display_url, make_engine
-    from xinyong.web.app import create_app
 
     stale = outdated(make_engine(config.database_url), config)
     if stale:
@@ -173,17 +172,15 @@ def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
     if config.fixed_date:
         err.print(f"[yellow]演示模式：系统日期固定为 {config.fixed_date}[/]")
     out.print(f"门户网站 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs")
-    if workers == 1:
-        uvicorn.run(create_app(config), host=host, port=port, log_level="info")
-    else:  # each worker process builds its own app from the same environment
-        uvicorn.run(
-            "xinyong.web.app:create_app",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="info",
-        )
+    # Each worker process builds its own app from the same environment.
+    uvicorn.run(
+        "xinyong.web.app:serving_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 @app.command()

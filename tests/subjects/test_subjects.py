@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import Engine, func, select
 
+from tests.conftest import uscc_code
 from xinyong.clock import CHINA_TZ
 from xinyong.db.engine import session_factory, transaction
 from xinyong.errors import XinyongError
@@ -156,3 +157,25 @@ def test_a_subject_needs_a_name(engine: Engine) -> None:
     with transaction(session_factory(engine)) as session, pytest.raises(XinyongError) as caught:
         service.ensure(session, subjects=[service.NewSubject(COMPANY, "  ")], now=NOW)
     assert caught.value.code == "subject.name_required"
+
+
+@pytest.mark.req("DIS-2")
+def test_a_name_search_lists_shortest_names_first_counts_them_and_pages(engine: Engine) -> None:
+    """Matches come shortest name first (the closest to what was typed), then by name; the total counts
+    every match, each page holds the next ones, and a page past the end is empty but still counted."""
+    names = [f"济南星河{'科技' * (n % 5)}有限公司{n:02d}" for n in range(25)]
+    with transaction(session_factory(engine)) as session:
+        service.ensure(
+            session,
+            subjects=[service.NewSubject(validate(uscc_code(700 + n)), name) for n, name in enumerate(names)],
+            now=NOW,
+        )
+        service.ensure(session, subjects=[service.NewSubject(PERSON, "星河科技")], now=NOW)  # never listed
+    expected = sorted(names, key=lambda name: (len(name), name))
+    with session_factory(engine)() as session:
+        pages = [service.search(session, "星河", offset=offset, limit=10) for offset in (0, 10, 20, 30)]
+        traditional = service.search(session, "濟南星河科技", offset=0, limit=10)
+    assert [p.total for p in pages] == [25, 25, 25, 25]
+    assert [s.name for p in pages for s in p.subjects] == expected
+    assert [len(p.subjects) for p in pages] == [10, 10, 5, 0]
+    assert traditional.total == 20 and all("济南星河科技" in s.name for s in traditional.subjects)

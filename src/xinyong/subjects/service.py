@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, column, select, table
+from sqlalchemy import Select, column, func, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -148,13 +148,33 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
         return Found(
             [exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0, exact
         )
-    matches = sorted(session.execute(_named(session, text)).all(), key=lambda r: (len(r.name), r.name, r.id))
-    ids = [r.id for r in matches if exact is None or r.id != exact.id]
-    if exact is not None:
-        ids.insert(0, exact.id)
-    page = ids[offset : offset + limit]
-    rows = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(page)))} if page else {}
-    return Found([rows[i] for i in page], len(ids), exact)
+    named = _named(session, text)
+    if exact is not None:  # listed first, by its code, whatever its name
+        named = named.where(Subject.id != exact.id)
+    shown = [exact] if exact is not None and offset == 0 else []
+    start = max(0, offset - (1 if exact is not None else 0))
+    matched = named.subquery()
+    # The database sorts and counts the matches and reads the subjects of one page only.
+    order = (func.length(matched.c.name), matched.c.name, matched.c.id)
+    position = func.row_number().over(order_by=order).label("position")
+    ranked = (
+        select(matched.c.id, func.count().over().label("total"), position)
+        .order_by(position)
+        .offset(start)
+        .limit(max(0, limit - len(shown)))
+        .subquery()
+    )
+    page = session.execute(
+        select(Subject, ranked.c.total).join(ranked, Subject.id == ranked.c.id).order_by(ranked.c.position)
+    ).all()
+    if page:
+        total = int(page[0][1])
+    elif start or len(shown) >= limit:  # a page past the end, or one filled by the exact match
+        total = int(session.scalar(select(func.count()).select_from(matched)) or 0)
+    else:
+        total = 0
+    shown += [subject for subject, _ in page]
+    return Found(shown, total + (1 if exact is not None else 0), exact)
 
 
 def get(session: Session, key: str) -> Subject:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -70,8 +71,25 @@ HERE = Path(__file__).parent
 @asynccontextmanager
 async def _closing(app: FastAPI) -> AsyncIterator[None]:
     """An app that stops gives its database connections back (tests start many apps on one server)."""
+    if getattr(app.state, "serving", False):
+        _settle_heap()
     yield
     app.state.engine.dispose()
+
+
+def _settle_heap() -> None:
+    """Everything made while starting (modules, routes, catalogs, templates) lives as long as the process:
+    frozen, the cycle collector no longer walks it. Unfrozen, each full collection walked it all and paused
+    a serving process for 0.2 to 0.3 s, the slowest answers under load."""
+    gc.collect()
+    gc.freeze()
+
+
+def serving_app(settings: Settings | None = None) -> FastAPI:
+    """The app of a serving process (``xinyong serve``), which lives for as long as the process does."""
+    app = create_app(settings)
+    app.state.serving = True
+    return app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_actor])
     templates.env.globals.update(settings=settings, profile=profile, version=__version__)
     templates.env.filters["local_time"] = local_time
+    templates.env.auto_reload = False  # templates are part of the release: no file check on every page
     app.state.templates = templates
     app.state.policy = policy()
     app.state.limiter = Limiter()
