@@ -33,6 +33,7 @@ from xinyong.access.actors import system_actor
 from xinyong.access.models import Organisation
 from xinyong.access.policy import policy
 from xinyong.db.bootstrap import outdated
+from xinyong.db.bulk import refresh_statistics
 from xinyong.db.engine import display_url, make_engine, session_factory, transaction
 from xinyong.demo_exchange import generate as generate_exchange
 from xinyong.errors import XinyongError
@@ -1286,6 +1287,8 @@ def generate(
                 progress(MORE_STAGE, done, len(more))
             make(factory, settings, actor=actor)
         generate_exchange(factory, settings, actor=actor)  # the first package for the province (INT-1)
+        with transaction(factory) as session:  # a bulk load: the planner needs the tables' new sizes
+            refresh_statistics(session)
         if progress is not None:
             progress(MORE_STAGE, len(more), len(more))
         return report

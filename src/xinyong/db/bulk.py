@@ -98,8 +98,19 @@ def insert_ignore(
     return len(insert_ignore_returning(session, model, rows, conflict, list(conflict)))
 
 
-def refresh_statistics(session: Session, tables: Sequence[str]) -> None:
-    """After a bulk load, tell PostgreSQL's planner how big the tables now are: with the old figures it plans
-    an index lookup of two rows as a parallel scan. SQLite plans from its indexes alone."""
+SQLITE_ANALYSIS_ROWS = 1000
+"""Index entries SQLite samples per index when it analyses (``PRAGMA analysis_limit``): enough to know which
+index narrows a lookup, and a database of a million records is analysed in a fraction of a second."""
+
+
+def refresh_statistics(session: Session, tables: Sequence[str] = ()) -> None:
+    """After a bulk load, tell the planner how big the tables (or, without names, all tables) now are.
+    PostgreSQL with the old figures plans an index lookup of two rows as a parallel scan. SQLite without any
+    took an equality on a list entry's status (every active entry) for narrower than its subject key, and a
+    credit check of one code walked all active entries: 37 ms instead of 9 on a million records."""
     if _postgresql(session):
         session.execute(text(f"ANALYZE {', '.join(tables)}"))
+        return
+    session.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}"))
+    for name in tables or ("",):
+        session.execute(text(f"ANALYZE {name}".strip()))
