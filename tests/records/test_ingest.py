@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from xinyong.audit.service import AuditActor
+from xinyong.clock import in_beijing
 from xinyong.db.engine import session_factory
 from xinyong.records import service
-from xinyong.records.models import Record, RecordVersion
+from xinyong.records.models import ImportJob, Record, RecordVersion
 
 from .conftest import SCJGJ_USCC, Provider, penalty
 
@@ -390,3 +393,39 @@ def test_only_the_delivering_provider_corrects_and_every_change_counts(
     with session_factory(provider.engine)() as session:
         record = session.scalars(select(Record).where(Record.document_number == number)).one()
     assert (record.severity, record.version, json.loads(record.data)["fine_amount"]) == ("serious", 2, "0.2")
+
+
+@pytest.mark.req("ING-7")
+def test_a_job_silent_past_the_limit_is_shown_interrupted_and_the_provider_told_to_send_again(
+    provider: Provider, api: TestClient
+) -> None:
+    """A killed import never finishes: while its batches keep coming it is running, after
+    ``STALLED_AFTER`` without one it is interrupted, with the advice to send the same file again."""
+    now = provider.settings.clock.now()
+    actor = AuditActor(account_id=None, org=provider.org, label="测试")
+    jobs = {}
+    with session_factory(provider.engine)() as session, session.begin():
+        for name, silent in (("quiet", service.STALLED_AFTER + timedelta(minutes=1)), ("busy", timedelta(0))):
+            job = service.start_job(
+                session,
+                provider=provider.org,
+                item_code="admin-penalty",
+                route="file",
+                filename=f"{name}.csv",
+                actor=actor,
+                now=now - timedelta(hours=1),
+            )
+            job.progressed_at = now - silent
+            jobs[name] = job.id
+    quiet = api.get(f"/api/v1/imports/{jobs['quiet']}", headers=provider.headers).json()
+    busy = api.get(f"/api/v1/imports/{jobs['busy']}", headers=provider.headers).json()
+    assert quiet["status"] == "interrupted" and "重新提交同一文件" in quiet["message"]
+    assert busy["status"] == "running" and busy["message"] is None
+    with session_factory(provider.engine)() as session:
+        stored = session.get(ImportJob, jobs["quiet"])
+        assert (
+            stored is not None and stored.status == "running"
+        )  # shown, never written: a late batch still counts
+        assert stored.progressed_at is not None
+        limit = in_beijing(stored.progressed_at) + service.STALLED_AFTER
+        assert service.shown_status(stored, limit) == "running"  # interrupted only past the limit

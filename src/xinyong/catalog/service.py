@@ -147,17 +147,19 @@ def _versions_in_force(session: Session, on: date) -> list[CatalogVersion]:
 
 
 def items_in_force(session: Session, on: date) -> list[ItemInForce]:
+    """Every item in force on ``on``, version by version. The items are read in one query of plain rows:
+    checks and imports ask for them on every call."""
+    versions = _versions_in_force(session, on)
+    rows = session.execute(
+        select(CatalogItem.version_id, CatalogItem.id, CatalogItem.definition)
+        .where(CatalogItem.version_id.in_([v.id for v in versions]))
+        .order_by(CatalogItem.id)
+    ).all()
     return [
-        ItemInForce(
-            row.id,
-            version.version,
-            version.scope,
-            version.effective_from,
-            version.approved_by,
-            parse_item(row.definition),
-        )
-        for version in _versions_in_force(session, on)
-        for row in version.items
+        ItemInForce(row.id, v.version, v.scope, v.effective_from, v.approved_by, parse_item(row.definition))
+        for v in versions
+        for row in rows
+        if row.version_id == v.id
     ]
 
 

@@ -69,6 +69,7 @@ def _receive_lists(request: Request, item_code: str, actor: AuditActor) -> None:
 
 MAX_UPLOAD = 200 * 1024 * 1024
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".txt"}
+INTERRUPTED = "导入已中断（长时间没有写入新的批次），请重新提交同一文件：已入库的行不会重复，只补上缺少的行"
 
 
 class JobOut(BaseModel):
@@ -76,7 +77,9 @@ class JobOut(BaseModel):
     item: str
     route: str
     filename: str | None
-    status: str
+    status: str = Field(
+        description="running 进行中 · done 完成 · failed 失败 · interrupted 已中断（请重新提交同一文件）"
+    )
     total: int
     accepted: int
     rejected: int
@@ -182,18 +185,19 @@ def job_status(
     request: Request, job_id: JobId, actor: Annotated[Actor, Depends(Permission("record.submit"))]
 ) -> JobOut:
     job = _own_job(request, actor, job_id)
+    status = service.shown_status(job, request.app.state.settings.clock.now())
     return JobOut(
         job=job.id,
         item=job.item_code,
         route=job.route,
         filename=job.filename,
-        status=job.status,
+        status=status,
         total=job.total,
         accepted=job.accepted,
         rejected=job.rejected,
         duplicates=job.duplicates,
         corrected=job.corrected,
-        message=job.message,
+        message=INTERRUPTED if status == "interrupted" else job.message,
     )
 
 

@@ -117,6 +117,8 @@ class ImportJob(Base):
     message: Mapped[str | None] = mapped_column(String(2000))
     actor_label: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    progressed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the job last wrote a batch (or started): a running job silent for long was interrupted."""
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

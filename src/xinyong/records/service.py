@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import DateTime, Select, func, insert, literal, select, update
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
+from xinyong.clock import in_beijing
 from xinyong.db.bulk import insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
 from xinyong.records.models import (
@@ -37,6 +38,9 @@ from xinyong.subjects.service import key_of
 
 ROUTES = ("api", "file", "province", "market")  # market: consent-checked market information (MKT-1)
 MAX_KEPT_VALUES = 4000
+STALLED_AFTER = timedelta(minutes=10)
+"""An operational limit, not a regulation: a batch takes seconds, so a running import that wrote nothing for
+this long has lost its process."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ def start_job(
         corrected=0,
         actor_label=actor.label,
         started_at=now,
+        progressed_at=now,
     )
     session.add(job)
     session.flush()
@@ -141,6 +146,7 @@ def store_batch(
             duplicates=ImportJob.duplicates + result.duplicates,
             corrected=ImportJob.corrected + result.corrected,
             rejected=ImportJob.rejected + result.rejected,
+            progressed_at=now,
         )
     )
     return result
@@ -429,6 +435,16 @@ def finish_job(
         },
     )
     return job
+
+
+def shown_status(job: ImportJob, now: datetime) -> str:
+    """A job's status as its provider should read it: ``running`` only while batches keep arriving. A job
+    whose process was killed never finishes; run again, its file adds only the rows that were missing
+    (ING-7), so the provider is told to do that rather than to wait."""
+    last = job.progressed_at or job.started_at
+    if job.status == "running" and now - in_beijing(last) > STALLED_AFTER:
+        return "interrupted"
+    return job.status
 
 
 def get_job(session: Session, job_id: int) -> ImportJob:
