@@ -11,8 +11,10 @@ PORT   ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The sources compiled once: where PYTHONDONTWRITEBYTECODE is set, every command would compile them again.
 $(VENV)/.run: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e .
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $@
 
 $(VENV)/.test: $(VENV)/.run

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, column, func, select, table
+from sqlalchemy import Select, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -105,8 +105,11 @@ def find(session: Session, code: str) -> Subject | None:
     """By the key as stored (``passport:E12345678``), or by a code however it was typed (spaces, case)."""
     if not code or has_controls(code):
         return None
-    wanted = {code[:64], compact(code)[:64]}
-    return session.scalars(select(Subject).where(Subject.key.in_(wanted)).limit(1)).first()
+    typed, key = code[:64], compact(code)[:64]
+    # Two plain comparisons, not IN: a statement with an IN list is rewritten for its values on every run.
+    return session.scalars(
+        select(Subject).where(or_(Subject.key == typed, Subject.key == key)).limit(1)
+    ).first()
 
 
 MAX_QUERY = 100
