@@ -307,3 +307,17 @@ def test_a_business_run_under_a_persons_number_and_a_passport_holder_are_handled
     passport = client.get("/api/v1/subjects/passport:E12345678/records")
     assert passport.status_code == 200 and len(passport.json()["records"]) == 1
     assert "E12345678" not in client.get("/subjects/passport:E12345678").text
+
+
+@pytest.mark.req("DIS-2")
+def test_a_search_page_past_the_last_goes_to_the_last(client: TestClient) -> None:
+    """A link kept from a longer result list shows the last page of the results there are now."""
+    past = client.get("/search", params={"q": "华信科技", "page": 500}, follow_redirects=False)
+    assert (
+        past.status_code == 303
+        and past.headers["location"] == "/search?q=%E5%8D%8E%E4%BF%A1%E7%A7%91%E6%8A%80&page=1"
+    )
+    last = client.get(past.headers["location"])
+    assert last.status_code == 200 and COMPANY_NAME in last.text and "没有找到" not in last.text
+    nothing = client.get("/search", params={"q": "没有这家公司", "page": 3})
+    assert nothing.status_code == 200 and "没有找到与“没有这家公司”相符的信用主体" in nothing.text

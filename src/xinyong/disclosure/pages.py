@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -65,6 +66,9 @@ def search_page(
     found = subjects.search(session, q, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if found.exact is not None:  # a code names one subject: go there, never echoing a person's number
         return RedirectResponse(f"/subjects/{found.exact.key}", status_code=303)
+    pages = (found.total + PAGE_SIZE - 1) // PAGE_SIZE
+    if not found.subjects and number > pages > 0:  # a page past the end: the last one, not "nothing found"
+        return RedirectResponse(f"/search?q={quote(q)}&page={pages}", status_code=303)
     masking = request.app.state.profile.masking
     rows = [
         {
@@ -75,7 +79,6 @@ def search_page(
         }
         for s in found.subjects
     ]
-    pages = (found.total + PAGE_SIZE - 1) // PAGE_SIZE
     return render(
         request,
         "search.html",
