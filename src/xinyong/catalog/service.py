@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -174,12 +174,17 @@ def item_in_force(session: Session, code: str, on: date) -> ItemInForce:
     )
 
 
+_DEFINITIONS = select(CatalogItem.id, CatalogItem.definition).where(
+    CatalogItem.id.in_(bindparam("ids", expanding=True))
+)  # built once: every portal page reads it
+
+
 def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, Item]:
     """The item definitions records point at (each record keeps the version it came under, CAT-5)."""
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = session.execute(select(CatalogItem.id, CatalogItem.definition).where(CatalogItem.id.in_(wanted)))
+    rows = session.execute(_DEFINITIONS, {"ids": list(wanted)})
     return {row.id: parse_item(row.definition) for row in rows}
 
 

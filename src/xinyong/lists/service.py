@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
@@ -258,10 +258,13 @@ def active_black(session: Session, subject_key: str) -> list[ListEntry]:
     )
 
 
+_OF_SUBJECT = (
+    select(ListEntry).where(ListEntry.subject_key == bindparam("key")).order_by(ListEntry.id)
+)  # once
+
+
 def entries_of(session: Session, subject_key: str) -> list[ListEntry]:
-    return list(
-        session.scalars(select(ListEntry).where(ListEntry.subject_key == subject_key).order_by(ListEntry.id))
-    )
+    return list(session.scalars(_OF_SUBJECT, {"key": subject_key}))
 
 
 def marks_of(session: Session, person_key: str) -> list[tuple[ListMark, ListEntry]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, func, insert, literal, select, update
+from sqlalchemy import DateTime, Select, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -461,8 +461,11 @@ def rejects(session: Session, job_id: int, *, limit: int | None = None) -> list[
     return list(session.scalars(query.limit(limit) if limit else query))
 
 
+_OF_SUBJECT = select(Record).where(Record.subject_key == bindparam("key")).order_by(Record.id)  # built once
+
+
 def records_of(session: Session, subject_key: str) -> list[Record]:
-    return list(session.scalars(select(Record).where(Record.subject_key == subject_key).order_by(Record.id)))
+    return list(session.scalars(_OF_SUBJECT, {"key": subject_key}))
 
 
 def standing_counts(session: Session, *, item_code: str, subject_keys: Select[str]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, column, func, or_, select, table
+from sqlalchemy import Select, bindparam, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -101,15 +101,19 @@ def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -
     return insert_ignore(session, Subject, rows, ["key"])
 
 
+# Statements of every portal page, built once: SQLAlchemy reuses their compiled form without building and
+# keying them again on each call, half the Python time of a lookup.
+_BY_KEY = select(Subject).where(Subject.key == bindparam("key"))
+_BY_CODE = (
+    select(Subject).where(or_(Subject.key == bindparam("typed"), Subject.key == bindparam("key"))).limit(1)
+)
+
+
 def find(session: Session, code: str) -> Subject | None:
     """By the key as stored (``passport:E12345678``), or by a code however it was typed (spaces, case)."""
     if not code or has_controls(code):
         return None
-    typed, key = code[:64], compact(code)[:64]
-    # Two plain comparisons, not IN: a statement with an IN list is rewritten for its values on every run.
-    return session.scalars(
-        select(Subject).where(or_(Subject.key == typed, Subject.key == key)).limit(1)
-    ).first()
+    return session.scalars(_BY_CODE, {"typed": code[:64], "key": compact(code)[:64]}).first()
 
 
 MAX_QUERY = 100
@@ -148,7 +152,7 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
     if not text or has_controls(text):
         return Found([], 0)
     code = compact(text)
-    exact = session.scalar(select(Subject).where(Subject.key == code)) if code else None
+    exact = session.scalar(_BY_KEY, {"key": code}) if code else None
     if _CODE_LIKE.match(code):
         return Found(
             [exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0, exact
@@ -183,7 +187,7 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
 
 
 def get(session: Session, key: str) -> Subject:
-    found = session.scalar(select(Subject).where(Subject.key == key))
+    found = session.scalar(_BY_KEY, {"key": key})
     if found is None:
         raise XinyongError("subject.not_found", f"没有代码为 {key[:64]} 的信用主体", field="subject")
     return found
