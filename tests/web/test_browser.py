@@ -168,7 +168,8 @@ def test_api_docs_render_from_local_assets(browser: object, base_url: str) -> No
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
     page.goto(base_url + "/api/docs")
-    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    # Swagger UI builds the page of 137 operations in the browser: seconds on a busy machine.
+    page.wait_for_selector(".opblock-summary-path", timeout=60000)
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/identifiers/{code}" in [p.replace("\u200b", "") for p in paths]
     assert outside == []
