@@ -69,17 +69,22 @@ def insert_ignore_returning(
     returning: Sequence[str],
 ) -> list[Any]:
     """Insert ``rows`` (all with the same keys), skipping those colliding on ``conflict``; the chosen
-    columns of the new ones."""
+    columns of the new ones.
+
+    On PostgreSQL the rows go in the order of their ``conflict`` key: a row whose key another transaction
+    has just inserted waits for that one to end, so two writers taking overlapping keys in opposite orders
+    (two imports sharing subjects) would each hold what the other waits for. In one order, they cannot."""
     if not rows:
         return []
     table = _table(model)
     if _postgresql(session):
         stage, columns = _copy_to_stage(session, table, rows)
         names = ", ".join(f'"{c}"' for c in columns)
+        keys = ", ".join(f'"{c}"' for c in conflict)
         result = session.connection().execute(
             text(
-                f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage} '
-                f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage} ORDER BY {keys} '
+                f"ON CONFLICT ({keys}) DO NOTHING "
                 f"RETURNING {', '.join(returning)}"
             )
         )
