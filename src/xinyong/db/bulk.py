@@ -12,8 +12,8 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import ColumnElement, Table, any_, bindparam, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from xinyong.db.base import Base
@@ -48,6 +48,18 @@ def _copy(session: Session, target: str, columns: Sequence[str], rows: Sequence[
     with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values`` for a batch of thousands: one array parameter on PostgreSQL, where psycopg
+    would otherwise rewrite a statement of thousands of placeholders on every execution."""
+    if _postgresql(session):
+        result: ColumnElement[bool] = column == any_(
+            bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        )
+    else:
+        result = column.in_(values)
+    return result
 
 
 def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit
 from xinyong.audit.service import AuditActor
 from xinyong.clock import in_beijing
-from xinyong.db.bulk import insert_ignore_returning, insert_rows
+from xinyong.db.bulk import among, insert_ignore_returning, insert_rows
 from xinyong.errors import Problem, XinyongError
 from xinyong.records.models import (
     MAX_ID,
@@ -169,7 +169,7 @@ def _copy_versions(
         literal(reason),
         literal(actor.label),
         literal(now, DateTime(timezone=True)),
-    ).where(Record.id.in_(record_ids))
+    ).where(among(session, Record.id, record_ids))
     columns = [
         "record_id",
         "subject_key",
@@ -211,7 +211,7 @@ def _correct(
     known = session.execute(
         select(
             Record.id, Record.dedupe_key, Record.version, Record.state, Record.subject_key, *columns
-        ).where(Record.dedupe_key.in_(wanted), Record.provider == job.provider)
+        ).where(among(session, Record.dedupe_key, list(wanted)), Record.provider == job.provider)
     ).all()
     changed = [
         (r, wanted[r.dedupe_key])

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.catalog.schema import SubjectKind
-from xinyong.db.bulk import insert_ignore
+from xinyong.db.bulk import among, insert_ignore
 from xinyong.errors import XinyongError
 from xinyong.rules.identifiers import Identifier, IdType, compact
 from xinyong.rules.text import has_controls, normalise, plain
@@ -81,7 +81,11 @@ def ensure(session: Session, *, subjects: Sequence[NewSubject], now: datetime) -
         if not name:
             raise XinyongError("subject.name_required", "主体名称不能为空", field="subject_name")
         first.setdefault(key_of(new.identifier), (new, name))
-    known = set(session.scalars(select(Subject.key).where(Subject.key.in_(first)))) if first else set()
+    known = (
+        set(session.scalars(select(Subject.key).where(among(session, Subject.key, list(first)))))
+        if first
+        else set()
+    )
     rows = []
     for key, (new, name) in first.items():
         if key in known:
