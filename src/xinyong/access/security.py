@@ -31,8 +31,13 @@ MAX_PASSWORD_LENGTH = 200
 TOKEN_PREFIX = "xy_"
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so a wrong username costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so a wrong username costs as long as a wrong
+    password; made on the first sign-in, as hashing takes a quarter second every process would pay."""
+    return _hasher.hash("not a password of anyone")
 
 
 @lru_cache(maxsize=4)
@@ -68,7 +73,7 @@ def hash_password(password: str) -> str:
 
 def password_matches(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH]) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password[:MAX_PASSWORD_LENGTH]) and stored is not None
     except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from xinyong import cli
 from xinyong.cli import JsonOption
-from xinyong.db import backup as backups
-from xinyong.db import migrate
+
+if TYPE_CHECKING:
+    from xinyong.db.backup import Progress as Advance
 
 
 @contextmanager
-def _bars() -> Iterator[backups.Progress]:
+def _bars() -> Iterator[Advance]:
     """One Rich bar per stage (database pages, files), on stderr so ``--json`` stays one document."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=cli.err, transient=True) as bar:
@@ -38,6 +39,8 @@ def backup_command(
     as_json: JsonOption = False,
 ) -> None:
     """备份 SQLite 数据库（在线一致性复制，服务可继续运行）和数据目录，附带 SHA-256 清单。"""
+    from xinyong.db import backup as backups  # here: every ``xinyong`` command loads this module
+
     config = cli.settings()
     with _bars() as progress:
         manifest = backups.backup(
@@ -68,6 +71,9 @@ def restore_command(
     as_json: JsonOption = False,
 ) -> None:
     """核验备份的校验和，恢复数据库和数据目录，再核验审计日志的哈希链；链不完好时退出码 1。"""
+    from xinyong.db import backup as backups
+    from xinyong.db import migrate
+
     config = cli.settings()
     with _bars() as progress:
         done = backups.restore(

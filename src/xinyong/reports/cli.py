@@ -12,9 +12,6 @@ from rich.table import Table as RichTable
 from xinyong import cli
 from xinyong.cli import JsonOption
 from xinyong.errors import XinyongError
-from xinyong.records import report
-from xinyong.reports import tables
-from xinyong.reports.service import Period
 from xinyong.rules.dates import parse_date
 
 
@@ -29,6 +26,11 @@ def report_command(
     as_json: JsonOption = False,
 ) -> None:
     """统计与考核：信息提供单位归集情况、按目录项更新周期的报送时效、未报送单位、使用单位使用情况、联合奖惩闭环、办理时限。"""
+    # Here, not at the top: every ``xinyong`` command loads this module, few of them need the statistics.
+    from xinyong.records import report
+    from xinyong.reports import tables
+    from xinyong.reports.service import Period
+
     if kind not in tables.KINDS:
         raise XinyongError(
             "report.kind", f"没有统计表 {kind[:40]!r}；可选：{'、'.join(tables.KINDS)}", field="kind"
