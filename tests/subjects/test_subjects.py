@@ -159,10 +159,24 @@ def test_a_subject_needs_a_name(engine: Engine) -> None:
     assert caught.value.code == "subject.name_required"
 
 
+@pytest.mark.req("DIS-2", "DATA-3")
+def test_a_renamed_organisation_is_found_by_its_new_name_only(engine: Engine) -> None:
+    company = validate(uscc_code(760))
+    with transaction(session_factory(engine)) as session:
+        service.ensure(session, subjects=[service.NewSubject(company, "旧名称星辰机械厂")], now=NOW)
+        service.rename(session, key=company.value, name="新名称北斗机械厂", now=NOW, source="测试")
+    with session_factory(engine)() as session:
+        old = service.search(session, "星辰机械", offset=0, limit=10)
+        new = service.search(session, "北斗机械", offset=0, limit=10)
+    assert old.total == 0 and old.subjects == []
+    assert new.total == 1 and [s.key for s in new.subjects] == [company.value]
+
+
 @pytest.mark.req("DIS-2")
 def test_a_name_search_lists_shortest_names_first_counts_them_and_pages(engine: Engine) -> None:
-    """Matches come shortest name first (the closest to what was typed), then by name; the total counts
-    every match, each page holds the next ones, and a page past the end is empty but still counted."""
+    """Matches come shortest name first (the closest to what was typed), then the earlier recorded; the
+    total counts every match, each page holds the next ones, and a page past the end is empty but still
+    counted."""
     names = [f"济南星河{'科技' * (n % 5)}有限公司{n:02d}" for n in range(25)]
     with transaction(session_factory(engine)) as session:
         service.ensure(
@@ -171,7 +185,7 @@ def test_a_name_search_lists_shortest_names_first_counts_them_and_pages(engine: 
             now=NOW,
         )
         service.ensure(session, subjects=[service.NewSubject(PERSON, "星河科技")], now=NOW)  # never listed
-    expected = sorted(names, key=lambda name: (len(name), name))
+    expected = [names[n] for n in sorted(range(len(names)), key=lambda n: (len(names[n]), n))]
     with session_factory(engine)() as session:
         pages = [service.search(session, "星河", offset=offset, limit=10) for offset in (0, 10, 20, 30)]
         traditional = service.search(session, "濟南星河科技", offset=0, limit=10)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam, column, func, or_, select, table
+from sqlalchemy import bindparam, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -133,19 +133,67 @@ class Found:
     """The subject whose code the query was, if any."""
 
 
-def _named(session: Session, text: str) -> Select[int, str]:
-    """Organisations whose names contain ``text``, at most ``MAX_FOUND``. SQLite reads them from its trigram
-    index (migration 0011, 3 characters or more) as a phrase, the text's trigrams one after the other: the
-    same matches as LIKE, from the index alone, in half the time (LIKE rereads each candidate's name).
-    PostgreSQL's trigram index serves the plain LIKE by itself."""
-    wanted = select(Subject.id, Subject.name).where(Subject.id_kind == "uscc").limit(MAX_FOUND)
-    if session.get_bind().dialect.name == "sqlite" and len(text) >= 3:
-        fts = table("subject_name_fts", column("rowid"), column("name_search"))
-        joined = fts.join(Subject, Subject.id == fts.c.rowid)
-        phrase = '"' + text.replace('"', '""') + '"'
-        return wanted.select_from(joined).where(fts.c.name_search.match(phrase))
+RANK_SPAN = 2**32
+"""A match's rank is its name's length times this plus its id: shortest names first (the closest to what was
+typed), then the earlier recorded. SQLite's name index keys organisations by it (migration 0028)."""
+
+# SQLite's trigram index read as a phrase, the text's trigrams one after the other (3 characters or more). It
+# holds organisations only, keyed by rank, so its matches come best first: a page is read from the index and
+# the count stops at MAX_FOUND, without reading a single name.
+_FTS = table("subject_name_fts", column("rowid"), column("name_search"))
+_FTS_MATCHES = (_FTS.c.name_search.match(bindparam("phrase")), _FTS.c.rowid != bindparam("skip"))
+_FTS_TOTAL = select(func.count()).select_from(
+    select(_FTS.c.rowid).where(*_FTS_MATCHES).limit(MAX_FOUND).subquery()
+)
+_FTS_PAGE = (
+    select(_FTS.c.rowid % RANK_SPAN)
+    .where(*_FTS_MATCHES)
+    .order_by(_FTS.c.rowid)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+_BY_IDS = select(Subject).where(Subject.id.in_(bindparam("ids", expanding=True)))
+
+
+def _indexed(
+    session: Session, text: str, exact: Subject | None, start: int, count: int
+) -> tuple[list[int], int]:
+    """Ids of one page of organisations whose names contain ``text``, and how many there are, from SQLite's
+    name index."""
+    params = {
+        "phrase": '"' + text.replace('"', '""') + '"',
+        "skip": len(exact.name_search) * RANK_SPAN + exact.id if exact is not None else -1,
+    }
+    total = int(session.scalar(_FTS_TOTAL, params) or 0)
+    count = max(0, min(count, total - start))
+    if not count:
+        return [], total
+    return list(session.scalars(_FTS_PAGE, {**params, "offset": start, "limit": count})), total
+
+
+def _ranked(
+    session: Session, text: str, exact: Subject | None, start: int, count: int
+) -> tuple[list[int], int]:
+    """The same by the name's LIKE, which PostgreSQL's trigram index serves (and, for one or two characters,
+    a scan on SQLite): the first ``MAX_FOUND`` matches found, ranked and counted by the database."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return wanted.where(Subject.name_search.like(pattern, escape="\\"))
+    rank = (func.length(Subject.name_search) * RANK_SPAN + Subject.id).label("rank")
+    named = select(Subject.id, rank).where(
+        Subject.id_kind == "uscc", Subject.name_search.like(pattern, escape="\\")
+    )
+    if exact is not None:
+        named = named.where(Subject.id != exact.id)
+    matched = named.limit(MAX_FOUND).subquery()
+    position = func.row_number().over(order_by=matched.c.rank).label("position")
+    page = session.execute(
+        select(matched.c.id, func.count().over().label("total"), position)
+        .order_by(position)
+        .offset(start)
+        .limit(count)
+    ).all()
+    if page:
+        return [row.id for row in page], int(page[0].total)
+    return [], int(session.scalar(select(func.count()).select_from(matched)) or 0)
 
 
 def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
@@ -161,32 +209,13 @@ def search(session: Session, query: str, *, offset: int, limit: int) -> Found:
         return Found(
             [exact] if exact is not None and offset == 0 else [], 1 if exact is not None else 0, exact
         )
-    named = _named(session, text)
-    if exact is not None:  # listed first, by its code, whatever its name
-        named = named.where(Subject.id != exact.id)
-    shown = [exact] if exact is not None and offset == 0 else []
+    shown = [exact] if exact is not None and offset == 0 else []  # listed first, whatever its name
     start = max(0, offset - (1 if exact is not None else 0))
-    matched = named.subquery()
-    # The database sorts and counts the matches and reads the subjects of one page only.
-    order = (func.length(matched.c.name), matched.c.name, matched.c.id)
-    position = func.row_number().over(order_by=order).label("position")
-    ranked = (
-        select(matched.c.id, func.count().over().label("total"), position)
-        .order_by(position)
-        .offset(start)
-        .limit(max(0, limit - len(shown)))
-        .subquery()
-    )
-    page = session.execute(
-        select(Subject, ranked.c.total).join(ranked, Subject.id == ranked.c.id).order_by(ranked.c.position)
-    ).all()
-    if page:
-        total = int(page[0][1])
-    elif start or len(shown) >= limit:  # a page past the end, or one filled by the exact match
-        total = int(session.scalar(select(func.count()).select_from(matched)) or 0)
-    else:
-        total = 0
-    shown += [subject for subject, _ in page]
+    named = _indexed if session.get_bind().dialect.name == "sqlite" and len(text) >= 3 else _ranked
+    ids, total = named(session, text, exact, start, max(0, limit - len(shown)))
+    if ids:
+        found = {subject.id: subject for subject in session.scalars(_BY_IDS, {"ids": ids})}
+        shown += [found[i] for i in ids]
     return Found(shown, total + (1 if exact is not None else 0), exact)
 
 
