@@ -22,10 +22,12 @@ from xinyong.errors import XinyongError
 from xinyong.profiles.loader import load_profile
 from xinyong.records.models import Record
 from xinyong.records.validate import Candidate, RowChecker
+from xinyong.rules.identifiers import validate
 from xinyong.settings import Settings
+from xinyong.subjects import service as subjects
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY, citizen_code
+from ..conftest import TODAY, citizen_code, uscc_code
 from ..records.conftest import penalty
 from .conftest import COMPANY, COMPANY_NAME, PERSON, Portal
 
@@ -321,3 +323,27 @@ def test_a_search_page_past_the_last_goes_to_the_last(client: TestClient) -> Non
     assert last.status_code == 200 and COMPANY_NAME in last.text and "没有找到" not in last.text
     nothing = client.get("/search", params={"q": "没有这家公司", "page": 3})
     assert nothing.status_code == 200 and "没有找到与“没有这家公司”相符的信用主体" in nothing.text
+
+
+@pytest.mark.req("DIS-2")
+def test_a_broad_search_says_it_lists_the_closest_matches_only(portal: Portal, client: TestClient) -> None:
+    """Past ``MAX_FOUND`` matches the count stops: the page says "at least", lists the shortest names, and
+    asks for more of the name, rather than showing the cap as the number found."""
+    names = [f"广域远航{'物流' * (n % 3)}有限公司{n:04d}" for n in range(subjects.MAX_FOUND + 5)]
+    with transaction(session_factory(portal.engine)) as session:
+        subjects.ensure(
+            session,
+            subjects=[
+                subjects.NewSubject(validate(uscc_code(40_000 + n)), name) for n, name in enumerate(names)
+            ],
+            now=portal.settings.clock.now(),
+        )
+    broad = client.get("/search", params={"q": "广域远航"})
+    assert broad.status_code == 200
+    assert f"相符的信用主体至少有 {subjects.MAX_FOUND} 个" in broad.text and "输入更完整的名称" in broad.text
+    assert f"找到 {subjects.MAX_FOUND} 个" not in broad.text
+    assert min(names, key=len) in broad.text and "物流物流" not in broad.text  # shortest names first
+    part = "广域远航物流物流有限公司000"
+    narrow = client.get("/search", params={"q": part})
+    found = sum(part in name for name in names)
+    assert f"找到 {found} 个信用主体" in narrow.text and "至少" not in narrow.text
