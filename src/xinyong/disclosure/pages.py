@@ -91,7 +91,7 @@ def search_page(
             "pages": pages,
             "too_long": len(q) > subjects.MAX_QUERY,
             # The count stops there: say so rather than pass the cap off as the number of matches.
-            "at_least": found.total - (found.exact is not None) >= subjects.MAX_FOUND,
+            "at_least": found.total >= subjects.MAX_FOUND,
             "most": subjects.MAX_FOUND,
         },
     )

@@ -141,7 +141,10 @@ typed), then the earlier recorded. SQLite's name index keys organisations by it 
 # holds organisations only, keyed by rank, so its matches come best first: a page is read from the index and
 # the count stops at MAX_FOUND, without reading a single name.
 _FTS = table("subject_name_fts", column("rowid"), column("name_search"))
-_FTS_MATCHES = (_FTS.c.name_search.match(bindparam("phrase")), _FTS.c.rowid != bindparam("skip"))
+_FTS_MATCHES = (
+    _FTS.c.name_search.match(bindparam("phrase")),
+    _FTS.c.rowid % RANK_SPAN != bindparam("skip"),  # the subject the code named, listed apart
+)
 _FTS_TOTAL = select(func.count()).select_from(
     select(_FTS.c.rowid).where(*_FTS_MATCHES).limit(MAX_FOUND).subquery()
 )
@@ -160,10 +163,7 @@ def _indexed(
 ) -> tuple[list[int], int]:
     """Ids of one page of organisations whose names contain ``text``, and how many there are, from SQLite's
     name index."""
-    params = {
-        "phrase": '"' + text.replace('"', '""') + '"',
-        "skip": len(exact.name_search) * RANK_SPAN + exact.id if exact is not None else -1,
-    }
+    params = {"phrase": '"' + text.replace('"', '""') + '"', "skip": exact.id if exact is not None else -1}
     total = int(session.scalar(_FTS_TOTAL, params) or 0)
     count = max(0, min(count, total - start))
     if not count:

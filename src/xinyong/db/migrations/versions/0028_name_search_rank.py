@@ -25,17 +25,13 @@ RANK = "(length({row}.name_search) << 32) + {row}.id"  # subjects.service.RANK_S
 ORGANISATION = "{row}.id_kind = 'uscc'"
 
 
-def _add(row: str) -> str:
+def _index(row: str, *, forget: bool = False) -> str:
+    """Add ``row`` (``new``, ``old``, a table) to the index, or take it out (FTS5's 'delete' command, which a
+    contentless table needs with the values it was given)."""
+    command, delete = ("subject_name_fts, ", "'delete', ") if forget else ("", "")
     return (
-        "INSERT INTO subject_name_fts(rowid, name_search) "
-        f"SELECT {RANK.format(row=row)}, {row}.name_search WHERE {ORGANISATION.format(row=row)};"
-    )
-
-
-def _forget(row: str) -> str:
-    return (
-        "INSERT INTO subject_name_fts(subject_name_fts, rowid, name_search) "
-        f"SELECT 'delete', {RANK.format(row=row)}, {row}.name_search WHERE {ORGANISATION.format(row=row)};"
+        f"INSERT INTO subject_name_fts({command}rowid, name_search) "
+        f"SELECT {delete}{RANK.format(row=row)}, {row}.name_search WHERE {ORGANISATION.format(row=row)};"
     )
 
 
@@ -43,10 +39,10 @@ RANKED = [
     "CREATE VIRTUAL TABLE subject_name_fts USING fts5(name_search, content='', tokenize='trigram')",
     f"INSERT INTO subject_name_fts(rowid, name_search) SELECT {RANK.format(row='subject')}, name_search "
     f"FROM subject WHERE {ORGANISATION.format(row='subject')}",
-    f"CREATE TRIGGER subject_name_fts_insert AFTER INSERT ON subject BEGIN {_add('new')} END",
-    f"CREATE TRIGGER subject_name_fts_delete AFTER DELETE ON subject BEGIN {_forget('old')} END",
+    f"CREATE TRIGGER subject_name_fts_insert AFTER INSERT ON subject BEGIN {_index('new')} END",
+    f"CREATE TRIGGER subject_name_fts_delete AFTER DELETE ON subject BEGIN {_index('old', forget=True)} END",
     "CREATE TRIGGER subject_name_fts_update AFTER UPDATE OF name_search, id_kind ON subject "
-    f"BEGIN {_forget('old')} {_add('new')} END",
+    f"BEGIN {_index('old', forget=True)} {_index('new')} END",
 ]
 
 _FORGET_BY_ID = (
