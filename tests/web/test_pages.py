@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import gc
 
+import anyio
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
 
+from tests.conftest import uscc_code
+from xinyong.audit.models import AuditEvent
+from xinyong.db.engine import session_factory, transaction
+from xinyong.rules import identifiers
 from xinyong.settings import Settings
+from xinyong.subjects import service as subjects
 from xinyong.web.app import create_app, serving_app
 
 HTML = {"accept": "text/html"}
@@ -37,6 +45,63 @@ def test_a_serving_process_sets_aside_what_it_made_while_starting(settings: Sett
             assert served.get("/healthz").status_code == 200 and gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_a_serving_process_answers_its_busiest_pages_before_its_first_visitor(
+    settings: Settings, engine: Engine
+) -> None:
+    """The templates of the home, search and subject pages are compiled while the process starts, from
+    the first organisation on record, and warming them leaves no trace in the audit log."""
+    with transaction(session_factory(engine)) as session:
+        subjects.ensure(
+            session,
+            subjects=[
+                subjects.NewSubject(identifiers.validate(uscc_code(7)), "济南市历下区示例商贸有限公司")
+            ],
+            now=settings.clock.now(),
+        )
+    counted = select(func.count()).select_from(AuditEvent)
+    with session_factory(engine)() as session:
+        before = session.scalar(counted)
+    app = serving_app(settings)
+
+    async def started() -> set[str]:
+        async with app.router.lifespan_context(app):
+            return {name for _, name in app.state.templates.env.cache}
+
+    try:
+        assert {"home.html", "search.html", "subject.html"} <= anyio.run(started)
+    finally:
+        gc.unfreeze()
+    with session_factory(engine)() as session:
+        assert session.scalar(counted) == before
+    plain = create_app(settings)
+    with TestClient(plain):
+        assert not plain.state.templates.env.cache  # an app of the tests compiles what it is asked for
+
+
+def test_a_serving_process_without_a_database_still_starts(settings: Settings, tmp_path: object) -> None:
+    """No tables yet: nothing to warm, and ``/healthz`` says what is wrong."""
+    empty = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/empty.db"})
+    try:
+        with TestClient(serving_app(empty)) as served:
+            response = served.get("/healthz")
+        assert response.status_code == 503 and response.json()["status"] == "schema_outdated"
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize("threads", [1, 4, 9])
+def test_routes_run_in_as_many_threads_as_the_setting_says(
+    settings: Settings, engine: object, threads: int
+) -> None:
+    app = create_app(settings.model_copy(update={"request_threads": threads}))
+
+    async def limit() -> float:
+        async with app.router.lifespan_context(app):
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    assert anyio.run(limit) == threads
 
 
 @pytest.mark.req("SUB-2")
