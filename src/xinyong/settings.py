@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     operator_name: str = "公共信用信息工作机构"
     identity_verifier: str = "log"
     secure_cookies: bool = False
-    # Routes a serving process runs at once (web.app): an operational choice. Python runs one thread at a
-    # time, so more threads make no more work but share out the same; past a few, every answer slows down.
+    # Requests a serving process works on at once (web.threads): an operational choice. Python runs one
+    # thread at a time, so more threads do no more work but share out the same; past a few, every answer
+    # slows down.
     request_threads: int = Field(default=4, ge=1, le=64)
     # Pushing the outbox to webhooks (outbox.delivery): operational choices, not regulation.
     webhook_timeout_seconds: float = Field(default=10.0, ge=0.1, le=60)

@@ -4,6 +4,7 @@ destination's exports stand. Routes are thin: each declares its permission and c
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -15,15 +16,20 @@ from xinyong.errors import XinyongError
 from xinyong.exchange import service
 from xinyong.exchange.schemas import ImportedOut, WatermarkOut
 from xinyong.web.forms import save_upload
+from xinyong.web.threads import at_length
 
 router = APIRouter(tags=["exchange"])
 Manager = Annotated[Actor, Depends(Permission("exchange.manage"))]
 
 
 @router.post("/exchange/packages", response_model=ImportedOut, summary="接收其他信用平台的交换包（zip）")
-def receive_package(request: Request, actor: Manager, file: UploadFile) -> ImportedOut:
+async def receive_package(request: Request, actor: Manager, file: UploadFile) -> ImportedOut:
     """The package is kept under the data directory, verified, then taken in; the answer lists refused
     lines by file and line number."""
+    return await at_length(partial(_receive, request, actor, file))
+
+
+def _receive(request: Request, actor: Actor, file: UploadFile) -> ImportedOut:
     state = request.app.state
     settings = state.settings
     folder = settings.data_dir / "exchange" / "in"

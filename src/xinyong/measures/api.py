@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from xinyong.access.actors import Actor
 from xinyong.access.deps import DB, Permission
@@ -28,6 +31,7 @@ from xinyong.measures import certificate, check
 from xinyong.measures.schemas import CheckIn, CheckLogOut, CheckOut, CheckSummaryOut
 from xinyong.records import report
 from xinyong.web.forms import save_upload
+from xinyong.web.threads import at_length
 
 router = APIRouter(prefix="/checks", tags=["checks"])
 Checker = Annotated[Actor, Depends(Permission(check.PERMISSION))]
@@ -36,6 +40,7 @@ Format = Literal["json", "csv", "xlsx"]
 FormatQuery = Annotated[Format, Query(description="json；csv 或 xlsx 下载表格，供本单位审计")]
 MAX_UPLOAD = 50 * 1024 * 1024  # 100,000 codes with names are a few MB in either format
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".txt"}
+LONG_CHECK = 1_000  # codes: a bigger batch takes a second or more, long work (web.threads), not a request's
 TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, report.MEDIA["csv"]: {}, report.MEDIA["xlsx"]: {}}}
 }
@@ -74,7 +79,7 @@ def _department(actor: Actor) -> str:
 
 
 def _run(
-    request: Request, session: DB, actor: Actor, codes: list[check.Wanted], scenario: str, purpose: str
+    request: Request, session: Session, actor: Actor, codes: list[check.Wanted], scenario: str, purpose: str
 ) -> Response:
     state = request.app.state
     outcome = check.run(
@@ -96,9 +101,14 @@ def _run(
 
 
 @router.post("", response_model=CheckOut, summary="信用审查：一个或一批代码（最多 100,000 个）")
-def check_codes(request: Request, session: DB, body: CheckIn, actor: Checker) -> Response:
+async def check_codes(request: Request, session: DB, body: CheckIn, actor: Checker) -> Response:
     """Each code gets a verdict with the lists, the measures of the scenario and their basis; bad codes are
     reported by position (``row``, from 1) and the rest checked."""
+    work = partial(_check_codes, request, session, body, actor)
+    return await (at_length(work) if len(body.codes) > LONG_CHECK else run_in_threadpool(work))
+
+
+def _check_codes(request: Request, session: Session, body: CheckIn, actor: Actor) -> Response:
     codes = [
         check.Wanted(row=row, code=code, name=body.names.get(code, ""), field="codes")
         for row, code in enumerate(body.codes, start=1)
@@ -111,7 +121,7 @@ def check_codes(request: Request, session: DB, body: CheckIn, actor: Checker) ->
     response_model=CheckOut,
     summary="信用审查：上传文件（CSV 或 XLSX，含“统一社会信用代码”或“证件号码”列；或每行一个代码）",
 )
-def check_file(
+async def check_file(
     request: Request,
     session: DB,
     actor: Checker,
@@ -120,6 +130,12 @@ def check_file(
     purpose: Annotated[str, Form(max_length=64)],
 ) -> Response:
     """Rows are numbered as Excel shows them; a name column (名称、姓名 …) is used to match masked entries."""
+    return await at_length(partial(_check_file, request, session, actor, file, scenario, purpose))
+
+
+def _check_file(
+    request: Request, session: Session, actor: Actor, file: UploadFile, scenario: str, purpose: str
+) -> Response:
     name = PurePath(file.filename or "codes.csv").name
     suffix = PurePath(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:

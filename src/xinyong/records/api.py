@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -24,15 +25,20 @@ from xinyong.records import ingest, report, service
 from xinyong.records.models import MAX_ID, ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
 from xinyong.web.forms import save_upload
+from xinyong.web.threads import at_length
 
 router = APIRouter(tags=["records"])
 
 
 @router.post("/records", response_model=ImportOut, summary="推送信用记录（一条或多条）")
-def push_records(
+async def push_records(
     request: Request, body: RecordsIn, actor: Annotated[Actor, Depends(Permission("record.submit"))]
 ) -> ImportOut:
     """Good records are stored and bad ones refused with row, field and reason; both in one answer."""
+    return await at_length(partial(_push, request, body, actor))
+
+
+def _push(request: Request, body: RecordsIn, actor: Actor) -> ImportOut:
     if actor.org_code is None:
         raise Forbidden("record.no_provider", "只有机构账号可以推送信用记录")
     state = request.app.state
@@ -144,15 +150,24 @@ def _own_job(request: Request, actor: Actor, job_id: int) -> ImportJob:
     return job
 
 
+Severity = Literal["minor", "general", "serious"]
+
+
 @router.post("/imports", response_model=ImportOut, summary="上传文件导入（CSV 或 XLSX，国家“双公示”格式）")
-def upload(
+async def upload(
     request: Request,
     actor: Annotated[Actor, Depends(Permission("record.submit"))],
     file: UploadFile,
     item: Annotated[str, Form(max_length=64)],
-    severity: Annotated[Literal["minor", "general", "serious"] | None, Form()] = None,
+    severity: Annotated[Severity | None, Form()] = None,
 ) -> ImportOut:
     """The file is kept in the data directory, then imported row by row; the answer lists rejected rows."""
+    return await at_length(partial(_upload, request, actor, file, item, severity))
+
+
+def _upload(
+    request: Request, actor: Actor, file: UploadFile, item: str, severity: Severity | None
+) -> ImportOut:
     if actor.org_code is None:
         raise Forbidden("record.no_provider", "只有机构账号可以导入信用记录")
     name = Path(file.filename or "upload.csv").name

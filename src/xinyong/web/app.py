@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -63,7 +62,7 @@ from xinyong.settings import Settings, get_settings
 from xinyong.subjects import api as subjects_api
 from xinyong.tips import api as tips_api
 from xinyong.tips import pages as tips_pages
-from xinyong.web import errors, health, middleware, pages, reference_api
+from xinyong.web import errors, health, middleware, pages, reference_api, threads
 from xinyong.web.warm import warm
 from xinyong.workdays import working_calendar
 
@@ -73,21 +72,12 @@ HERE = Path(__file__).parent
 @asynccontextmanager
 async def _closing(app: FastAPI) -> AsyncIterator[None]:
     """An app that stops gives its database connections back (tests start many apps on one server)."""
-    _limit_threads(app.state.settings.request_threads)
+    threads.limit(app.state.settings.request_threads)
     if getattr(app.state, "serving", False):
         await warm(app)
         _settle_heap()
     yield
     app.state.engine.dispose()
-
-
-def _limit_threads(count: int) -> None:
-    """Routes and dependencies written as plain functions run in worker threads, by default up to 40 at
-    once. Under the interpreter lock 40 threads do the work of one, each answer taking turns with all the
-    others: at 200 requests a second a burst of ten raised every answer's time, which raised the number in
-    flight, until a process answered its pages in 300 ms instead of 5. A few threads keep a process busy
-    while one waits for the database; the requests beyond them wait their turn and are answered in order."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = count
 
 
 def _settle_heap() -> None:
