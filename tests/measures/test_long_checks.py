@@ -3,22 +3,20 @@ process with one request thread still answers pages meanwhile; a smaller batch t
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as Pending
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import uscc_code
+from tests.held import WAIT_S, Held
 from xinyong.measures import check
 from xinyong.measures.api import LONG_CHECK
 from xinyong.web.app import create_app
 
 from .conftest import World
 
-WAIT_S = 30
 BLOCKED_S = 2
 
 
@@ -27,14 +25,7 @@ BLOCKED_S = 2
 def test_only_a_large_batch_leaves_the_request_thread_to_pages(
     world: World, monkeypatch: pytest.MonkeyPatch, size: int, long: bool
 ) -> None:
-    started, release = threading.Event(), threading.Event()
-    real = check.run
-
-    def held(*args: Any, **kwargs: Any) -> check.Outcome:
-        started.set()
-        assert release.wait(WAIT_S)
-        return real(*args, **kwargs)
-
+    held = Held(check.run)
     monkeypatch.setattr(check, "run", held)
     body = {
         "codes": [uscc_code(9_000_000 + n) for n in range(size)],
@@ -45,7 +36,7 @@ def test_only_a_large_batch_leaves_the_request_thread_to_pages(
     with TestClient(app) as client, ThreadPoolExecutor(2) as pool:
         batch = pool.submit(client.post, "/api/v1/checks", headers=world.headers[world.dept], json=body)
         try:
-            assert started.wait(WAIT_S)
+            assert held.started.wait(WAIT_S)
             page = pool.submit(client.get, "/search", params={"q": "某某"})
             try:
                 answered = page.result(timeout=BLOCKED_S if not long else WAIT_S)
@@ -53,7 +44,7 @@ def test_only_a_large_batch_leaves_the_request_thread_to_pages(
                 answered = None
             assert (answered is not None) == long
         finally:
-            release.set()
+            held.release.set()
         assert page.result(timeout=WAIT_S).status_code == 200
         checked = batch.result(timeout=WAIT_S)
     assert checked.status_code == 200 and checked.json()["total"] == size
