@@ -21,6 +21,7 @@ from xinyong.audit.service import AuditActor
 from xinyong.disclosure import service as disclosure
 from xinyong.errors import Forbidden, XinyongError
 from xinyong.lists.service import list_types
+from xinyong.profiles.schema import Severity
 from xinyong.records import ingest, report, service
 from xinyong.records.models import MAX_ID, ImportJob
 from xinyong.records.schemas import ImportOut, RecordsIn
@@ -148,9 +149,6 @@ def _own_job(request: Request, actor: Actor, job_id: int) -> ImportJob:
     if job.provider != actor.org_code:
         raise XinyongError("import.not_found", f"没有编号为 {job_id} 的导入批次", field="job")
     return job
-
-
-Severity = Literal["minor", "general", "serious"]
 
 
 @router.post("/imports", response_model=ImportOut, summary="上传文件导入（CSV 或 XLSX，国家“双公示”格式）")

@@ -140,6 +140,7 @@ typed), then the earlier recorded. SQLite's name index keys organisations by it 
 # SQLite's trigram index read as a phrase, the text's trigrams one after the other (3 characters or more). It
 # holds organisations only, keyed by rank, so its matches come best first: a page is read from the index and
 # the count stops at MAX_FOUND, without reading a single name.
+ORGANISATION = Subject.id_kind == IdType.USCC.value  # what a name search lists
 _FTS = table("subject_name_fts", column("rowid"), column("name_search"))
 _FTS_MATCHES = (
     _FTS.c.name_search.match(bindparam("phrase")),
@@ -178,9 +179,7 @@ def _ranked(
     a scan on SQLite): the first ``MAX_FOUND`` matches found, ranked and counted by the database."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rank = (func.length(Subject.name_search) * RANK_SPAN + Subject.id).label("rank")
-    named = select(Subject.id, rank).where(
-        Subject.id_kind == "uscc", Subject.name_search.like(pattern, escape="\\")
-    )
+    named = select(Subject.id, rank).where(ORGANISATION, Subject.name_search.like(pattern, escape="\\"))
     if exact is not None:
         named = named.where(Subject.id != exact.id)
     matched = named.limit(MAX_FOUND).subquery()

@@ -17,28 +17,35 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Message
 
 from xinyong.subjects.models import Subject
+from xinyong.subjects.service import ORGANISATION
 
 log = logging.getLogger("xinyong.web")
 
 
-def _paths(app: FastAPI) -> list[str]:
-    """The home page, and a search and the page of the first organisation on record, if there is one."""
-    first_organisation = (
-        select(Subject.key, Subject.name).where(Subject.id_kind == "uscc").order_by(Subject.id).limit(1)
-    )
+def _pages(app: FastAPI) -> list[tuple[str, str]]:
+    """(path, query) of the home page, and of a search and the page of the first organisation on record, if
+    there is one."""
+    first_organisation = select(Subject.key, Subject.name).where(ORGANISATION).order_by(Subject.id).limit(1)
     try:
         with app.state.sessions() as session:
             first = session.execute(first_organisation).first()
     except SQLAlchemyError:  # no database yet: /healthz says so, and the pages warm up as they are asked
         return []
     if first is None:
-        return ["/"]
-    return ["/", f"/search?q={quote(first.name[:4])}", f"/subjects/{first.key}"]
+        return [("/", "")]
+    return [("/", ""), ("/search", f"q={quote(first.name[:4])}"), (f"/subjects/{first.key}", "")]
+
+
+async def _receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _discard(message: Message) -> None:
+    pass
 
 
 async def warm(app: FastAPI) -> None:
-    for path in _paths(app):
-        route, _, query = path.partition("?")
+    for route, query in _pages(app):
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -54,14 +61,7 @@ async def warm(app: FastAPI) -> None:
             "server": ("127.0.0.1", 0),
             "state": {},
         }
-
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Message) -> None:
-            pass
-
         try:
-            await app(scope, receive, send)
+            await app(scope, _receive, _discard)
         except Exception:  # a page that fails here fails for its visitor too, and is logged there
             log.warning("warming %s failed", route, exc_info=True)
