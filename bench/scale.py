@@ -6,7 +6,9 @@ lists and cases, all through the platform), then multiply its records set-based 
 to N records of M company subjects, each with its first version: four in five in force, the others
 archived, withdrawn, repaired, revoked or marked by an objection; public periods spread over three years so
 that every day has records whose period ends, and one in two hundred ending on the sweep day. The black-list
-entries and the checking department come from the check benchmark (``bench/check.py``).
+entries and the checking department come from the check benchmark (``bench/check.py``), and so does the
+vacuum that follows the load, as autovacuum would after so many inserts: the sweep's changes then leave the
+check the pages a production table would have, changed since the last vacuum.
 
 Then, measured: the daily sweep exactly as ``xinyong sweep`` runs it (target: at most 60 s), and a batch
 check of K company codes through ``measures.check`` against the raw join, both through the check
@@ -269,6 +271,7 @@ def main() -> None:
         check_bench.load_entries(engine, settings, args.entries, first=args.codes // 4)
         loaded = round(time.perf_counter() - began, 1)
         err.print(f"loaded in {loaded:.0f} s")
+    check_bench.settle(engine)
     held = counts(engine)
     err.print(", ".join(f"{table} {n:,}" for table, n in held.items()))
     day = args.sweep_day or sweep_day(engine, check_bench.AS_OF)
