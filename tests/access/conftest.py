@@ -20,7 +20,7 @@ from xinyong.db.engine import make_engine, session_factory, transaction
 from xinyong.settings import Settings
 from xinyong.web.app import create_app
 
-from ..conftest import TODAY, CapturingVerifier
+from ..conftest import TODAY, CapturingVerifier, uscc_code
 
 ROLES = (
     "public",
@@ -111,7 +111,8 @@ def world(world_settings: Settings, world_engine: Engine) -> World:
             made.usernames[role] = username
             made.tokens[role] = issued.value
         verifier = CapturingVerifier()
-        made.subject_key = "91110000802100433B"
+        # A company no other module touches: what a route answers it must not depend on other tests' data.
+        made.subject_key = uscc_code(int(suffix, 16) % 10_000_000)
         challenge = service.start_identity_check(
             session, key=key, verifier=verifier, now=now, code=made.subject_key, name="某某有限公司"
         )

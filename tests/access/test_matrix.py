@@ -23,7 +23,6 @@ from .conftest import ROLES, World, credentials
 SAMPLE_PATH_VALUES = {
     "username": "nobody-here",
     "token_id": "999999",
-    "code": "91110000802100433B",
     "day": "2026-10-10",
     "job_id": "999999",
     "record_id": "999999",
@@ -250,7 +249,8 @@ ROUTES = _route_table()
 def test_matrix(world: World, app_client: TestClient, route: str, role: str) -> None:
     method, path = route.split(" ", 1)
     permission = ROUTES[route]
-    url = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH_VALUES[m.group(1)], path)
+    values = SAMPLE_PATH_VALUES | {"code": world.subject_key}
+    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
     headers, cookies = credentials(world, role)
     app_client.cookies.clear()
     for name, value in cookies.items():
