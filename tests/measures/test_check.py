@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -173,6 +174,25 @@ def test_each_check_is_logged_with_department_and_purpose(world: World) -> None:
         assert check.contents(row)[0] == found["results"]
         logged = audit.access_log(session, subject_key=world.codes["listed"], actions=["check.run"])
     assert any(e.target_id == found["number"] and e.purpose == "procurement" for e in logged)
+
+
+@pytest.mark.req("CHK-2")
+def test_the_log_keeps_each_result_as_the_compact_json_line_the_answer_sends() -> None:
+    results = [
+        {"row": 1, "code": "91370100MA0000001X", "verdict": "intercept", "lists": [{"name": "失信名单"}]},
+        {"row": 3, "code": "91370100MA0000002X", "verdict": "warn", "grade": None, "flags": {"objected": 1}},
+        {"row": 4, "code": "91370100MA0000003X", "verdict": "pass", "reasons": ["未查见“名单”信息\\"]},
+        {"row": 5, "code": "91370100MA0000004X", "verdict": "warn", "negative_records": 2},
+    ]
+    errors = [{"row": 2, "field": "codes", "code": "uscc.checksum", "message": "校验码错误"}]
+    packed = check._pack(iter(results), errors)
+
+    def written(value: object) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+    assert packed.lines == [written(r) for r in results] and packed.failed == written(errors)
+    assert zlib.decompress(packed.data) == b"\n".join([written(errors), *map(written, results)])
+    assert (packed.verdicts, packed.errors) == ({"intercept": 1, "warn": 2, "pass": 1}, 1)
 
 
 @pytest.mark.req("CHK-2")
