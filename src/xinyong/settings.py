@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     exchange_platform: str = Field(default="xinyong", pattern=r"^[a-z0-9_-]{2,64}$")
     exchange_key: str = ""
     exchange_max_bytes: int = Field(default=1024**3, ge=1024, le=64 * 1024**3)
+    # The sweep writes a full snapshot once the latest is this many days old; 0: never (a large deployment
+    # writes it apart from the sweep, with `xinyong exchange export --full`).
+    exchange_snapshot_days: int = Field(default=1, ge=0, le=366)
 
     @field_validator("fixed_date", mode="before")
     @classmethod

@@ -55,7 +55,7 @@ class SweepResult:
     repairs_applied: int  # repair cases whose publicity ended without objection
     government_overdue: int = 0  # government obligations past their due date, flagged overdue (GOV-3)
     exchange_package: str = ""  # the day's increment package for other platforms (INT-1)
-    exchange_snapshot: str = ""  # the day's full snapshot package
+    exchange_snapshot: str = ""  # the latest full snapshot package (XINYONG_EXCHANGE_SNAPSHOT_DAYS)
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
@@ -114,7 +114,9 @@ def run(
         snapshot, increment = exchange.daily_packages(
             factory, settings=rules.settings, as_of=as_of, actor=actor
         )
-        result = replace(result, exchange_package=str(increment), exchange_snapshot=str(snapshot))
+        result = replace(
+            result, exchange_package=str(increment), exchange_snapshot=str(snapshot) if snapshot else ""
+        )
     return result
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from xinyong.access.actors import system_actor
+from xinyong.access.policy import policy
+from xinyong.access.service import audit_actor
+from xinyong.exchange import service as exchange
 from xinyong.exchange.package import MANIFEST
 from xinyong.settings import Settings
 
@@ -87,3 +92,32 @@ def test_the_sweep_writes_the_days_snapshot_and_increment(platforms: Platforms) 
     with zipfile.ZipFile(increment) as first, zipfile.ZipFile(again["exchange_package"]) as second:
         ended = json.loads(first.read(MANIFEST))["watermark"]["to"]
         assert json.loads(second.read(MANIFEST))["watermark"]["from"] == ended
+
+
+@pytest.mark.req("INT-1")
+def test_the_sweep_writes_a_snapshot_once_the_latest_is_as_old_as_the_setting_says(
+    platforms: Platforms, tmp_path: Path
+) -> None:
+    weekly = platforms.city.model_copy(update={"data_dir": tmp_path / "var", "exchange_snapshot_days": 7})
+    out = weekly.data_dir / "exchange" / "out"
+    out.mkdir(parents=True)
+    (out / "snapshot-2026-02-30.zip").write_bytes(b"")  # no date: not a snapshot of the sweep's
+    actor = audit_actor(system_actor(policy()))
+
+    def sweep_on(day: date, settings: Settings = weekly) -> tuple[Path | None, Path]:
+        return exchange.daily_packages(platforms.city_sessions, settings=settings, as_of=day, actor=actor)
+
+    first, _ = sweep_on(date(2026, 11, 23))
+    assert first is not None and first.name == "snapshot-2026-11-23.zip" and first.is_file()
+    for later in (date(2026, 11, 24), date(2026, 11, 29)):  # six days old: still the latest
+        snapshot, increment = sweep_on(later)
+        assert snapshot == first and increment.name.startswith(f"increment-{later}")
+    renewed, _ = sweep_on(date(2026, 11, 30))  # seven days old: a new one
+    assert renewed is not None and renewed.name == "snapshot-2026-11-30.zip" and renewed.is_file()
+    assert sweep_on(date(2026, 11, 26))[0] == first  # an earlier day's sweep keeps to what existed then
+    assert sorted(p.name for p in out.glob("snapshot-2026-11-*.zip")) == [first.name, renewed.name]
+
+    never = weekly.model_copy(update={"data_dir": tmp_path / "apart", "exchange_snapshot_days": 0})
+    snapshot, increment = sweep_on(date(2026, 11, 23), never)
+    assert snapshot is None and increment.is_file()
+    assert [p.name for p in increment.parent.iterdir()] == [increment.name]

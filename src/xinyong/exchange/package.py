@@ -27,6 +27,9 @@ REMOVALS = "removals.jsonl"
 FILES = (RECORDS, LIST_ENTRIES, REMOVALS)
 KINDS = ("snapshot", "increment")
 CHUNK = 1024 * 1024
+# Deflate level of written packages: level 1 writes a snapshot of every standing record about twice as fast
+# as the default 6, for files about a third larger.
+COMPRESSION = 1
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Writer:
 
     def __init__(self, path: Path, *, key: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED)
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
         self._key = key
         self.files: list[dict[str, Any]] = []
 

@@ -14,12 +14,12 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import chain, groupby
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.access import service as access
@@ -49,7 +49,6 @@ from xinyong.lists.models import ListEntry
 from xinyong.profiles.schema import Profile
 from xinyong.records import ingest
 from xinyong.records import service as records
-from xinyong.records.models import Record
 from xinyong.rules import identifiers
 from xinyong.rules.identifiers import IdType
 from xinyong.settings import Settings
@@ -148,7 +147,7 @@ def export_package(
                     progress(BATCH)
                 yield line
 
-        def changed(standing: bool) -> Iterator[Record]:
+        def changed(standing: bool) -> Iterator[Row[Any]]:
             return records.changed_between(
                 session,
                 after=start.record_version,
@@ -203,7 +202,7 @@ def export_package(
     return done
 
 
-def _record_line(record: Record) -> dict[str, Any]:
+def _record_line(record: Row[Any]) -> dict[str, Any]:
     """A record as another platform needs it: its identity (item, original provider, document number,
     subject), its fields and where it stands."""
     fields = json.loads(record.data)
@@ -499,15 +498,34 @@ def written(settings: Settings, *, limit: int) -> list[Written]:
 
 def daily_packages(
     factory: sessionmaker[Session], *, settings: Settings, as_of: date, actor: AuditActor
-) -> tuple[Path, Path]:
-    """The sweep's exchange job: the day's full snapshot (once a day) and the increment since the last
-    sweep's, both under ``$XINYONG_DATA_DIR/exchange/out/``; their paths."""
+) -> tuple[Path | None, Path]:
+    """The sweep's exchange job, under ``$XINYONG_DATA_DIR/exchange/out/``: the increment since the last
+    sweep's, and a full snapshot when the latest is ``exchange_snapshot_days`` old. Their paths: the
+    increment, and the latest snapshot (None when there is none). A snapshot reads every standing record
+    (at ten million records, minutes: docs/scale.md), so a deployment may write it less often or apart."""
     folder = settings.data_dir / "exchange" / "out"
-    snapshot = folder / f"snapshot-{as_of.isoformat()}.zip"
-    if not snapshot.exists():
+    latest = _latest_snapshot(folder, on=as_of)
+    snapshot = latest[0] if latest else None
+    days = settings.exchange_snapshot_days
+    if days and (latest is None or latest[1] <= as_of - timedelta(days=days)):
+        snapshot = folder / f"snapshot-{as_of.isoformat()}.zip"
         export_package(factory, path=snapshot, settings=settings, since=None, actor=actor)
     with factory() as session:
         start = watermark(session, SWEEP) or Watermark(0, 0)
     increment = folder / f"increment-{as_of.isoformat()}-{start.record_version}-{start.list_step}.zip"
     export_package(factory, path=increment, settings=settings, since=start, actor=actor, destination=SWEEP)
     return snapshot, increment
+
+
+def _latest_snapshot(folder: Path, *, on: date) -> tuple[Path, date] | None:
+    """The newest ``snapshot-YYYY-MM-DD.zip`` in ``folder`` written for ``on`` or a day before, with its day;
+    a file whose name is no date is not one of them."""
+    written = []
+    for path in folder.glob("snapshot-*.zip"):
+        try:
+            day = date.fromisoformat(path.stem.removeprefix("snapshot-"))
+        except ValueError:
+            continue
+        if day <= on:
+            written.append((path, day))
+    return max(written, key=lambda found: found[1], default=None)

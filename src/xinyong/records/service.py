@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, bindparam, func, insert, literal, select, update
+from sqlalchemy import DateTime, Result, Row, Select, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -511,15 +511,33 @@ def last_version_id(session: Session) -> int:
     return int(session.scalar(select(func.max(RecordVersion.id))) or 0)
 
 
+# What another platform receives of a record (exchange packages): read as plain rows, not ORM objects, for
+# a snapshot streams every standing record.
+EXCHANGED_COLUMNS = (
+    Record.item_code,
+    Record.provider,
+    Record.document_number,
+    Record.dedupe_key,
+    Record.subject_key,
+    Record.data,
+    Record.severity,
+    Record.state,
+    Record.version,
+    Record.decision_date,
+    Record.public_until,
+)
+
+
 def changed_between(
     session: Session, *, after: int, upto: int, item_codes: Sequence[str], standing: bool, batch: int
-) -> Iterator[Record]:
+) -> Iterator[Row[Any]]:
     """Records delivered here of these items with a version in (after, upto], standing or not, streamed in
-    item order a batch at a time: an exchange package never holds them all in memory (INT-1)."""
+    item order a batch at a time as rows of ``EXCHANGED_COLUMNS``: an exchange package never holds them all
+    in memory (INT-1)."""
     changed = select(RecordVersion.record_id).where(RecordVersion.id > after, RecordVersion.id <= upto)
     states = Record.state.in_(STANDING_STATES) if standing else Record.state.not_in(STANDING_STATES)
     query = (
-        select(Record)
+        select(*EXCHANGED_COLUMNS)
         .where(
             Record.id.in_(changed),
             Record.item_code.in_(item_codes),
@@ -529,7 +547,8 @@ def changed_between(
         .order_by(Record.item_code, Record.id)
         .execution_options(yield_per=batch)
     )
-    yield from session.scalars(query)
+    rows: Result[Any] = session.execute(query)
+    yield from rows
 
 
 def delivered(
