@@ -197,7 +197,8 @@ def sweep_day(engine: Engine, fallback: date) -> date:
 
 def measure_sweep(url: str, data_dir: Path, day: date, *, packages: bool) -> dict[str, Any]:
     """The daily sweep as ``xinyong sweep`` runs it on ``day``, timed; when its expiry step ended. Without
-    ``packages``, the day's changes only: the exchange job's full snapshot reads every standing record."""
+    ``packages``, the day's changes only; with them, also the exchange job: the increment, and the full
+    snapshot (which reads every standing record) when ``XINYONG_EXCHANGE_SNAPSHOT_DAYS`` says it is due."""
     settings = Settings(database_url=url, data_dir=data_dir, fixed_date=day)
     factory = session_factory(make_engine(url))
     due = sweep.due(factory, day)
@@ -250,7 +251,9 @@ def main() -> None:
         help="sweep this day (YYYY-MM-DD) instead: a later one has the days in between to catch up",
     )
     parser.add_argument(
-        "--packages", action="store_true", help="the sweep also writes the exchange packages (full snapshot)"
+        "--packages",
+        action="store_true",
+        help="the sweep also writes the exchange packages (a snapshot as XINYONG_EXCHANGE_SNAPSHOT_DAYS says)",
     )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
