@@ -253,7 +253,8 @@ def main() -> None:
     parser.add_argument(
         "--packages",
         action="store_true",
-        help="the sweep also writes the exchange packages (a snapshot as XINYONG_EXCHANGE_SNAPSHOT_DAYS says)",
+        help="the sweep also writes the exchange packages (a snapshot as "
+        "XINYONG_EXCHANGE_SNAPSHOT_DAYS says)",
     )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
