@@ -117,6 +117,19 @@ def test_a_masked_court_entry_is_a_probable_match_by_name_and_visible_digits_nev
     assert (other_digits["verdict"], other_digits["lists"]) == ("pass", [])
 
 
+@pytest.mark.req("MEA-7")
+def test_masked_entries_are_found_alike_for_a_few_codes_looked_up_and_a_batch_that_reads_them_all(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes = [world.codes[role] for role in ("debtor", "namesake", "lookalike", "clean")]
+    looked_up = world.check(codes, "consumption", purpose="daily_supervision")["results"]
+    monkeypatch.setattr(check, "LOOKED_UP_MASKS", len(codes) - 1)
+    read_all = world.check(codes, "consumption", purpose="daily_supervision")["results"]
+    assert [(r["verdict"], r["lists"]) for r in looked_up] == [(r["verdict"], r["lists"]) for r in read_all]
+    assert [r["verdict"] for r in looked_up] == ["warn", "pass", "pass", "pass"]
+    assert looked_up[0]["lists"][0]["match"] == "probable"
+
+
 @pytest.mark.req("MEA-5")
 def test_a_responsible_person_gets_only_the_measures_that_reach_responsible_persons(world: World) -> None:
     person = world.codes["legal_rep"]

@@ -1,5 +1,6 @@
 """CHK-1 at batch size: a check counts negative records from the partial index made for it, on both
-databases, instead of walking every standing record or reading whole record rows."""
+databases, instead of walking every standing record or reading whole record rows; a check of a few codes
+looks up masked entries by the forms the codes could be published as, instead of reading every one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.req("CHK-1")
 AS_OF = date(2026, 4, 1)
 
 
+def _plan(engine: Engine, session: Session, statement: Any) -> str:
+    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    rows = session.connection().exec_driver_sql(prefix + str(compiled).replace("%", "%%"))
+    return " ".join(str(row[-1]) for row in rows)
+
+
 def test_negative_records_are_counted_from_the_standing_index(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -26,10 +34,7 @@ def test_negative_records_are_counted_from_the_standing_index(
 
         def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
             if "record.subject_key" in str(statement):
-                compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
-                prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-                rows = session.connection().exec_driver_sql(prefix + str(compiled).replace("%", "%%"))
-                plans.append(" ".join(str(row[-1]) for row in rows))
+                plans.append(_plan(engine, session, statement))
             return execute(statement, *args, **kwargs)
 
         execute = session.execute
@@ -40,3 +45,24 @@ def test_negative_records_are_counted_from_the_standing_index(
     assert len(plans) == 1 and "ix_record_standing_subject_key" in plans[0], plans
     if engine.dialect.name == "sqlite":  # from each key to its records, not the state index then the keys
         assert "ix_record_state_public_until" not in plans[0]
+
+
+@pytest.mark.req("MEA-7")
+def test_a_few_codes_look_up_masked_entries_by_their_index(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as session:
+        plans: list[str] = []
+
+        def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
+            if "list_entry.masked_id" in str(statement):
+                plans.append(_plan(engine, session, statement))
+            return scalars(statement, *args, **kwargs)
+
+        scalars = session.scalars
+        monkeypatch.setattr(session, "scalars", explain)
+        if engine.dialect.name == "postgresql":
+            session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+        keys = [check._Key(1, "11010519491231002X", "王五", True)]
+        assert check._probable(session, keys, AS_OF) == {}
+    assert len(plans) == 1 and "ix_list_entry_masked_id" in plans[0], plans

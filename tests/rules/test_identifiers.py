@@ -409,3 +409,19 @@ def test_a_masked_citizen_id_is_recognised_only_in_the_published_shape() -> None
         assert identifiers.masked(other) is None, other
     assert identifiers.masked_matches("3423011964****3224", "342301196401013224")
     assert not identifiers.masked_matches("3423011964****3224", "342301196501013224")
+
+
+@pytest.mark.req("LIST-10")
+@given(st.sampled_from(["11010519491231002X", "342301196401013224"]), st.integers(0, 17), st.integers(0, 17))
+def test_a_code_s_masked_forms_are_exactly_the_masked_ids_that_show_it(
+    code: str, head: int, tail: int
+) -> None:
+    """A check of a few codes looks their entries up by these forms: any masked ID that shows the code's
+    characters in their places must be among them, and each of them must show the code."""
+    forms = identifiers.masked_forms(code)
+    assert len(forms) == len(set(forms)) == 32
+    assert all(identifiers.masked(f) is not None and identifiers.masked_matches(f, code) for f in forms)
+    hidden = len(code) - head - tail
+    if hidden > 0:
+        shown = code[:head] + "*" * hidden + code[len(code) - tail :]
+        assert (shown in forms) == (identifiers.masked(shown) is not None)

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base
@@ -27,6 +38,12 @@ class ListEntry(Base):
     __table_args__ = (
         UniqueConstraint("list_type", "source_ref", name="uq_list_entry_list_type_source_ref"),
         Index("ix_list_entry_status_term_end", "status", "term_end"),
+        Index(  # a credit check of a few codes looks up the masked forms each could be published as
+            "ix_list_entry_masked_id",
+            "masked_id",
+            postgresql_where=text("masked_id IS NOT NULL"),
+            sqlite_where=text("masked_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

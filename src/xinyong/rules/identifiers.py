@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from operator import mul
 from typing import Literal
 
@@ -431,6 +432,28 @@ def masked(code: str | None) -> Identifier | None:
     if match is None or len(match.group(1)) + len(match.group(2)) < 8:
         return None
     return Identifier(IdType.MASKED, value, IdType.MASKED.label)
+
+
+def masked_forms(code: str) -> list[str]:
+    """The masked forms of a full code in every shape :func:`masked` accepts: the numbers a list published
+    with masked IDs could show for it, so that the entries of a few codes are looked up instead of read all.
+    A form that is no masked ID (letters where digits are shown) matches nothing stored, and is harmless."""
+    size = len(code)
+    return [
+        code[:head] + "*" * (size - head - tail) + code[size - tail :] for head, tail in _mask_shapes(size)
+    ]
+
+
+@lru_cache(maxsize=4)
+def _mask_shapes(size: int) -> tuple[tuple[int, int], ...]:
+    """(shown before, shown after) for each mask :func:`masked` accepts on a number of ``size`` digits."""
+    digits = "1" * size
+    return tuple(
+        (head, tail)
+        for head in range(size)
+        for tail in range(size - head - 1)
+        if masked(digits[:head] + "*" * (size - head - tail) + digits[size - tail :]) is not None
+    )
 
 
 def masked_matches(pattern: str, code: str) -> bool:
