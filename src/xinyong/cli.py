@@ -37,6 +37,7 @@ from xinyong.settings import Settings
 from xinyong.subjects.schemas import IdentifierOut
 
 if TYPE_CHECKING:
+    from xinyong.audit.service import AuditActor
     from xinyong.profiles.schema import Severity
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
@@ -375,6 +376,15 @@ def admin_session(config: Settings) -> Iterator[tuple[Session, Actor]]:
         yield session, system_actor(policy())
 
 
+def operator() -> AuditActor:
+    """Whoever runs a command on the machine, as the audit trail names the system's own work."""
+    from xinyong.access.actors import system_actor
+    from xinyong.access.policy import policy
+    from xinyong.access.service import audit_actor
+
+    return audit_actor(system_actor(policy()))
+
+
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -570,9 +580,6 @@ def import_file(
 ) -> None:
     """导入部门报送的文件；逐行校验，合格的入库，不合格的记录行号、字段和原因。"""
     from xinyong import sweep
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
     from xinyong.lists.service import list_types
     from xinyong.records import ingest
@@ -585,7 +592,7 @@ def import_file(
         provider=provider,
         item_code=item,
         route="file",
-        actor=audit_actor(system_actor(policy())),
+        actor=operator(),
         filename=file.name,
         default_severity=cast("Severity | None", severity),
     )
@@ -730,9 +737,6 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
     """每日例行：公示期满的信息停止公开并转为档案，向已获取该信息的信用服务机构发出停止使用通知；
     名单有效期届满的移出名单并通知实施部门；红名单公示期满无异议的列入；催办逾期未响应的联合奖惩任务。"""
     from xinyong import sweep
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
 
     config = settings_as_of(as_of)
@@ -752,7 +756,7 @@ def sweep_command(as_of: AsOfOption = None, as_json: JsonOption = False) -> None
             factory,
             as_of=today,
             clock=config.clock,
-            actor=audit_actor(system_actor(policy())),
+            actor=operator(),
             rules=sweep.Rules.of(config),
             progress=lambda count: bar.advance(task, count),
         )
@@ -952,9 +956,6 @@ app.add_typer(government_app, name="government")
 @refusals
 def government_evaluate(as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
     """开展区域政务诚信评价（GOV-4）：按评价指标逐个区域计分定级，结果保存并在公开页面展示；同时列出债务风险预警。"""
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory, transaction
     from xinyong.government import evaluation
 
@@ -976,7 +977,7 @@ def government_evaluate(as_of: AsOfOption = None, as_json: JsonOption = False) -
             session,
             file=file,
             as_of=today,
-            actor=audit_actor(system_actor(policy())),
+            actor=operator(),
             now=config.clock.now(),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
@@ -1153,9 +1154,6 @@ def exchange_export(
     as_json: JsonOption = False,
 ) -> None:
     """导出交换包：可共享的信用记录、本平台认定的严重失信主体名单，以及撤回、移出的信息；清单经签名。"""
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
     from xinyong.exchange import service as exchange
     from xinyong.exchange.package import Watermark
@@ -1174,7 +1172,7 @@ def exchange_export(
             path=output,
             settings=config,
             since=start,
-            actor=audit_actor(system_actor(policy())),
+            actor=operator(),
             destination=destination,
             progress=advance,
         )
@@ -1195,9 +1193,6 @@ def exchange_import(
     file: Annotated[Path, typer.Argument(help="其他平台的交换包（.zip）")], as_json: JsonOption = False
 ) -> None:
     """导入其他平台的交换包：先核验签名和校验和，再经统一归集流程入库；重复导入不会重复入库。"""
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
     from xinyong.exchange import service as exchange
 
@@ -1206,7 +1201,7 @@ def exchange_import(
     receiver = exchange.Receiver(
         profile=load_profile(config.profile, (config.data_dir / "profiles",)),
         clock=config.clock,
-        actor=audit_actor(system_actor(policy())),
+        actor=operator(),
         data_dir=config.data_dir.resolve(),
     )
     with _counting(f"导入 {file.name}", as_json):

@@ -27,10 +27,12 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from xinyong import __version__
+from xinyong.audit import service as audit
 from xinyong.audit.anchors import ANCHOR_FILE, check_anchors, read_anchors
-from xinyong.audit.service import VerifyResult, verify
+from xinyong.audit.service import AuditActor, VerifyResult, verify
 from xinyong.db import migrate
 from xinyong.db.engine import make_engine, session_factory
 from xinyong.errors import XinyongError
@@ -73,10 +75,17 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class Made:
+    manifest: Manifest
+    audited: bool  # the event is in the audit trail (see _audit for when it cannot be)
+
+
+@dataclass(frozen=True)
 class Restored:
     manifest: Manifest
     audit: VerifyResult
     set_aside: list[Path]  # what was in the way (with --force), kept under a new name
+    audited: bool
 
 
 def sqlite_file(database_url: str) -> Path:
@@ -109,8 +118,16 @@ def _copy_stream(source: IO[bytes], target: IO[bytes]) -> tuple[int, str]:
 
 # ------------------------------------------------------------------------------------------------- backup
 def backup(
-    *, database_url: str, data_dir: Path, target: Path, now: datetime, progress: Progress = _quiet
-) -> Manifest:
+    *,
+    database_url: str,
+    data_dir: Path,
+    target: Path,
+    now: datetime,
+    actor: AuditActor,
+    progress: Progress = _quiet,
+) -> Made:
+    """The archive, then an audit event ``backup.create`` in the live database: a copy of every record and
+    the secret key left the server, and who took it is on the trail."""
     database = sqlite_file(database_url)
     if not database.is_file():
         raise XinyongError(
@@ -134,7 +151,21 @@ def backup(
             manifest = Manifest(now.isoformat(), _revision(copy), __version__, entries)
             archive.writestr(MANIFEST, json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2))
         os.replace(partial, target)  # only a complete archive ever carries the name asked for
-    return manifest
+    audited = _audit(
+        database_url,
+        database,
+        at=now,
+        actor=actor,
+        action="backup.create",
+        target=target.name,
+        detail={
+            "created_at": manifest.created_at,
+            "schema_revision": manifest.schema_revision,
+            "files": len(manifest.files),
+            "bytes": sum(entry.size for entry in manifest.files),
+        },
+    )
+    return Made(manifest, audited)
 
 
 def _copy_database(source: Path, copy: Path, progress: Progress) -> None:
@@ -257,10 +288,13 @@ def restore(
     database_url: str,
     data_dir: Path,
     now: datetime,
+    actor: AuditActor,
     force: bool = False,
     progress: Progress = _quiet,
 ) -> Restored:
-    """Verify the archive, put its database and data directory in place, then verify the audit chain.
+    """Verify the archive, put its database and data directory in place, then verify the audit chain and
+    append ``backup.restore`` to it: whatever happened between the backup and now is gone from the trail,
+    and the trail says so.
 
     Refused when the database or the data directory holds anything, unless ``force``: then what was there is
     moved aside under a ``.before-restore-<time>`` name, never deleted."""
@@ -299,7 +333,22 @@ def restore(
         set_aside = [kept for p in in_place if (kept := _set_aside(p, stamp)) is not None]
         shutil.move(fresh_data, data_dir)
         shutil.move(fresh_db, database)  # the database may live inside the data directory: after it
-    return Restored(manifest, _verify_audit(database_url, data_dir), set_aside)
+    verified = _verify_audit(database_url, data_dir)
+    audited = verified.ok and _audit(  # a broken chain is reported as it was restored, not extended
+        database_url,
+        database,
+        at=now,
+        actor=actor,
+        action="backup.restore",
+        target=archive_path.name,
+        detail={
+            "created_at": manifest.created_at,
+            "schema_revision": manifest.schema_revision,
+            "files": len(manifest.files),
+            "set_aside": [str(p) for p in set_aside],
+        },
+    )
+    return Restored(manifest, verified, set_aside, audited)
 
 
 def _private(path: str, flags: int) -> int:
@@ -331,6 +380,41 @@ def _set_aside(path: Path, stamp: str) -> Path | None:
     kept = path.with_name(f"{path.name}.before-restore-{stamp}")
     shutil.move(path, kept)
     return kept
+
+
+def _audit(
+    database_url: str,
+    database: Path,
+    *,
+    at: datetime,
+    actor: AuditActor,
+    action: str,
+    target: str,
+    detail: dict[str, Any],
+) -> bool:
+    """One event in the deployment's audit chain; whether it was written. Not into a database of an older
+    release, whose tables are not this release's until ``xinyong init`` migrates it, nor while another
+    writer keeps the database locked past the busy timeout: the archive is made and stays, and the
+    command says the event is missing."""
+    if _revision(database) != migrate.head_revision():
+        return False
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            audit.record(
+                session,
+                at=at,
+                actor=actor,
+                action=action,
+                target_type="backup",
+                target_id=target,
+                detail=detail,
+            )
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+    return True
 
 
 def _verify_audit(database_url: str, data_dir: Path) -> VerifyResult:

@@ -43,15 +43,18 @@ def backup_command(
 
     config = cli.settings()
     with _bars() as progress:
-        manifest = backups.backup(
+        made = backups.backup(
             database_url=config.database_url,
             data_dir=config.data_dir,
             target=file,
             now=config.clock.now(),
+            actor=cli.operator(),
             progress=progress,
         )
+    manifest = made.manifest
+    _unaudited(made.audited, "备份")
     if as_json:
-        cli.emit_json({"file": str(file), **manifest.as_dict()})
+        cli.emit_json({"file": str(file), **manifest.as_dict(), "audited": made.audited})
         return
     size = sum(entry.size for entry in manifest.files)
     cli.out.print(
@@ -59,6 +62,14 @@ def backup_command(
         f"{len(manifest.files)} 个文件，共 {size:,} 字节",
         highlight=False,
     )
+
+
+def _unaudited(audited: bool, what: str) -> None:
+    if not audited:
+        cli.err.print(
+            f"[yellow]注意[/]：{what}已完成，但未能记入审计日志（数据库结构版本较旧，或数据库正被其他进程写入）",
+            highlight=False,
+        )
 
 
 @cli.app.command("restore")
@@ -81,10 +92,13 @@ def restore_command(
             database_url=config.database_url,
             data_dir=config.data_dir,
             now=config.clock.now(),
+            actor=cli.operator(),
             force=force,
             progress=progress,
         )
     audit = done.audit
+    if audit.ok:
+        _unaudited(done.audited, "恢复")
     if as_json:
         cli.emit_json(
             {
@@ -94,6 +108,7 @@ def restore_command(
                 "files": len(done.manifest.files),
                 "set_aside": [str(p) for p in done.set_aside],
                 "audit": {"ok": audit.ok, "checked": audit.checked, "problem": audit.problem_code},
+                "audited": done.audited,
             }
         )
     else:

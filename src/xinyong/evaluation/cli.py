@@ -24,9 +24,6 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
     """按施行的评价模型重新评价全部主体（逐批集合运算），保留每次评价；主体的现行等级为最近一次的结果。"""
     if ctx.invoked_subcommand is not None:
         return
-    from xinyong.access.actors import system_actor
-    from xinyong.access.policy import policy
-    from xinyong.access.service import audit_actor
     from xinyong.db.engine import session_factory
     from xinyong.evaluation import loading, service
 
@@ -51,7 +48,7 @@ def evaluate(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption =
             data_dir=data_dir,
             profile=load_profile(config.profile, (config.data_dir / "profiles",)),
             as_of=today,
-            actor=audit_actor(system_actor(policy())),
+            actor=cli.operator(),
             clock_now=config.clock.now,
             progress=lambda count: bar.advance(task, count),
         )
