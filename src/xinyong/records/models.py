@@ -83,11 +83,12 @@ class RecordVersion(Base):
     """Every state a record has had: what it said, why it changed, by which procedure (SEC-1, DIS-6)."""
 
     __tablename__ = "record_version"
-    # Two changes of one record can never both become the same version.
+    # Two changes of one record can never both become the same version; the constraint's index, record first,
+    # is also the one a record's history is read by.
     __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_version_record_id_version"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
     subject_key: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))
