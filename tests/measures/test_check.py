@@ -190,7 +190,11 @@ def test_each_check_is_logged_with_department_and_purpose(world: World) -> None:
 
 
 @pytest.mark.req("CHK-2")
-def test_the_log_keeps_each_result_as_the_compact_json_line_the_answer_sends() -> None:
+@pytest.mark.parametrize("chunk", [check.PACK_CHUNK, 3, 1])  # compressed in one go, or chunk by chunk
+def test_the_log_keeps_each_result_as_the_compact_json_line_the_answer_sends(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(check, "PACK_CHUNK", chunk)
     results = [
         {"row": 1, "code": "91370100MA0000001X", "verdict": "intercept", "lists": [{"name": "失信名单"}]},
         {"row": 3, "code": "91370100MA0000002X", "verdict": "warn", "grade": None, "flags": {"objected": 1}},
@@ -206,6 +210,8 @@ def test_the_log_keeps_each_result_as_the_compact_json_line_the_answer_sends() -
     assert packed.lines == [written(r) for r in results] and packed.failed == written(errors)
     assert zlib.decompress(packed.data) == b"\n".join([written(errors), *map(written, results)])
     assert (packed.verdicts, packed.errors) == ({"intercept": 1, "warn": 2, "pass": 1}, 1)
+    only_errors = check._pack(iter([]), errors)  # every code refused: the log holds the errors alone
+    assert only_errors.lines == [] and zlib.decompress(only_errors.data) == written(errors)
 
 
 @pytest.mark.req("CHK-2")

@@ -30,7 +30,20 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, FromClause, String, and_, column, func, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, defer
 
 from xinyong.access import service as access
@@ -76,6 +89,8 @@ STAGES = ("校验代码", "比对名单", "比对失信信息", "生成结果")
 PROGRESS_EVERY = 5_000
 # Results encoded between two hand-overs to the compressing thread.
 PACK_CHUNK = 5_000
+# Up to this many distinct codes, PostgreSQL gets them as an array parameter rather than a temporary table.
+ARRAY_KEYS = 1_000
 # Up to this many codes, the masked numbers each could be published as are looked up (32 a citizen ID, by
 # index); a larger batch reads every entry received with a masked number once instead.
 LOOKED_UP_MASKS = 256
@@ -260,11 +275,16 @@ _ENTRY = (
 
 def _keys(session: Session, keys: Sequence[str]) -> FromClause:
     """``keys`` (distinct) as a table with one column, ``value``, sent once for all the lookups of a check:
-    no IN list of 100,000 parameters, no chunks. PostgreSQL gets them by COPY into a temporary table,
-    analysed so that it plans index lookups for a few keys and one scan for many (an array parameter of
-    100,000 took three times as long to send and plan); SQLite, in-process, reads a JSON array as a table."""
+    no IN list of 100,000 parameters, no chunks. SQLite, in-process, reads a JSON array as a table.
+    PostgreSQL gets a batch by COPY into a temporary table, analysed so that it plans index lookups for a few
+    keys and one scan for many (an array parameter of 100,000 took three times as long to send and plan);
+    a few keys go as one array parameter, as the planner's guess for an array suits them, and the statements
+    keep their compiled form, where each temporary table's own name made them new to compile every time."""
     if session.get_bind().dialect.name != "postgresql":
         return func.json_each(json.dumps(list(keys))).table_valued("value")
+    if len(keys) <= ARRAY_KEYS:
+        array = bindparam(None, list(keys), type_=postgresql.ARRAY(String))
+        return func.unnest(array).table_valued("value").render_derived()
     name = f"check_key_{secrets.token_hex(4)}"
     connection = session.connection()
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} (value VARCHAR(64) PRIMARY KEY) ON COMMIT DROP"))
@@ -703,16 +723,25 @@ def _pack(results: Iterable[dict[str, Any]], errors: Sequence[dict[str, Any]]) -
     lines: list[bytes] = []
     verdicts: Counter[str] = Counter()
     packer = zlib.compressobj(1)
+
+    def encoded(chunk: list[dict[str, Any]]) -> bytes:
+        made = []
+        for result in chunk:
+            verdicts[result["verdict"]] += 1
+            made.append(to_json(result))
+        lines.extend(made)
+        return b"\n" + b"\n".join(made) if made else b""
+
+    pending = iter(results)
+    chunk = list(islice(pending, PACK_CHUNK))
+    if len(chunk) < PACK_CHUNK:  # one chunk, as in all but a large batch: no thread is worth starting
+        data = packer.compress(failed) + packer.compress(encoded(chunk)) + packer.flush()
+        return _Packed(lines, failed, data, verdicts, len(errors))
     with ThreadPoolExecutor(max_workers=1) as worker:  # one worker: the chunks go in order
         parts = [worker.submit(packer.compress, failed)]
-        pending = iter(results)
-        while chunk := list(islice(pending, PACK_CHUNK)):
-            encoded = []
-            for result in chunk:
-                verdicts[result["verdict"]] += 1
-                encoded.append(to_json(result))
-            lines.extend(encoded)
-            parts.append(worker.submit(packer.compress, b"\n" + b"\n".join(encoded)))
+        while chunk:
+            parts.append(worker.submit(packer.compress, encoded(chunk)))
+            chunk = list(islice(pending, PACK_CHUNK))
         parts.append(worker.submit(packer.flush))
         data = b"".join(part.result() for part in parts)
     return _Packed(lines, failed, data, verdicts, len(errors))
