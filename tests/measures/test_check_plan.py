@@ -25,22 +25,30 @@ def _plan(engine: Engine, session: Session, statement: Any) -> str:
     return " ".join(str(row[-1]) for row in rows)
 
 
+def _watched(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch, method: str, marker: str
+) -> list[str]:
+    """The plans of the statements naming ``marker`` that ``session.<method>`` runs from now on."""
+    plans: list[str] = []
+    real = getattr(session, method)
+
+    def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if marker in str(statement):
+            plans.append(_plan(engine, session, statement))
+        return real(statement, *args, **kwargs)
+
+    monkeypatch.setattr(session, method, explain)
+    if engine.dialect.name == "postgresql":  # an empty table is scanned whatever its indexes
+        session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return plans
+
+
 def test_negative_records_are_counted_from_the_standing_index(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Session(engine) as session:
         keys = check._keys(session, ["91110000802100433B", "11010519491231002X"])
-        plans: list[str] = []
-
-        def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
-            if "record.subject_key" in str(statement):
-                plans.append(_plan(engine, session, statement))
-            return execute(statement, *args, **kwargs)
-
-        execute = session.execute
-        monkeypatch.setattr(session, "execute", explain)
-        if engine.dialect.name == "postgresql":  # an empty table is scanned whatever its indexes
-            session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plans = _watched(engine, session, monkeypatch, "execute", "record.subject_key")
         check._negatives(session, keys, AS_OF, marked_shown=False)
     assert len(plans) == 1 and "ix_record_standing_subject_key" in plans[0], plans
     if engine.dialect.name == "sqlite":  # from each key to its records, not the state index then the keys
@@ -52,17 +60,7 @@ def test_a_few_codes_look_up_masked_entries_by_their_index(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Session(engine) as session:
-        plans: list[str] = []
-
-        def explain(statement: Any, *args: Any, **kwargs: Any) -> Any:
-            if "list_entry.masked_id" in str(statement):
-                plans.append(_plan(engine, session, statement))
-            return scalars(statement, *args, **kwargs)
-
-        scalars = session.scalars
-        monkeypatch.setattr(session, "scalars", explain)
-        if engine.dialect.name == "postgresql":
-            session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plans = _watched(engine, session, monkeypatch, "scalars", "list_entry.masked_id")
         keys = [check._Key(1, "11010519491231002X", "王五", True)]
         assert check._probable(session, keys, AS_OF) == {}
     assert len(plans) == 1 and "ix_list_entry_masked_id" in plans[0], plans

@@ -158,12 +158,8 @@ def backup(
         actor=actor,
         action="backup.create",
         target=target.name,
-        detail={
-            "created_at": manifest.created_at,
-            "schema_revision": manifest.schema_revision,
-            "files": len(manifest.files),
-            "bytes": sum(entry.size for entry in manifest.files),
-        },
+        manifest=manifest,
+        bytes=sum(entry.size for entry in manifest.files),
     )
     return Made(manifest, audited)
 
@@ -341,12 +337,8 @@ def restore(
         actor=actor,
         action="backup.restore",
         target=archive_path.name,
-        detail={
-            "created_at": manifest.created_at,
-            "schema_revision": manifest.schema_revision,
-            "files": len(manifest.files),
-            "set_aside": [str(p) for p in set_aside],
-        },
+        manifest=manifest,
+        set_aside=[str(p) for p in set_aside],
     )
     return Restored(manifest, verified, set_aside, audited)
 
@@ -390,9 +382,11 @@ def _audit(
     actor: AuditActor,
     action: str,
     target: str,
-    detail: dict[str, Any],
+    manifest: Manifest,
+    **detail: Any,
 ) -> bool:
-    """One event in the deployment's audit chain; whether it was written. Not into a database of an older
+    """One event about the archive ``target`` in the deployment's audit chain, with the manifest's facts and
+    ``detail``; whether it was written. Not into a database of an older
     release, whose tables are not this release's until ``xinyong init`` migrates it, nor while another
     writer keeps the database locked past the busy timeout: the archive is made and stays, and the
     command says the event is missing."""
@@ -408,7 +402,12 @@ def _audit(
                 action=action,
                 target_type="backup",
                 target_id=target,
-                detail=detail,
+                detail={
+                    "created_at": manifest.created_at,
+                    "schema_revision": manifest.schema_revision,
+                    "files": len(manifest.files),
+                    **detail,
+                },
             )
     except OperationalError:
         return False
