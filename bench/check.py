@@ -2,15 +2,16 @@
 membership lookup.
 
 In one run: import N penalty records through the platform (the ingest benchmark's rows: 50,000 companies),
-add M active black-list entries in bulk (one in ten past its term, one in a hundred received with a masked
-identity number), then check a batch of K company codes in the bidding scenario through the service
+add M active black-list entries in bulk (one in ten past its term, one in a hundred, or as ``--masked-every``
+says, received with a masked identity number), then check a batch of K company codes in the bidding scenario through the service
 (validation, lists, responsible persons, masked entries, negative records, explanations, the logged check),
 and time the raw path on the same database: the codes into a temporary table joined to ``list_entry``.
 The batch is companies 0 .. K-1; the entries list companies from K/4 on, so with the default sizes a quarter
 of the batch has records only, a quarter records and entries, a quarter entries only, a quarter nothing.
 The loaded tables are vacuumed first on PostgreSQL, as autovacuum would. Prints both times, their ratio
-(ours / raw), when each stage of ours began, and the peak RSS; the last line is one JSON object. Loading is
-the slow part: ``--reuse`` runs the checks again on a database loaded before.
+(ours / raw), when each stage of ours began, the mean time of a check of one code (50 codes of the batch, one
+by one), and the peak RSS; the last line is one JSON object. Loading is the slow part: ``--reuse`` runs the
+checks again on a database loaded before.
 
     .venv/bin/python bench/check.py --rows 1000000 --entries 50000 --codes 100000 \
         [--database-url URL] [--reuse]
@@ -55,6 +56,8 @@ BLACK_TYPES = (
     "work-safety-serious",
     "national-platform-black",
 )
+MASKED_EVERY = 100  # one entry in so many is received with a masked identity number
+SINGLES = 50  # checks of one code, timed one by one
 
 
 def load_records(engine: Engine, settings: Settings, count: int, folder: Path) -> None:
@@ -70,11 +73,11 @@ def load_records(engine: Engine, settings: Settings, count: int, folder: Path) -
     print(f"records: {summary.accepted:,} accepted, {summary.rejected:,} rejected", file=sys.stderr)
 
 
-def entry_row(n: int, first: int, now: datetime) -> dict[str, Any]:
+def entry_row(n: int, first: int, now: datetime, masked_every: int = MASKED_EVERY) -> dict[str, Any]:
     list_type = BLACK_TYPES[n % len(BLACK_TYPES)]
     entered = AS_OF - timedelta(days=30 + n % 900)
     expired = n % 10 == 0
-    masked = n % 100 == 1
+    masked = n % masked_every == 1 % masked_every
     return {
         "number": f"MD{entered:%Y%m%d}{n:08X}",
         "list_type": "court-dishonest-debtor" if masked else list_type,
@@ -105,7 +108,9 @@ def entry_row(n: int, first: int, now: datetime) -> dict[str, Any]:
     }
 
 
-def load_entries(engine: Engine, settings: Settings, count: int, first: int) -> None:
+def load_entries(
+    engine: Engine, settings: Settings, count: int, first: int, masked_every: int = MASKED_EVERY
+) -> None:
     """Entries of companies ``first`` onwards: with the default sizes, half of them also have records."""
     now = settings.clock.now()
     with transaction(session_factory(engine)) as session:
@@ -113,7 +118,7 @@ def load_entries(engine: Engine, settings: Settings, count: int, first: int) -> 
             insert_rows(
                 session,
                 ListEntry,
-                [entry_row(n, first, now) for n in range(start, min(count, start + 10_000))],
+                [entry_row(n, first, now, masked_every) for n in range(start, min(count, start + 10_000))],
             )
         refresh_statistics(session, ["list_entry", "record"])
     print(f"entries: {count:,} black-list entries", file=sys.stderr)
@@ -175,6 +180,12 @@ def ours(
     return time.perf_counter() - began, outcome, stages
 
 
+def single(engine: Engine, settings: Settings, codes: list[str]) -> float:
+    """Milliseconds a check of one code takes through the service, the mean of codes across the batch."""
+    picked = codes[:: max(1, len(codes) // SINGLES)][:SINGLES]
+    return sum(ours(engine, settings, [code])[0] for code in picked) / len(picked) * 1000
+
+
 def raw(engine: Engine, codes: list[str]) -> tuple[float, int]:
     """The same membership lookup by hand: the codes into a temporary table (COPY on PostgreSQL,
     executemany on SQLite) joined to the entries in force (active, entered, term not ended), with the
@@ -205,6 +216,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="penalty records")
     parser.add_argument("--entries", type=int, default=50_000, help="active black-list entries")
     parser.add_argument("--codes", type=int, default=100_000, help="codes in the batch")
+    parser.add_argument(
+        "--masked-every",
+        type=int,
+        default=MASKED_EVERY,
+        help="one entry in so many is received with a masked identity number (1: all)",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
         "--reuse", action="store_true", help="the database already holds the records and entries"
@@ -220,7 +237,7 @@ def main() -> None:
             sys.exit("the database already holds list entries: run with --reuse, or on an empty database")
         began = time.perf_counter()
         load_records(engine, settings, args.rows, folder)
-        load_entries(engine, settings, args.entries, first=args.codes // 4)
+        load_entries(engine, settings, args.entries, first=args.codes // 4, masked_every=args.masked_every)
         print(f"loaded in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     settle(engine)
     ensure_department(engine, settings)
@@ -230,6 +247,7 @@ def main() -> None:
     ours_s, outcome, stages = ours(engine, settings, codes)
     after, raw_hits = raw(engine, codes)
     raw_s = min(before, after)
+    single_ms = single(engine, settings, codes)
     hits = sum(1 for r in outcome.results for m in r["lists"] if m["match"] == "exact")
     result = {
         "rows": args.rows,
@@ -245,12 +263,14 @@ def main() -> None:
         "warned": outcome.check.warned,
         "errors": outcome.check.errors,
         "stages_s": {stage: round(at, 3) for stage, at in stages.items()},
+        "single_ms": round(single_ms, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     print(
         f"ours {ours_s:.3f} s, raw {raw_s:.3f} s, ratio {result['ratio']}x; "
         f"{hits:,} memberships (raw {raw_hits:,}), intercepted {result['intercepted']:,}, "
-        f"warned {result['warned']:,}; stages {result['stages_s']}; peak RSS {result['peak_rss_mb']} MB",
+        f"warned {result['warned']:,}; stages {result['stages_s']}; one code {single_ms:.2f} ms; "
+        f"peak RSS {result['peak_rss_mb']} MB",
         file=sys.stderr,
     )
     print(json.dumps(result, ensure_ascii=False))
