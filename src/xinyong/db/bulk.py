@@ -1,6 +1,6 @@
 """Set-based writes that work the same on SQLite and PostgreSQL (DESIGN principle 6).
 
-PostgreSQL gets its rows by COPY into a temporary staging table and moves them on with one
+PostgreSQL gets a batch by COPY into a temporary staging table and moves it on with one
 ``INSERT ... SELECT``: COPY is the server's fastest way in, several times faster than even batched VALUES.
 SQLite, in-process, has no wire to save: one statement compiled once and run as SQLAlchemy's batched
 "insertmanyvalues" is its fastest path. Both go through the Core table, not the ORM's unit of work.
@@ -73,6 +73,10 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str,
     session.connection().execute(insert(table), list(rows))
 
 
+STAGED_ROWS = 1_000
+"""Rows from which PostgreSQL gets them by COPY into a staging table (see ``insert_ignore_returning``)."""
+
+
 def insert_ignore_returning(
     session: Session,
     model: type[Base],
@@ -85,27 +89,38 @@ def insert_ignore_returning(
 
     On PostgreSQL the rows go in the order of their ``conflict`` key: a row whose key another transaction
     has just inserted waits for that one to end, so two writers taking overlapping keys in opposite orders
-    (two imports sharing subjects) would each hold what the other waits for. In one order, they cannot."""
+    (two imports sharing subjects) would each hold what the other waits for. In one order, they cannot.
+    A batch goes by COPY into a staging table; a few rows go as one statement, as on SQLite: each staging
+    table holds locks until the transaction ends, and a court list received in one transaction, whose
+    every entry inserts its few tasks, ran out of PostgreSQL's lock slots."""
     if not rows:
         return []
     table = _table(model)
-    if _postgresql(session):
-        stage, columns = _copy_to_stage(session, table, rows)
-        names = ", ".join(f'"{c}"' for c in columns)
-        keys = ", ".join(f'"{c}"' for c in conflict)
-        result = session.connection().execute(
-            text(
-                f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage} ORDER BY {keys} '
-                f"ON CONFLICT ({keys}) DO NOTHING "
-                f"RETURNING {', '.join(returning)}"
-            )
-        )
-        found = list(result.all())
-        session.connection().execute(text(f"DROP TABLE {stage}"))
-        return found
     wanted = [table.c[name] for name in returning]
-    statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
-    return list(session.connection().execute(statement, list(rows)).all())
+    if not _postgresql(session):
+        statement = (
+            sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
+        )
+        return list(session.connection().execute(statement, list(rows)).all())
+    if len(rows) < STAGED_ROWS:
+        ordered = sorted(rows, key=lambda row: tuple((row[c] is None, row[c]) for c in conflict))
+        few = (
+            postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
+        )
+        return list(session.connection().execute(few, ordered).all())
+    stage, columns = _copy_to_stage(session, table, rows)
+    names = ", ".join(f'"{c}"' for c in columns)
+    keys = ", ".join(f'"{c}"' for c in conflict)
+    result = session.connection().execute(
+        text(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage} ORDER BY {keys} '
+            f"ON CONFLICT ({keys}) DO NOTHING "
+            f"RETURNING {', '.join(returning)}"
+        )
+    )
+    found = list(result.all())
+    session.connection().execute(text(f"DROP TABLE {stage}"))
+    return found
 
 
 def insert_ignore(
