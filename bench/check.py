@@ -3,9 +3,10 @@ membership lookup.
 
 In one run: import N penalty records through the platform (the ingest benchmark's rows: 50,000 companies),
 add M active black-list entries in bulk (one in ten past its term, one in a hundred, or as ``--masked-every``
-says, received with a masked identity number), then check a batch of K company codes in the bidding scenario through the service
-(validation, lists, responsible persons, masked entries, negative records, explanations, the logged check),
-and time the raw path on the same database: the codes into a temporary table joined to ``list_entry``.
+says, received with a masked identity number), then check a batch of K company codes in the bidding
+scenario through the service (validation, lists, responsible persons, masked entries, negative records,
+explanations, the logged check), and time the raw path on the same database: the codes into a temporary
+table joined to ``list_entry``.
 The batch is companies 0 .. K-1; the entries list companies from K/4 on, so with the default sizes a quarter
 of the batch has records only, a quarter records and entries, a quarter entries only, a quarter nothing.
 The loaded tables are vacuumed first on PostgreSQL, as autovacuum would. Prints both times, their ratio
@@ -14,7 +15,7 @@ by one), and the peak RSS; the last line is one JSON object. Loading is the slow
 checks again on a database loaded before.
 
     .venv/bin/python bench/check.py --rows 1000000 --entries 50000 --codes 100000 \
-        [--database-url URL] [--reuse]
+        [--masked-every 100] [--database-url URL] [--reuse]
 """
 
 from __future__ import annotations
