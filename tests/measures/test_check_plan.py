@@ -4,18 +4,23 @@ looks up masked entries by the forms the codes could be published as, instead of
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from xinyong.clock import CHINA_TZ
+from xinyong.db.bulk import insert_rows, refresh_statistics
+from xinyong.lists.models import ListEntry
 from xinyong.measures import check
 
 pytestmark = pytest.mark.req("CHK-1")
 
 AS_OF = date(2026, 4, 1)
+MASKED_ENTRIES = 1_100  # more than SQLite's analysis samples of an index (db.bulk.SQLITE_ANALYSIS_ROWS)
 
 
 def _plan(engine: Engine, session: Session, statement: Any) -> str:
@@ -64,3 +69,40 @@ def test_a_few_codes_look_up_masked_entries_by_their_index(
         keys = [check._Key(1, "11010519491231002X", "王五", True)]
         assert check._probable(session, keys, AS_OF) == {}
     assert len(plans) == 1 and "ix_list_entry_masked_id" in plans[0], plans
+
+
+def test_a_check_goes_from_its_codes_to_their_entries_when_nearly_every_entry_was_received_masked(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform that has received only a court's list with masked numbers: all its entries lack a key."""
+    now = datetime(2026, 3, 1, 9, tzinfo=CHINA_TZ)
+    masked = [
+        {
+            "number": f"MD{secrets.token_hex(6).upper()}",
+            "list_type": "court-dishonest-debtor",
+            "kind": "black",
+            "subject_key": None,
+            "subject_name": "王某某",
+            "masked_id": f"3701021975****{n:04d}",
+            "status": "active",
+            "source": "court",
+            "source_ref": f"plan:{secrets.token_hex(8)}",
+            "determining_org": "court",
+            "reasons": "接收自来源方",
+            "measures": "[]",
+            "entered_on": date(2026, 2, 1),
+            "wrongful": False,
+            "recover_benefits": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(MASKED_ENTRIES)
+    ]
+    with Session(engine) as session, session.begin():
+        insert_rows(session, ListEntry, masked)
+        refresh_statistics(session, ["list_entry"])
+        keys = check._keys(session, ["91110000802100433B"])
+        plans = _watched(engine, session, monkeypatch, "execute", "list_entry.subject_key IN")
+        assert check._entries(session, keys, AS_OF) == {}
+        session.rollback()  # the entries were for the planner only
+    assert len(plans) == 1 and "ix_list_entry_subject_key" in plans[0], plans
