@@ -386,10 +386,9 @@ def _audit(
     **detail: Any,
 ) -> bool:
     """One event about the archive ``target`` in the deployment's audit chain, with the manifest's facts and
-    ``detail``; whether it was written. Not into a database of an older
-    release, whose tables are not this release's until ``xinyong init`` migrates it, nor while another
-    writer keeps the database locked past the busy timeout: the archive is made and stays, and the
-    command says the event is missing."""
+    ``detail``; whether it was written. Not into a database of an older release, whose tables are not this
+    release's until ``xinyong init`` migrates it, nor while another writer keeps the database locked past
+    the busy timeout: the archive or the restore stands, and the command says the event is missing."""
     if _revision(database) != migrate.head_revision():
         return False
     engine = make_engine(database_url)

@@ -96,18 +96,13 @@ def insert_ignore_returning(
     if not rows:
         return []
     table = _table(model)
-    wanted = [table.c[name] for name in returning]
-    if not _postgresql(session):
-        statement = (
-            sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
-        )
-        return list(session.connection().execute(statement, list(rows)).all())
-    if len(rows) < STAGED_ROWS:
+    on_postgresql = _postgresql(session)
+    if not on_postgresql or len(rows) < STAGED_ROWS:
         ordered = sorted(rows, key=lambda row: tuple((row[c] is None, row[c]) for c in conflict))
-        few = (
-            postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*wanted)
-        )
-        return list(session.connection().execute(few, ordered).all())
+        insert_into = postgresql.insert if on_postgresql else sqlite.insert
+        statement = insert_into(table).on_conflict_do_nothing(index_elements=list(conflict))
+        wanted = [table.c[name] for name in returning]
+        return list(session.connection().execute(statement.returning(*wanted), ordered).all())
     stage, columns = _copy_to_stage(session, table, rows)
     names = ", ".join(f'"{c}"' for c in columns)
     keys = ", ".join(f'"{c}"' for c in conflict)

@@ -65,6 +65,7 @@ def backup_command(
 
 
 def _unaudited(audited: bool, what: str) -> None:
+    """Say on stderr that the audit event is missing, so that ``--json`` stays one document."""
     if not audited:
         cli.err.print(
             f"[yellow]注意[/]：{what}已完成，但未能记入审计日志（数据库结构版本较旧，或数据库正被其他进程写入）",
